@@ -1,0 +1,7 @@
+#!/usr/bin/env node
+// The `digest` command. Sources are TypeScript run through tsx's loader, so there is no build step
+// that could drift from src/.
+import { register } from 'tsx/esm/api';
+
+register();
+await import('../src/cli/bin.ts');

@@ -1,0 +1,133 @@
+/**
+ * The one place that builds adapters (Redis connections, the SMTP mailer, stores) from a Config.
+ * Everything else receives what it needs from here; nothing else creates a Redis or SMTP client.
+ * Shutdown is two-step (see `close`): callers first stop taking work, then close the container.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Redis, type RedisOptions } from 'ioredis';
+import type { Config, LinkKey } from '../config.ts';
+import type { Publication } from '../domain/publication.ts';
+import type { Logger } from '../logging/logger.ts';
+import type { Mailer } from '../mail/mailer.ts';
+import { parseMailbox } from '../mail/parse-mailbox.ts';
+import { createSmtpMailer } from '../mail/smtp-mailer.ts';
+import { loadPublication, SAMPLE_PUBLICATION_FILE } from '../publication/load-publication.ts';
+import { inspectRedis, judgeRedis } from '../redis/redis-guard.ts';
+import { type EmbeddedServices, startEmbeddedServices } from './embedded-services.ts';
+import { resolveAdminToken, resolveLinkKeys } from './secrets.ts';
+
+export interface Container {
+  config: Config;
+  logger: Logger;
+  publication: Publication;
+  /** The publication file in use (the bundled sample when PUBLICATION_FILE is unset). */
+  publicationFile: string;
+  redisUrl: string;
+  /** Key prefix for our own keys and BullMQ queues (`nd` by default). */
+  prefix: string;
+  /** Shared connection for commands (stores). */
+  redis: Redis;
+  /** A new connection for a BullMQ Worker or QueueEvents (each needs its own blocking connection). */
+  newRedisConnection(): Redis;
+  smtpUrl: string;
+  /** Set when the embedded outbox receives the mail. */
+  outboxDir: string | undefined;
+  mailer: Mailer;
+  linkKeys: LinkKey[];
+  adminToken: string;
+  /** Base URL of links in emails; set from the listening address when PUBLIC_URL is unset. */
+  publicUrl: string;
+  /** True when this process started the embedded redis-server/outbox. */
+  ownsEmbedded: boolean;
+  close(): Promise<void>;
+}
+
+export interface ContainerOptions {
+  /** Publish embedded services for other commands (long-running `start`/`worker`/`serve`). */
+  publishEmbedded?: boolean;
+}
+
+export async function createContainer(
+  config: Config,
+  logger: Logger,
+  options: ContainerOptions = {},
+): Promise<Container> {
+  const publicationFile = config.publicationFile ?? SAMPLE_PUBLICATION_FILE;
+  const publication = loadPublication(publicationFile, {
+    timezone: config.publicationTimezone,
+    scheduleCron: config.scheduleCron,
+  });
+  if (config.mailFrom) publication.from = parseFrom(config.mailFrom, publication.from);
+
+  const embedded: EmbeddedServices = await startEmbeddedServices({
+    dataDir: config.dataDir,
+    needRedis: !config.redisUrl,
+    needSmtp: !config.smtpUrl,
+    publish: options.publishEmbedded ?? false,
+  });
+  const redisUrl = config.redisUrl ?? embedded.redisUrl!;
+  const smtpUrl = config.smtpUrl ?? embedded.smtpUrl!;
+
+  const redisOptions: RedisOptions = { maxRetriesPerRequest: null, enableReadyCheck: true };
+  const connections: Redis[] = [];
+  const newRedisConnection = () => {
+    const r = new Redis(redisUrl, redisOptions);
+    connections.push(r);
+    return r;
+  };
+  const redis = newRedisConnection();
+  try {
+    for (const warning of judgeRedis(await inspectRedis(redis)))
+      logger.warn({ event: 'redis.warning' }, warning);
+  } catch (err) {
+    redis.disconnect();
+    await embedded.stop();
+    throw err;
+  }
+
+  const mailer = createSmtpMailer({
+    url: smtpUrl,
+    maxConnections: config.smtpMaxConnections,
+    maxMessages: config.smtpMaxMessages,
+    dkim: config.dkim
+      ? {
+          domainName: config.dkim.domainName,
+          keySelector: config.dkim.keySelector,
+          privateKey: readFileSync(config.dkim.privateKeyFile, 'utf8'),
+        }
+      : undefined,
+  });
+
+  const container: Container = {
+    config,
+    logger,
+    publication,
+    publicationFile,
+    redisUrl,
+    prefix: config.redisPrefix,
+    redis,
+    newRedisConnection,
+    smtpUrl,
+    outboxDir: embedded.outboxDir,
+    mailer,
+    linkKeys: resolveLinkKeys(config.linkKeys, config.dataDir),
+    adminToken: resolveAdminToken(config.adminToken, config.dataDir),
+    publicUrl: config.publicUrl ?? `http://${config.host}:${config.port}`,
+    ownsEmbedded: embedded.owned,
+    async close() {
+      await mailer.close();
+      await Promise.all(connections.map((c) => c.quit().catch(() => c.disconnect())));
+      await embedded.stop();
+    },
+  };
+  return container;
+}
+
+/** MAIL_FROM is `Name <address>` or a bare address (already checked by config). */
+function parseFrom(value: string, fallback: Publication['from']): Publication['from'] {
+  const parsed = parseMailbox(value)!;
+  return { name: parsed.name || fallback.name, address: parsed.address };
+}
+
+export const dataPath = (config: Config, ...parts: string[]) => join(config.dataDir, ...parts);

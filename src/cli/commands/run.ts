@@ -1,0 +1,85 @@
+/** `digest start`, `digest worker`, `digest serve`: the long-running processes. */
+import type { Command } from 'commander';
+import { createContainer } from '../../app/container.ts';
+import { type RuntimeParts, startRuntime } from '../../app/runtime.ts';
+import { getConfig, getLogger } from '../context.ts';
+
+export function registerRunCommands(program: Command): void {
+  program
+    .command('start')
+    .description(
+      'Run everything in one process: HTTP (links, archive, dashboard), workers and the weekly scheduler.',
+    )
+    .addHelpText(
+      'after',
+      '\nExamples:\n  digest start                 embedded Redis and outbox under ./var\n  REDIS_URL=redis://10.0.0.5:6379 SMTP_URL=smtp://relay:587 digest start',
+    )
+    .action(() => runProcess({ http: true, workers: true, scheduler: true }));
+  program
+    .command('worker')
+    .description('Run queue workers only (collect, build, dispatch, send). Start many against one Redis.')
+    .addHelpText(
+      'after',
+      '\nExample:\n  REDIS_URL=redis://10.0.0.5:6379 SMTP_URL=smtp://relay:587 digest worker',
+    )
+    .action(() => runProcess({ http: false, workers: true, scheduler: false }));
+  program
+    .command('serve')
+    .description('Run the HTTP server only (subscriber links, web archive, admin dashboard and API).')
+    .addHelpText('after', '\nExample:\n  PORT=8080 PUBLIC_URL=https://digest.example.com digest serve')
+    .action(() => runProcess({ http: true, workers: false, scheduler: false }));
+}
+
+async function runProcess(parts: RuntimeParts): Promise<void> {
+  const config = getConfig();
+  const logger = getLogger(config);
+  const container = await createContainer(config, logger, { publishEmbedded: true });
+  let runtime: Awaited<ReturnType<typeof startRuntime>>;
+  try {
+    runtime = await startRuntime(container, parts);
+  } catch (err) {
+    await container.close();
+    throw err;
+  }
+  const lines = [`${container.publication.name} is running (${describe(parts)}).`];
+  if (runtime.url) {
+    lines.push(`  Web:      ${container.publicUrl}/editions`);
+    lines.push(
+      `  Admin:    ${container.publicUrl}/admin  (token: ${container.config.adminToken ? 'ADMIN_TOKEN' : container.adminToken})`,
+    );
+  }
+  lines.push(
+    `  Redis:    ${container.config.redisUrl ? 'REDIS_URL' : `embedded ${container.redisUrl} (data in ${config.dataDir}/redis)`}`,
+  );
+  lines.push(
+    `  Mail:     ${container.outboxDir ? `outbox ${container.outboxDir} (${container.smtpUrl})` : 'SMTP_URL'}`,
+  );
+  lines.push('  Stop with Ctrl-C.');
+  process.stdout.write(`${lines.join('\n')}\n`);
+  logger.info({ event: 'process.started', parts }, 'started');
+
+  await new Promise<void>((resolve) => {
+    let stopping = false;
+    const stop = (signal: NodeJS.Signals) => {
+      if (stopping) {
+        process.stderr.write('digest: forced exit\n');
+        process.exit(130);
+      }
+      stopping = true;
+      process.stdout.write(`\n${signal}: finishing in-flight work, then stopping ...\n`);
+      void runtime
+        .stop()
+        .then(() => container.close())
+        .then(() => {
+          process.stdout.write('stopped.\n');
+          resolve();
+        });
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+}
+
+function describe(parts: RuntimeParts): string {
+  return (Object.keys(parts) as Array<keyof RuntimeParts>).filter((k) => parts[k]).join(' + ');
+}

@@ -1,0 +1,213 @@
+/**
+ * The only reader of the environment (and of an optional `.env` file in the working directory).
+ * Everything else receives a validated `Config`. A bad value fails at start with one line that names
+ * the variable and what is expected.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parseEnv } from 'node:util';
+import { z } from 'zod';
+import { ConfigError } from './errors/config-error.ts';
+import { parseMailbox } from './mail/parse-mailbox.ts';
+
+const redisUrl = z
+  .string()
+  .regex(/^rediss?:\/\/[^\s]+$/, 'a redis:// or rediss:// URL, e.g. redis://127.0.0.1:6379/0');
+const smtpUrl = z
+  .string()
+  .regex(/^smtps?:\/\/[^\s]+$/, 'an smtp:// or smtps:// URL, e.g. smtp://user:pass@relay.example:587');
+const httpUrl = z
+  .string()
+  .regex(/^https?:\/\/[^\s/]+[^\s]*$/, 'an http(s) URL, e.g. https://digest.example.com')
+  .transform((s) => s.replace(/\/+$/, ''));
+const int = (min: number, max: number) =>
+  z
+    .string()
+    .regex(/^\d+$/, `a whole number from ${min} to ${max}`)
+    .transform(Number)
+    .pipe(
+      z
+        .number()
+        .int()
+        .min(min, `a whole number from ${min} to ${max}`)
+        .max(max, `a whole number from ${min} to ${max}`),
+    );
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'], 'true or false')
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+const timezone = z.string().refine(isTimeZone, 'an IANA timezone such as Europe/Berlin or UTC');
+// 5-field cron (minute hour day-of-month month day-of-week), as BullMQ's scheduler takes it.
+const cron = z
+  .string()
+  .regex(/^\s*(\S+\s+){4}\S+\s*$/, 'a 5-field cron expression such as "0 6 * * 1" (Monday 06:00)');
+const mailbox = z
+  .string()
+  .refine((v) => parseMailbox(v) !== undefined, 'an address such as "Orbit Weekly <digest@example.com>"');
+const linkKeys = z
+  .string()
+  .regex(
+    /^[A-Za-z0-9_-]{1,16}:[^,\s]{16,}(,[A-Za-z0-9_-]{1,16}:[^,\s]{16,})*$/,
+    'comma-separated keyId:secret pairs, secrets at least 16 characters, e.g. "k2:...,k1:..."',
+  );
+
+const schema = z.object({
+  REDIS_URL: redisUrl.optional(),
+  REDIS_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9:_-]{1,40}$/, 'letters, digits, ":", "_" or "-"')
+    .default('nd'),
+  SMTP_URL: smtpUrl.optional(),
+  SMTP_MAX_CONNECTIONS: int(1, 100).default(5),
+  SMTP_MAX_MESSAGES: int(1, 100000).default(1000),
+  SEND_RATE: int(1, 100000).default(5000),
+  SEND_BATCH_SIZE: int(1, 5000).default(200),
+  WORKER_CONCURRENCY: int(1, 64).default(4),
+  PUBLIC_URL: httpUrl.optional(),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  PORT: int(0, 65535).default(8080),
+  LINK_SECRET: z.string().min(16, 'at least 16 characters of random secret').optional(),
+  LINK_KEYS: linkKeys.optional(),
+  MAIL_FROM: mailbox.optional(),
+  ADMIN_TOKEN: z.string().min(16, 'at least 16 characters').optional(),
+  DATA_DIR: z.string().min(1).default('var'),
+  PUBLICATION_FILE: z.string().min(1).optional(),
+  PUBLICATION_TIMEZONE: timezone.optional(),
+  SCHEDULE_CRON: cron.optional(),
+  TEMPLATES_DIR: z.string().min(1).optional(),
+  MAX_EDITION_AGE_DAYS: int(0, 3650).default(6),
+  ALLOW_PRIVATE_FEED_HOSTS: bool.default(false),
+  DKIM_DOMAIN: z.string().min(1).optional(),
+  DKIM_SELECTOR: z.string().min(1).optional(),
+  DKIM_PRIVATE_KEY_FILE: z.string().min(1).optional(),
+  LOG_LEVEL: z
+    .enum(
+      ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'],
+      'one of fatal, error, warn, info, debug, trace, silent',
+    )
+    .default('info'),
+  LOG_PRETTY: bool.optional(),
+});
+
+type Raw = z.infer<typeof schema>;
+
+export interface LinkKey {
+  id: string;
+  secret: string;
+}
+
+export interface Config {
+  /** Absent: start an embedded redis-server under dataDir. */
+  redisUrl: string | undefined;
+  redisPrefix: string;
+  /** Absent: start the embedded outbox (SMTP capture to dataDir/outbox). */
+  smtpUrl: string | undefined;
+  smtpMaxConnections: number;
+  smtpMaxMessages: number;
+  /** Global send rate limit, messages per second across all workers. */
+  sendRate: number;
+  sendBatchSize: number;
+  workerConcurrency: number;
+  /** Base of every link in emails. Absent: http://HOST:PORT once the server listens. */
+  publicUrl: string | undefined;
+  host: string;
+  port: number;
+  /** Signing keys, newest first; the first signs, all verify. Absent: generated into dataDir. */
+  linkKeys: LinkKey[] | undefined;
+  mailFrom: string | undefined;
+  /** Absent: generated into dataDir and printed at start. */
+  adminToken: string | undefined;
+  dataDir: string;
+  publicationFile: string | undefined;
+  publicationTimezone: string | undefined;
+  scheduleCron: string | undefined;
+  templatesDir: string | undefined;
+  maxEditionAgeDays: number;
+  allowPrivateFeedHosts: boolean;
+  dkim: { domainName: string; keySelector: string; privateKeyFile: string } | undefined;
+  logLevel: Raw['LOG_LEVEL'];
+  logPretty: boolean;
+}
+
+/** Reads `.env` (if present) under the real environment: real variables win. */
+export function readEnvironment(
+  cwd = process.cwd(),
+  env: NodeJS.ProcessEnv = process.env,
+): Record<string, string | undefined> {
+  const file = resolve(cwd, '.env');
+  const fromFile = existsSync(file) ? parseEnv(readFileSync(file, 'utf8')) : {};
+  return { ...fromFile, ...env };
+}
+
+export function loadConfig(env: Record<string, string | undefined> = readEnvironment()): Config {
+  const known = Object.fromEntries(
+    Object.keys(schema.shape)
+      .filter((k) => env[k] !== undefined && env[k] !== '')
+      .map((k) => [k, env[k]]),
+  );
+  const parsed = schema.safeParse(known);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const name = String(issue.path[0] ?? 'environment');
+    const got = env[name];
+    throw new ConfigError(
+      `${name} must be ${issue.message}${got === undefined ? '' : ` (got ${JSON.stringify(got)})`}`,
+    );
+  }
+  const r = parsed.data;
+  const dkimParts = [r.DKIM_DOMAIN, r.DKIM_SELECTOR, r.DKIM_PRIVATE_KEY_FILE];
+  if (dkimParts.some(Boolean) && !dkimParts.every(Boolean)) {
+    throw new ConfigError('DKIM_DOMAIN, DKIM_SELECTOR and DKIM_PRIVATE_KEY_FILE must be set together');
+  }
+  return {
+    redisUrl: r.REDIS_URL,
+    redisPrefix: r.REDIS_PREFIX,
+    smtpUrl: r.SMTP_URL,
+    smtpMaxConnections: r.SMTP_MAX_CONNECTIONS,
+    smtpMaxMessages: r.SMTP_MAX_MESSAGES,
+    sendRate: r.SEND_RATE,
+    sendBatchSize: r.SEND_BATCH_SIZE,
+    workerConcurrency: r.WORKER_CONCURRENCY,
+    publicUrl: r.PUBLIC_URL,
+    host: r.HOST,
+    port: r.PORT,
+    linkKeys: parseLinkKeys(r.LINK_SECRET, r.LINK_KEYS),
+    mailFrom: r.MAIL_FROM,
+    adminToken: r.ADMIN_TOKEN,
+    dataDir: resolve(r.DATA_DIR),
+    publicationFile: r.PUBLICATION_FILE ? resolve(r.PUBLICATION_FILE) : undefined,
+    publicationTimezone: r.PUBLICATION_TIMEZONE,
+    scheduleCron: r.SCHEDULE_CRON,
+    templatesDir: r.TEMPLATES_DIR ? resolve(r.TEMPLATES_DIR) : undefined,
+    maxEditionAgeDays: r.MAX_EDITION_AGE_DAYS,
+    allowPrivateFeedHosts: r.ALLOW_PRIVATE_FEED_HOSTS,
+    dkim: r.DKIM_DOMAIN
+      ? {
+          domainName: r.DKIM_DOMAIN,
+          keySelector: r.DKIM_SELECTOR!,
+          privateKeyFile: resolve(r.DKIM_PRIVATE_KEY_FILE!),
+        }
+      : undefined,
+    logLevel: r.LOG_LEVEL,
+    logPretty: r.LOG_PRETTY ?? false,
+  };
+}
+
+/** LINK_KEYS lists every key (newest first); LINK_SECRET alone is key id "k1". */
+function parseLinkKeys(secret: string | undefined, keys: string | undefined): LinkKey[] | undefined {
+  if (keys) {
+    return keys.split(',').map((pair) => {
+      const at = pair.indexOf(':');
+      return { id: pair.slice(0, at), secret: pair.slice(at + 1) };
+    });
+  }
+  return secret ? [{ id: 'k1', secret }] : undefined;
+}
+
+export function isTimeZone(name: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: name });
+    return name.length > 0;
+  } catch {
+    return false;
+  }
+}

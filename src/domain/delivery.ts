@@ -1,0 +1,22 @@
+/** States of one (edition, subscriber) delivery; see docs/architecture.md. */
+export const DELIVERY_STATES = [
+  'pending',
+  'sending',
+  'sent',
+  'skipped',
+  'retry',
+  'bounced',
+  'uncertain',
+  'failed',
+  'cancelled',
+] as const;
+export type DeliveryState = (typeof DELIVERY_STATES)[number];
+
+export const TERMINAL_STATES: ReadonlySet<DeliveryState> = new Set([
+  'sent',
+  'skipped',
+  'bounced',
+  'uncertain',
+  'failed',
+  'cancelled',
+]);

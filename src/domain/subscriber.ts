@@ -1,0 +1,47 @@
+export const SUBSCRIBER_STATUSES = ['pending', 'active', 'unsubscribed', 'bounced', 'complained'] as const;
+export type SubscriberStatus = (typeof SUBSCRIBER_STATUSES)[number];
+
+export type DigestFormat = 'html' | 'text';
+
+/** Where a change came from, kept in every history entry. */
+export type ChangeOrigin = 'signup' | 'link' | 'admin' | 'import' | 'bounce' | 'complaint' | 'system';
+
+export interface Consent {
+  at: string;
+  /** e.g. `double-opt-in`, `import --confirmed`, `admin`. */
+  method: string;
+  /** The IP address that confirmed, when it came through a link. */
+  ip: string | undefined;
+}
+
+export interface Subscriber {
+  id: string;
+  /** Normalised address (parsed, domain lower-cased, trimmed). */
+  email: string;
+  name: string;
+  status: SubscriberStatus;
+  /** Chosen topic ids; empty = everything. */
+  topics: string[];
+  frequency: 'weekly';
+  /** ISO date-time until which no digest is sent (a pause), or undefined. */
+  pausedUntil: string | undefined;
+  format: DigestFormat;
+  /** IANA timezone. */
+  timezone: string;
+  /** Delivery hour 0-23 in `timezone`. */
+  hour: number;
+  locale: string;
+  consent: Consent | undefined;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface HistoryEntry {
+  at: string;
+  origin: ChangeOrigin;
+  /** Stable event name, e.g. `subscribed`, `confirmed`, `preferences`, `unsubscribed`, `bounced`. */
+  event: string;
+  /** What changed: field → [before, after]. */
+  changes: Record<string, [unknown, unknown]> | undefined;
+  detail: string | undefined;
+}

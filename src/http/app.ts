@@ -1,0 +1,44 @@
+/**
+ * Builds the Fastify app without listening (server.ts listens), so tests build it in-process and call
+ * `inject`. Route groups live in src/http/routes/, one file per concern, each a plugin taking the
+ * container.
+ */
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { Container } from '../app/container.ts';
+import { healthRoutes } from './routes/health.ts';
+
+export interface AppOptions {
+  /** Log requests through the container's logger (off in tests). */
+  logRequests?: boolean;
+  /** Extra route plugins, registered after the built-in ones (the `start` command adds workers' status). */
+  plugins?: Array<(app: FastifyInstance) => Promise<void>>;
+}
+
+export async function buildApp(container: Container, options: AppOptions = {}): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: (options.logRequests ? container.logger : undefined) as FastifyBaseLogger | undefined,
+    bodyLimit: 1024 * 1024,
+    trustProxy: true,
+  });
+
+  // One central error handler: 4xx explain themselves; 5xx details stay in the log.
+  app.setErrorHandler((err: Error & { statusCode?: number; validation?: unknown }, req, reply) => {
+    const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 600 ? err.statusCode : 500;
+    if (status >= 500) {
+      container.logger.error({ event: 'http.error', url: req.url, err }, 'request failed');
+      return reply.code(status).send({ error: 'Internal Server Error' });
+    }
+    return reply.code(status).send({ error: err.message });
+  });
+  app.setNotFoundHandler((_req, reply) =>
+    reply.code(404).type('text/html; charset=utf-8').send(notFoundPage()),
+  );
+
+  await app.register(healthRoutes(container));
+  for (const plugin of options.plugins ?? []) await app.register(plugin);
+  return app;
+}
+
+export function notFoundPage(): string {
+  return '<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Not found</title></head><body><main><h1>Not found</h1><p>This link is not valid.</p></main></body></html>';
+}

@@ -1,0 +1,96 @@
+/**
+ * Reads and validates a publication file (JSON). The bundled sample lives in
+ * samples/space-tech/publication.json; operators point PUBLICATION_FILE at their own.
+ */
+import { readFileSync } from 'node:fs';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
+import { isTimeZone } from '../config.ts';
+import type { Publication } from '../domain/publication.ts';
+import { ConfigError } from '../errors/config-error.ts';
+
+export const SAMPLE_PUBLICATION_FILE = resolve(
+  dirname(fileURLToPath(import.meta.url)),
+  '../../samples/space-tech/publication.json',
+);
+
+const topicId = z.string().regex(/^[a-z0-9][a-z0-9-]{0,39}$/, 'lower-case letters, digits and "-"');
+
+const schema = z.object({
+  id: z.string().regex(/^[a-z0-9][a-z0-9-]{0,39}$/),
+  name: z.string().min(1).max(120),
+  description: z.string().max(500).default(''),
+  websiteUrl: z.string().regex(/^https?:\/\//, 'an http(s) URL'),
+  from: z.object({ name: z.string().min(1).max(120), address: z.email() }),
+  replyTo: z.email().optional(),
+  postalAddress: z.string().min(5).max(300),
+  timezone: z.string().refine(isTimeZone, 'an IANA timezone'),
+  weekStartsOn: z.number().int().min(0).max(6).default(1),
+  locale: z.string().min(2).max(20).default('en-GB'),
+  topics: z
+    .array(
+      z.object({ id: topicId, name: z.string().min(1).max(60), description: z.string().max(200).optional() }),
+    )
+    .min(1),
+  categoryMap: z.record(z.string(), topicId).default({}),
+  keywordRules: z
+    .array(z.object({ topic: topicId, keywords: z.array(z.string().min(1)).min(1) }))
+    .default([]),
+  scheduleCron: z
+    .string()
+    .regex(/^\s*(\S+\s+){4}\S+\s*$/, 'a 5-field cron')
+    .default('0 6 * * 1'),
+  defaultHour: z.number().int().min(0).max(23).default(8),
+  topStories: z.number().int().min(0).max(10).default(3),
+  maxPerSection: z.number().int().min(1).max(50).default(4),
+  brandColor: z
+    .string()
+    .regex(/^#[0-9a-fA-F]{6}$/, 'a #rrggbb colour')
+    .default('#1d3557'),
+  sources: z.array(z.object({ url: z.string().min(1), topics: z.array(topicId).optional() })).default([]),
+});
+
+export function loadPublication(
+  file: string,
+  overrides: { timezone?: string; scheduleCron?: string } = {},
+): Publication {
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new ConfigError(
+      `PUBLICATION_FILE ${file} must be a readable JSON file (${(err as Error).message})`,
+    );
+  }
+  const parsed = schema.safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new ConfigError(
+      `PUBLICATION_FILE ${file}: ${issue.path.join('.') || 'file'} must be ${issue.message}`,
+    );
+  }
+  const p = parsed.data;
+  const ids = new Set(p.topics.map((t) => t.id));
+  for (const [cat, topic] of Object.entries(p.categoryMap)) {
+    if (!ids.has(topic))
+      throw new ConfigError(`PUBLICATION_FILE ${file}: categoryMap.${cat} names unknown topic "${topic}"`);
+  }
+  for (const rule of p.keywordRules) {
+    if (!ids.has(rule.topic))
+      throw new ConfigError(`PUBLICATION_FILE ${file}: keywordRules names unknown topic "${rule.topic}"`);
+  }
+  const base = dirname(file);
+  return {
+    ...p,
+    replyTo: p.replyTo,
+    weekStartsOn: p.weekStartsOn as Publication['weekStartsOn'],
+    timezone: overrides.timezone ?? p.timezone,
+    scheduleCron: overrides.scheduleCron ?? p.scheduleCron,
+    // Relative local sources are relative to the publication file, so the sample works from any cwd.
+    sources: p.sources.map((s) => ({
+      ...s,
+      url: /^https?:\/\//.test(s.url) || isAbsolute(s.url) ? s.url : resolve(base, s.url),
+    })),
+  };
+}

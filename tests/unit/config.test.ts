@@ -1,0 +1,63 @@
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config.ts';
+import { ConfigError } from '../../src/errors/config-error.ts';
+
+const reject = (env: Record<string, string>) => {
+  try {
+    loadConfig(env);
+  } catch (err) {
+    expect(err).toBeInstanceOf(ConfigError);
+    return (err as Error).message;
+  }
+  throw new Error(`accepted ${JSON.stringify(env)}`);
+};
+
+describe('config', () => {
+  it('has embedded defaults when nothing is set', () => {
+    const c = loadConfig({});
+    expect(c.redisUrl).toBeUndefined();
+    expect(c.smtpUrl).toBeUndefined();
+    expect(c.port).toBe(8080);
+    expect(c.redisPrefix).toBe('nd');
+    expect(c.linkKeys).toBeUndefined();
+  });
+
+  it.each([
+    [{ PORT: 'abc' }, /^PORT must be a whole number from 0 to 65535 \(got "abc"\)$/],
+    [{ PORT: '70000' }, /^PORT must be a whole number/],
+    [{ REDIS_URL: 'nope' }, /^REDIS_URL must be a redis:\/\/ or rediss:\/\/ URL/],
+    [{ SMTP_URL: 'http://x' }, /^SMTP_URL must be an smtp:\/\//],
+    [{ PUBLIC_URL: 'digest.example.com' }, /^PUBLIC_URL must be an http\(s\) URL/],
+    [{ LINK_SECRET: 'short' }, /^LINK_SECRET must be at least 16 characters/],
+    [{ LINK_KEYS: 'k1' }, /^LINK_KEYS must be comma-separated keyId:secret pairs/],
+    [{ MAIL_FROM: 'not an address' }, /^MAIL_FROM must be an address/],
+    [{ MAIL_FROM: 'a@b.example\r\nBcc: x@y.example' }, /^MAIL_FROM must be an address/],
+    [{ ADMIN_TOKEN: 'x' }, /^ADMIN_TOKEN must be at least 16 characters/],
+    [{ PUBLICATION_TIMEZONE: 'Mars/Olympus' }, /^PUBLICATION_TIMEZONE must be an IANA timezone/],
+    [{ SCHEDULE_CRON: 'every monday' }, /^SCHEDULE_CRON must be a 5-field cron/],
+    [{ ALLOW_PRIVATE_FEED_HOSTS: 'maybe' }, /^ALLOW_PRIVATE_FEED_HOSTS must be true or false/],
+    [{ LOG_LEVEL: 'loud' }, /^LOG_LEVEL must be one of/],
+    [
+      { DKIM_DOMAIN: 'example.com' },
+      /^DKIM_DOMAIN, DKIM_SELECTOR and DKIM_PRIVATE_KEY_FILE must be set together$/,
+    ],
+  ])('rejects %j with one line naming the variable', (env, message) => {
+    const text = reject(env);
+    expect(text).toMatch(message);
+    expect(text).not.toContain('\n');
+  });
+
+  it('reads link keys newest first for rotation', () => {
+    const c = loadConfig({ LINK_KEYS: 'k2:abcdefghijklmnopq,k1:0123456789abcdefg' });
+    expect(c.linkKeys).toEqual([
+      { id: 'k2', secret: 'abcdefghijklmnopq' },
+      { id: 'k1', secret: '0123456789abcdefg' },
+    ]);
+  });
+
+  it('accepts a named sender', () => {
+    expect(loadConfig({ MAIL_FROM: 'Orbit Weekly <digest@orbit.example>' }).mailFrom).toBe(
+      'Orbit Weekly <digest@orbit.example>',
+    );
+  });
+});

@@ -1,0 +1,12 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    globalSetup: ['tests/setup/global-setup.ts'],
+    include: ['tests/**/*.test.ts'],
+    // Integration tests start real servers; two cores, so a few files at a time.
+    maxWorkers: 2,
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+  },
+});
