@@ -14,6 +14,8 @@ import { parseMailbox } from '../mail/parse-mailbox.ts';
 import { createSmtpMailer } from '../mail/smtp-mailer.ts';
 import { loadPublication, SAMPLE_PUBLICATION_FILE } from '../publication/load-publication.ts';
 import { inspectRedis, judgeRedis } from '../redis/redis-guard.ts';
+import { createRedisSubscriberStore } from '../subscribers/redis-subscriber-store.ts';
+import type { SubscriberStore } from '../subscribers/subscriber-store.ts';
 import { type EmbeddedServices, startEmbeddedServices } from './embedded-services.ts';
 import { resolveAdminToken, resolveLinkKeys } from './secrets.ts';
 
@@ -34,6 +36,8 @@ export interface Container {
   /** Set when the embedded outbox receives the mail. */
   outboxDir: string | undefined;
   mailer: Mailer;
+  /** Subscribers, their history and the suppression list (Redis). */
+  subscribers: SubscriberStore;
   linkKeys: LinkKey[];
   adminToken: string;
   /** Base URL of links in emails; set from the listening address when PUBLIC_URL is unset. */
@@ -111,6 +115,7 @@ export async function createContainer(
     smtpUrl,
     outboxDir: embedded.outboxDir,
     mailer,
+    subscribers: createRedisSubscriberStore(redis, config.redisPrefix),
     linkKeys: resolveLinkKeys(config.linkKeys, config.dataDir),
     adminToken: resolveAdminToken(config.adminToken, config.dataDir),
     publicUrl: config.publicUrl ?? `http://${config.host}:${config.port}`,

@@ -1,0 +1,376 @@
+/**
+ * SubscriberStore on Redis, the system of record. Keys (P = prefix), relied on by the delivery
+ * engine's Lua claim:
+ *   P:sub:<id>             HASH, `status` plain; topics/consent JSON; `rev` counts changes
+ *   P:subs:status:<status> SET of ids, moved in the same script as every status change
+ *   P:sub:email            HASH normalised email -> id
+ *   P:suppressed           SET of sha256(normalised email) hex: never mailed again
+ *   P:sub:<id>:history     LIST of JSON history entries, append-only (RPUSH)
+ * Each change is one Lua script (atomic: the hash, the status sets, the suppression set and the history
+ * move together or not at all). Updates are compare-and-set on `rev`, retried on a concurrent change,
+ * so the history's before/after values are exact.
+ */
+import { randomBytes } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import {
+  type ChangeOrigin,
+  type HistoryEntry,
+  SUBSCRIBER_STATUSES,
+  type Subscriber,
+  type SubscriberStatus,
+} from '../domain/subscriber.ts';
+import { normaliseEmail, suppressionHash } from './normalise-email.ts';
+import {
+  type CreateResult,
+  type NewSubscriber,
+  SubscriberNotFoundError,
+  type SubscriberPatch,
+  type SubscriberStore,
+} from './subscriber-store.ts';
+
+// KEYS: emailIndex, sub, statusSet, history, suppressed. ARGV: email, id, historyJson, suppress, hash, field/value...
+const CREATE_LUA = `
+local existing = redis.call('HGET', KEYS[1], ARGV[1])
+if existing then return {existing, 0} end
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+redis.call('HSET', KEYS[2], unpack(ARGV, 6))
+redis.call('SADD', KEYS[3], ARGV[2])
+redis.call('RPUSH', KEYS[4], ARGV[3])
+if ARGV[4] == '1' then redis.call('SADD', KEYS[5], ARGV[5]) end
+return {ARGV[2], 1}
+`;
+
+// KEYS: sub, history, oldStatusSet, newStatusSet, suppressed. ARGV: rev, id, historyJson, suppress, hash, field/value...
+const UPDATE_LUA = `
+local rev = redis.call('HGET', KEYS[1], 'rev')
+if not rev then return -1 end
+if rev ~= ARGV[1] then return 0 end
+redis.call('HSET', KEYS[1], unpack(ARGV, 6))
+redis.call('HINCRBY', KEYS[1], 'rev', 1)
+if KEYS[3] ~= KEYS[4] then
+  redis.call('SREM', KEYS[3], ARGV[2])
+  redis.call('SADD', KEYS[4], ARGV[2])
+end
+redis.call('RPUSH', KEYS[2], ARGV[3])
+if ARGV[4] == '1' then redis.call('SADD', KEYS[5], ARGV[5]) end
+return 1
+`;
+
+const SUPPRESSING: ReadonlySet<SubscriberStatus> = new Set(['bounced', 'complained']);
+const MAX_CAS_ATTEMPTS = 20;
+
+type ScriptResult = [string, number];
+interface ScriptedRedis {
+  ndSubCreate(...args: string[]): Promise<ScriptResult>;
+  ndSubUpdate(...args: string[]): Promise<number>;
+}
+
+export const newSubscriberId = (): string => randomBytes(12).toString('base64url');
+
+export function createRedisSubscriberStore(redis: Redis, prefix: string): SubscriberStore {
+  // defineCommand sends EVALSHA and falls back to EVAL once per connection; names are ours alone.
+  if (!('ndSubCreate' in redis)) {
+    redis.defineCommand('ndSubCreate', { numberOfKeys: 5, lua: CREATE_LUA });
+    redis.defineCommand('ndSubUpdate', { numberOfKeys: 5, lua: UPDATE_LUA });
+  }
+  const scripted = redis as unknown as ScriptedRedis & Redis;
+  const k = {
+    sub: (id: string) => `${prefix}:sub:${id}`,
+    history: (id: string) => `${prefix}:sub:${id}:history`,
+    status: (s: SubscriberStatus) => `${prefix}:subs:status:${s}`,
+    emailIndex: `${prefix}:sub:email`,
+    suppressed: `${prefix}:suppressed`,
+  };
+
+  function createArgs(input: NewSubscriber, origin: ChangeOrigin, detail: string | undefined) {
+    const email = normaliseEmail(input.email);
+    if (!email) throw new Error(`not an email address: ${input.email}`);
+    const now = new Date().toISOString();
+    const id = newSubscriberId();
+    const subscriber: Subscriber = {
+      id,
+      email,
+      name: input.name ?? '',
+      status: input.status ?? 'pending',
+      topics: input.topics ?? [],
+      frequency: 'weekly',
+      pausedUntil: input.pausedUntil,
+      format: input.format ?? 'html',
+      timezone: input.timezone,
+      hour: input.hour,
+      locale: input.locale,
+      consent: input.consent,
+      createdAt: now,
+      updatedAt: now,
+    };
+    const entry: HistoryEntry = {
+      at: now,
+      origin,
+      event: 'created',
+      changes: { status: [null, subscriber.status] },
+      detail,
+    };
+    const suppress = input.suppress || SUPPRESSING.has(subscriber.status);
+    const args = [
+      k.emailIndex,
+      k.sub(id),
+      k.status(subscriber.status),
+      k.history(id),
+      k.suppressed,
+      email,
+      id,
+      JSON.stringify(entry),
+      suppress ? '1' : '0',
+      suppressionHash(email),
+      ...encode(subscriber),
+      'rev',
+      '0',
+    ];
+    return { args, subscriber };
+  }
+
+  async function get(id: string): Promise<Subscriber | undefined> {
+    if (!isId(id)) return undefined;
+    return decode(await redis.hgetall(k.sub(id)));
+  }
+
+  async function getMany(ids: string[]): Promise<Array<Subscriber | undefined>> {
+    if (ids.length === 0) return [];
+    const pipeline = redis.pipeline();
+    for (const id of ids) pipeline.hgetall(k.sub(id));
+    const results = (await pipeline.exec()) ?? [];
+    return results.map(([err, value], i) => {
+      if (err) throw err;
+      return isId(ids[i]!) ? decode(value as Record<string, string>) : undefined;
+    });
+  }
+
+  async function update(
+    id: string,
+    patch: SubscriberPatch,
+    origin: ChangeOrigin,
+    event: string,
+    detail?: string,
+    suppress = false,
+  ): Promise<Subscriber> {
+    for (let attempt = 0; attempt < MAX_CAS_ATTEMPTS; attempt++) {
+      const raw = isId(id) ? await redis.hgetall(k.sub(id)) : {};
+      const before = decode(raw);
+      if (!before) throw new SubscriberNotFoundError(id);
+      const changes = diff(before, patch);
+      if (!changes && !suppress) return before;
+      const now = new Date().toISOString();
+      const after: Subscriber = { ...before, ...patch, updatedAt: now };
+      const entry: HistoryEntry = { at: now, origin, event, changes, detail };
+      const result = await scripted.ndSubUpdate(
+        k.sub(id),
+        k.history(id),
+        k.status(before.status),
+        k.status(after.status),
+        k.suppressed,
+        raw.rev ?? '0',
+        id,
+        JSON.stringify(entry),
+        suppress || SUPPRESSING.has(after.status) ? '1' : '0',
+        suppressionHash(before.email),
+        ...encode(after),
+      );
+      if (result === 1) return after;
+      if (result === -1) throw new SubscriberNotFoundError(id);
+      // 0: changed by someone else since we read it; read again so before/after stay exact.
+    }
+    throw new Error(`subscriber ${id} kept changing; gave up after ${MAX_CAS_ATTEMPTS} attempts`);
+  }
+
+  async function markSuppressedStatus(
+    id: string,
+    status: 'bounced' | 'complained',
+    origin: ChangeOrigin,
+    detail: string,
+  ) {
+    try {
+      await update(id, { status }, origin, status, detail, true);
+    } catch (err) {
+      if (!(err instanceof SubscriberNotFoundError)) throw err;
+    }
+  }
+
+  return {
+    async create(input, origin, detail) {
+      const { args, subscriber } = createArgs(input, origin, detail);
+      const [id, created] = await scripted.ndSubCreate(...args);
+      if (created === 1) return { subscriber, created: true } satisfies CreateResult;
+      const existing = await get(id);
+      if (!existing) throw new Error(`subscriber ${id} vanished while being read`);
+      return { subscriber: existing, created: false };
+    },
+
+    async createMany(inputs, origin, detail) {
+      if (inputs.length === 0) return [];
+      const pipeline = redis.pipeline();
+      for (const input of inputs) {
+        const { args } = createArgs(input, origin, detail);
+        (pipeline as unknown as ScriptedRedis).ndSubCreate(...args);
+      }
+      const results = (await pipeline.exec()) ?? [];
+      return results.map(([err, value]) => {
+        if (err) throw err;
+        const [id, created] = value as ScriptResult;
+        return { id, created: created === 1 };
+      });
+    },
+
+    get,
+
+    async getByEmail(email) {
+      const normalised = normaliseEmail(email);
+      if (!normalised) return undefined;
+      const id = await redis.hget(k.emailIndex, normalised);
+      return id ? get(id) : undefined;
+    },
+
+    getMany,
+
+    update: (id, patch, origin, event, detail) => update(id, patch, origin, event, detail),
+
+    async unsubscribe(id, origin, detail) {
+      const current = await get(id);
+      if (!current) throw new SubscriberNotFoundError(id);
+      if (current.status !== 'pending' && current.status !== 'active') return current;
+      const after = await update(id, { status: 'unsubscribed' }, origin, 'unsubscribed', detail);
+      return after;
+    },
+
+    markBounced: (id, detail) => markSuppressedStatus(id, 'bounced', 'bounce', detail),
+    markComplained: (id, detail) => markSuppressedStatus(id, 'complained', 'complaint', detail),
+
+    async isSuppressed(email) {
+      const normalised = normaliseEmail(email);
+      if (!normalised) return false;
+      return (await redis.sismember(k.suppressed, suppressionHash(normalised))) === 1;
+    },
+
+    async history(id) {
+      if (!isId(id)) return [];
+      const entries = await redis.lrange(k.history(id), 0, -1);
+      return entries.map((e) => JSON.parse(e) as HistoryEntry);
+    },
+
+    async listByStatus(status, cursor, count) {
+      const [next, ids] = await redis.sscan(k.status(status), cursor, 'COUNT', count);
+      return { cursor: next, ids };
+    },
+
+    async search(query, limit) {
+      const q = query.trim().toLowerCase();
+      if (!q || limit <= 0) return [];
+      const found = new Map<string, Subscriber>();
+      const byId = isId(query.trim()) ? await get(query.trim()) : undefined;
+      if (byId) found.set(byId.id, byId);
+      const pattern = `*${q.replace(/[*?[\]\\]/g, (c) => `\\${c}`)}*`;
+      let cursor = '0';
+      do {
+        const [next, flat] = await redis.hscan(k.emailIndex, cursor, 'MATCH', pattern, 'COUNT', 1000);
+        cursor = next;
+        const ids = flat.filter((_, i) => i % 2 === 1).filter((id) => !found.has(id));
+        const subs = await getMany(ids.slice(0, limit - found.size));
+        for (const s of subs) if (s) found.set(s.id, s);
+      } while (cursor !== '0' && found.size < limit);
+      return [...found.values()].slice(0, limit);
+    },
+
+    async counts() {
+      const pipeline = redis.pipeline();
+      for (const s of SUBSCRIBER_STATUSES) pipeline.scard(k.status(s));
+      const results = (await pipeline.exec()) ?? [];
+      return Object.fromEntries(
+        SUBSCRIBER_STATUSES.map((s, i) => [s, Number(results[i]?.[1] ?? 0)]),
+      ) as Record<SubscriberStatus, number>;
+    },
+
+    async forget(id) {
+      const current = await get(id);
+      if (!current) return;
+      const multi = redis.multi();
+      multi.sadd(k.suppressed, suppressionHash(current.email));
+      multi.hdel(k.emailIndex, current.email);
+      for (const s of SUBSCRIBER_STATUSES) multi.srem(k.status(s), id);
+      multi.del(k.sub(id), k.history(id));
+      await multi.exec();
+    },
+
+    async scanIds(cursor, count) {
+      const [next, flat] = await redis.hscan(k.emailIndex, cursor, 'COUNT', count);
+      return { cursor: next, ids: flat.filter((_, i) => i % 2 === 1) };
+    },
+  };
+}
+
+// Ids are ours (base64url); anything else could address another key (`P:sub:email`).
+function isId(id: string): boolean {
+  return /^[A-Za-z0-9_-]{16}$/.test(id);
+}
+
+function encode(s: Subscriber): string[] {
+  return [
+    'id',
+    s.id,
+    'email',
+    s.email,
+    'name',
+    s.name,
+    'status',
+    s.status,
+    'topics',
+    JSON.stringify(s.topics),
+    'frequency',
+    s.frequency,
+    'pausedUntil',
+    s.pausedUntil ?? '',
+    'format',
+    s.format,
+    'timezone',
+    s.timezone,
+    'hour',
+    String(s.hour),
+    'locale',
+    s.locale,
+    'consent',
+    s.consent ? JSON.stringify(s.consent) : '',
+    'createdAt',
+    s.createdAt,
+    'updatedAt',
+    s.updatedAt,
+  ];
+}
+
+function decode(h: Record<string, string>): Subscriber | undefined {
+  if (!h.id || !h.email || !h.status) return undefined;
+  return {
+    id: h.id,
+    email: h.email,
+    name: h.name ?? '',
+    status: h.status as SubscriberStatus,
+    topics: h.topics ? (JSON.parse(h.topics) as string[]) : [],
+    frequency: 'weekly',
+    pausedUntil: h.pausedUntil || undefined,
+    format: h.format === 'text' ? 'text' : 'html',
+    timezone: h.timezone ?? 'UTC',
+    hour: Number(h.hour ?? 8),
+    locale: h.locale ?? 'en',
+    consent: h.consent ? (JSON.parse(h.consent) as Subscriber['consent']) : undefined,
+    createdAt: h.createdAt ?? '',
+    updatedAt: h.updatedAt ?? '',
+  };
+}
+
+/** field -> [before, after] for what the patch really changes; undefined when nothing does. */
+function diff(before: Subscriber, patch: SubscriberPatch): Record<string, [unknown, unknown]> | undefined {
+  const changes: Record<string, [unknown, unknown]> = {};
+  for (const [field, value] of Object.entries(patch)) {
+    const old = before[field as keyof Subscriber];
+    if (JSON.stringify(old ?? null) !== JSON.stringify(value ?? null))
+      changes[field] = [old ?? null, value ?? null];
+  }
+  return Object.keys(changes).length ? changes : undefined;
+}
