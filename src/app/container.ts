@@ -7,13 +7,22 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Redis, type RedisOptions } from 'ioredis';
 import type { Config, LinkKey } from '../config.ts';
+import type { DeliveryLedger } from '../delivery/delivery-ledger.ts';
+import { createRedisDeliveryLedger } from '../delivery/redis-delivery-ledger.ts';
 import type { Publication } from '../domain/publication.ts';
+import type { EditionStore } from '../editions/edition-store.ts';
+import { createRedisEditionStore } from '../editions/redis-edition-store.ts';
 import type { Logger } from '../logging/logger.ts';
 import type { Mailer } from '../mail/mailer.ts';
 import { parseMailbox } from '../mail/parse-mailbox.ts';
 import { createSmtpMailer } from '../mail/smtp-mailer.ts';
 import { loadPublication, SAMPLE_PUBLICATION_FILE } from '../publication/load-publication.ts';
+import { createQueues, type Queues } from '../queues/queues.ts';
 import { inspectRedis, judgeRedis } from '../redis/redis-guard.ts';
+import {
+  type ConfirmationThrottle,
+  createRedisConfirmationThrottle,
+} from '../subscribers/confirmation-throttle.ts';
 import { createRedisSubscriberStore } from '../subscribers/redis-subscriber-store.ts';
 import type { SubscriberStore } from '../subscribers/subscriber-store.ts';
 import { type EmbeddedServices, startEmbeddedServices } from './embedded-services.ts';
@@ -38,6 +47,14 @@ export interface Container {
   mailer: Mailer;
   /** Subscribers, their history and the suppression list (Redis). */
   subscribers: SubscriberStore;
+  /** One sign-up email per address per 24 h, across processes (Redis). */
+  confirmationThrottle: ConfirmationThrottle;
+  /** Built editions and their compiled variants. */
+  editions: EditionStore;
+  /** One entry per (edition, subscriber): who got what. */
+  ledger: DeliveryLedger;
+  /** BullMQ producers for every queue. */
+  queues: Queues;
   linkKeys: LinkKey[];
   adminToken: string;
   /** Base URL of links in emails; set from the listening address when PUBLIC_URL is unset. */
@@ -103,6 +120,7 @@ export async function createContainer(
       : undefined,
   });
 
+  const queues = createQueues(redis, config.redisPrefix);
   const container: Container = {
     config,
     logger,
@@ -116,11 +134,16 @@ export async function createContainer(
     outboxDir: embedded.outboxDir,
     mailer,
     subscribers: createRedisSubscriberStore(redis, config.redisPrefix),
+    confirmationThrottle: createRedisConfirmationThrottle(redis, config.redisPrefix),
+    editions: createRedisEditionStore(redis, config.redisPrefix),
+    ledger: createRedisDeliveryLedger(redis, config.redisPrefix, { sendRatePerSecond: config.sendRate }),
+    queues,
     linkKeys: resolveLinkKeys(config.linkKeys, config.dataDir),
     adminToken: resolveAdminToken(config.adminToken, config.dataDir),
     publicUrl: config.publicUrl ?? `http://${config.host}:${config.port}`,
     ownsEmbedded: embedded.owned,
     async close() {
+      await queues.close();
       await mailer.close();
       await Promise.all(connections.map((c) => c.quit().catch(() => c.disconnect())));
       await embedded.stop();

@@ -3,12 +3,22 @@
  * and, for the scheduling process, upserts the weekly job scheduler.
  */
 import type { Worker } from 'bullmq';
+import { createBuildWorker } from '../../workers/build.ts';
+import { createDispatchWorker } from '../../workers/dispatch.ts';
+import { createReconcileWorker } from '../../workers/reconcile.ts';
+import { createSendWorker } from '../../workers/send.ts';
+import { readWeeklySchedule, upsertReconcileSchedule, upsertWeeklySchedule } from '../queues/schedules.ts';
 import type { Container } from './container.ts';
 
 export type WorkerFactory = (container: Container) => Worker;
 
 /** Every queue's worker factory; workers/ files are listed here as they are added. */
-export const WORKER_FACTORIES: WorkerFactory[] = [];
+export const WORKER_FACTORIES: WorkerFactory[] = [
+  (c) => createBuildWorker(c),
+  (c) => createDispatchWorker(c),
+  (c) => createSendWorker(c),
+  (c) => createReconcileWorker(c),
+];
 
 export interface RunningWorkers {
   workers: Worker[];
@@ -21,6 +31,18 @@ export async function startWorkers(
 ): Promise<RunningWorkers> {
   const workers = options.workers ? WORKER_FACTORIES.map((make) => make(container)) : [];
   await Promise.all(workers.map((w) => w.waitUntilReady()));
+  if (options.scheduler) {
+    // An operator's `digest schedule set` wins over the publication default; SCHEDULE_CRON wins over both.
+    const existing = await readWeeklySchedule(container.queues);
+    if (!existing || container.config.scheduleCron) {
+      await upsertWeeklySchedule(
+        container.queues,
+        container.publication.scheduleCron,
+        container.publication.timezone,
+      );
+    }
+    await upsertReconcileSchedule(container.queues);
+  }
   return {
     workers,
     // Worker.close() waits for in-flight jobs: they finish and record their outcome first.

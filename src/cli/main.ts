@@ -7,6 +7,7 @@ import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../errors/config-error.ts';
 import { UserError } from '../errors/user-error.ts';
 import { registerRunCommands } from './commands/run.ts';
+import { registerSendCommands } from './commands/send.ts';
 
 export function buildProgram(): Command {
   const program = new Command('digest')
@@ -18,6 +19,7 @@ export function buildProgram(): Command {
     .configureOutput({ outputError: (str, write) => write(str) })
     .exitOverride();
   registerRunCommands(program);
+  registerSendCommands(program);
   return program;
 }
 

@@ -1,4 +1,5 @@
 /** The Mailer over SMTP: one pooled Nodemailer transport per process. */
+import { PassThrough } from 'node:stream';
 import nodemailer from 'nodemailer';
 import type Mail from 'nodemailer/lib/mailer/index.js';
 import type SMTPPool from 'nodemailer/lib/smtp-pool/index.js';

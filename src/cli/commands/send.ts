@@ -1,0 +1,249 @@
+/** Operator commands of the delivery engine: send, status, pause, resume, cancel, retry, resend-uncertain, test-send, schedule. */
+import type { Command } from 'commander';
+import type { Container } from '../../app/container.ts';
+import { startWorkers } from '../../app/start-workers.ts';
+import { controlDeps } from '../../app/step-deps.ts';
+import { isTimeZone } from '../../config.ts';
+import {
+  cancelEdition,
+  checkEditionId,
+  defaultEditionId,
+  type EditionStatusReport,
+  editionStatus,
+  pauseEdition,
+  requeue,
+  resumeEdition,
+  startSend,
+} from '../../delivery/edition-control.ts';
+import { testSend } from '../../delivery/test-send.ts';
+import { UserError } from '../../errors/user-error.ts';
+import { hasWorkers } from '../../queues/queues.ts';
+import { readWeeklySchedule, upsertWeeklySchedule } from '../../queues/schedules.ts';
+import { withContainer } from '../context.ts';
+import { createProgress } from '../progress.ts';
+
+const print = (json: boolean, value: unknown, text: string) =>
+  process.stdout.write(json ? `${JSON.stringify(value)}\n` : `${text}\n`);
+
+const editionArg = (c: Container, id: string | undefined) =>
+  id ? checkEditionId(c.publication, id) : defaultEditionId(c.publication, new Date());
+
+export function registerSendCommands(program: Command): void {
+  program
+    .command('send')
+    .description('Build the edition if needed and send it: each subscriber at their hour (or --now).')
+    .option('--edition <id>', 'edition id such as 2026-W47 (default: last week)')
+    .option('--now', 'ignore delivery hours and send everything now')
+    .option('--wait', 'stay until every delivery is done, with a progress bar')
+    .option('--json', 'print one JSON summary object')
+    .option(
+      '--force',
+      'send an edition of the current week, or one scheduled longer ago than MAX_EDITION_AGE_DAYS',
+    )
+    .addHelpText('after', '\nExamples:\n  digest send --now --wait\n  digest send --edition 2026-W47 --json')
+    .action((o: { edition?: string; now?: boolean; wait?: boolean; json?: boolean; force?: boolean }) =>
+      withContainer(async (c) => {
+        const id = editionArg(c, o.edition);
+        const r = await startSend(controlDeps(c), id, {
+          immediate: !!o.now,
+          force: !!o.force,
+          now: new Date(),
+        });
+        // Without a running worker the jobs would wait: this process sends them itself.
+        const local = (await hasWorkers(c.queues.send))
+          ? undefined
+          : await startWorkers(c, { workers: true, scheduler: false });
+        if (!o.json && !r.alreadyStarted) {
+          process.stderr.write(
+            `edition ${id}: ${r.edition.recipientCount} eligible, ${r.dispatched} queued${o.now ? ' now' : ' at their hours'}\n`,
+          );
+        }
+        if (r.alreadyStarted && !o.json)
+          process.stderr.write(`edition ${id} was already ${r.edition.status}\n`);
+        try {
+          if (o.wait || local) await waitForEdition(c, id, !!o.json);
+        } finally {
+          await local?.stop();
+        }
+        const report = await editionStatus(controlDeps(c), id, new Date());
+        print(!!o.json, summary(report), describeStatus(report));
+        if (report.failed > 0) process.exitCode = 1;
+      }),
+    );
+
+  program
+    .command('status [edition]')
+    .description("Show an edition's status and delivery counts (default: last week).")
+    .option('--json', 'print JSON (with the uncertain and failed subscriber ids)')
+    .option('--watch', 'refresh until the edition is done')
+    .addHelpText('after', '\nExamples:\n  digest status\n  digest status 2026-W47 --json')
+    .action((edition: string | undefined, o: { json?: boolean; watch?: boolean }) =>
+      withContainer(async (c) => {
+        const id = editionArg(c, edition);
+        if (o.watch) await waitForEdition(c, id, !!o.json);
+        const report = await editionStatus(controlDeps(c), id, new Date());
+        const uncertainIds = await c.ledger.listInState(id, 'uncertain', 10_000);
+        const failedIds = await c.ledger.listInState(id, 'failed', 10_000);
+        print(!!o.json, { ...summary(report), uncertainIds, failedIds }, describeStatus(report));
+      }),
+    );
+
+  const simple = (name: string, description: string, run: (c: Container, id: string) => Promise<string>) =>
+    program
+      .command(`${name} <edition>`)
+      .description(description)
+      .option('--json', 'print JSON')
+      .action((edition: string, o: { json?: boolean }) =>
+        withContainer(async (c) => {
+          const id = checkEditionId(c.publication, edition);
+          const text = await run(c, id);
+          const report = await editionStatus(controlDeps(c), id, new Date());
+          print(!!o.json, summary(report), text);
+        }),
+      );
+  simple('pause', 'Pause an edition that is sending (claims stop; nothing is lost).', async (c, id) => {
+    await pauseEdition(controlDeps(c), id);
+    return `edition ${id} paused`;
+  });
+  simple(
+    'resume',
+    'Resume a paused edition: pending deliveries are queued again at their hours.',
+    async (c, id) => {
+      const n = await resumeEdition(controlDeps(c), id, new Date());
+      return `edition ${id} resumed: ${n} deliveries queued`;
+    },
+  );
+  simple('cancel', 'Cancel an edition: every delivery not yet sent becomes cancelled.', async (c, id) => {
+    const n = await cancelEdition(controlDeps(c), id, new Date());
+    return `edition ${id} cancelled: ${n} deliveries cancelled`;
+  });
+  simple('retry', 'Send the failed deliveries of an edition again.', async (c, id) => {
+    const n = await requeue(controlDeps(c), id, 'failed', new Date());
+    return `edition ${id}: ${n} failed deliveries queued again`;
+  });
+  simple(
+    'resend-uncertain',
+    'Deliberately resend deliveries whose outcome is unknown (same Message-ID).',
+    async (c, id) => {
+      const n = await requeue(controlDeps(c), id, 'uncertain', new Date());
+      return `edition ${id}: ${n} uncertain deliveries queued again`;
+    },
+  );
+
+  program
+    .command('test-send <edition>')
+    .description('Send one copy of an edition to any address; never touches the delivery ledger.')
+    .requiredOption('--to <address>', 'where to send it')
+    .option('--topics <list>', 'comma-separated topic ids for the variant (default: all)')
+    .option('--json', 'print JSON')
+    .addHelpText('after', '\nExample:\n  digest test-send 2026-W47 --to me@example.com --topics lunar,launch')
+    .action((edition: string, o: { to: string; topics?: string; json?: boolean }) =>
+      withContainer(async (c) => {
+        const id = checkEditionId(c.publication, edition);
+        const topics = o.topics
+          ? o.topics
+              .split(',')
+              .map((t) => t.trim())
+              .filter(Boolean)
+          : [];
+        const r = await testSend(
+          {
+            publication: c.publication,
+            editions: c.editions,
+            articles: c.articles,
+            mailer: c.mailer,
+            publicUrl: c.publicUrl,
+            linkKeys: c.linkKeys,
+            templatesDir: c.config.templatesDir,
+          },
+          id,
+          { to: o.to, topics, now: new Date() },
+        );
+        print(!!o.json, r, `test copy of ${id} (variant ${r.variant}) sent to ${o.to}: ${r.messageId}`);
+      }),
+    );
+
+  const schedule = program.command('schedule').description('Show or change the weekly schedule.');
+  schedule
+    .command('show')
+    .description('Show the weekly cron, its timezone and the next run.')
+    .option('--json', 'print JSON')
+    .action((o: { json?: boolean }) =>
+      withContainer(async (c) => {
+        const s = await readWeeklySchedule(c.queues);
+        print(
+          !!o.json,
+          s ?? null,
+          s
+            ? `weekly: "${s.cron}" in ${s.timezone}; next run ${s.next ?? 'unknown'}`
+            : 'no schedule yet (digest start creates it)',
+        );
+      }),
+    );
+  schedule
+    .command('set <cron>')
+    .description("Set the weekly cron (5 fields) in the publication's timezone, or --timezone.")
+    .option('--timezone <tz>', 'IANA timezone of the cron')
+    .option('--json', 'print JSON')
+    .addHelpText('after', '\nExample:\n  digest schedule set "0 7 * * 1" --timezone Europe/Berlin')
+    .action((cron: string, o: { timezone?: string; json?: boolean }) =>
+      withContainer(async (c) => {
+        if (!/^\s*(\S+\s+){4}\S+\s*$/.test(cron))
+          throw new UserError(`"${cron}" is not a 5-field cron such as "0 6 * * 1"`);
+        const tz = o.timezone ?? c.publication.timezone;
+        if (!isTimeZone(tz)) throw new UserError(`--timezone "${tz}" is not an IANA timezone`);
+        try {
+          await upsertWeeklySchedule(c.queues, cron, tz);
+        } catch (err) {
+          throw new UserError(`cron "${cron}" was refused: ${(err as Error).message}`);
+        }
+        const s = await readWeeklySchedule(c.queues);
+        print(!!o.json, s, `weekly: "${s?.cron}" in ${s?.timezone}; next run ${s?.next}`);
+      }),
+    );
+}
+
+function summary(r: EditionStatusReport) {
+  return {
+    edition: r.edition,
+    status: r.status,
+    pausedReason: r.pausedReason,
+    eligible: r.eligible,
+    sent: r.sent,
+    skipped: r.skipped,
+    bounced: r.bounced,
+    uncertain: r.uncertain,
+    failed: r.failed,
+    cancelled: r.cancelled,
+    pending: r.pending + r.retry + r.sending,
+    durationMs: r.durationMs,
+  };
+}
+
+function describeStatus(r: EditionStatusReport): string {
+  const open = r.pending + r.retry + r.sending;
+  return [
+    `edition ${r.edition}: ${r.status}${r.pausedReason ? ` (${r.pausedReason})` : ''}`,
+    `  eligible ${r.eligible} · sent ${r.sent} · skipped ${r.skipped} · bounced ${r.bounced} · uncertain ${r.uncertain} · failed ${r.failed} · cancelled ${r.cancelled} · pending ${open}`,
+    r.durationMs !== undefined ? `  duration ${(r.durationMs / 1000).toFixed(1)} s` : '',
+  ]
+    .filter(Boolean)
+    .join('\n');
+}
+
+/** Polls the ledger until nothing is pending, sending or waiting to retry (or the edition pauses). */
+async function waitForEdition(c: Container, id: string, quiet: boolean): Promise<void> {
+  const progress = quiet ? undefined : createProgress(`sending ${id}`);
+  try {
+    for (;;) {
+      const r = await editionStatus(controlDeps(c), id, new Date());
+      const done = r.sent + r.skipped + r.bounced + r.uncertain + r.failed + r.cancelled;
+      progress?.update(done, Math.max(r.eligible, done), `sent ${r.sent}`);
+      if (r.status !== 'sending') return;
+      // Delayed deliveries (due later) keep an edition open: --wait then waits for their hour.
+      await new Promise((res) => setTimeout(res, 250));
+    }
+  } finally {
+    progress?.stop();
+  }
+}

@@ -1,0 +1,74 @@
+/**
+ * Per-recipient MIME assembly (pure, the hot path): headers with the recipient's address, a
+ * deterministic Message-ID and their one-click unsubscribe link, then the bodies the personaliser
+ * filled. Nothing here is computed that could have been computed once per variant (see message-frame).
+ * The bodies arrive with CRLF line ends already: templates are normalised once per variant.
+ */
+import type { MessageFrame } from './message-frame.ts';
+import { encodeMailbox } from './message-frame.ts';
+
+export interface ComposeRecipient {
+  subscriberId: string;
+  email: string;
+  name: string;
+  format: 'html' | 'text';
+  unsubscribeUrl: string;
+}
+
+export interface ComposedMessage {
+  messageId: string;
+  envelope: { from: string; to: string };
+  raw: string;
+}
+
+const NON_ASCII = /[^\x00-\x7f]/;
+
+/** Deterministic per (edition, subscriber), so a deliberate resend is recognisable as the same message. */
+export const digestMessageId = (editionId: string, subscriberId: string, domain: string): string =>
+  `<${editionId}.${subscriberId}@${domain}>`;
+
+function base64Lines(text: string): string {
+  const b64 = Buffer.from(text, 'utf8').toString('base64');
+  const lines: string[] = [];
+  for (let i = 0; i < b64.length; i += 76) lines.push(b64.slice(i, i + 76));
+  return lines.join('\r\n');
+}
+
+function part(type: 'plain' | 'html', body: string, sevenBit: boolean): string {
+  const safe = sevenBit && !NON_ASCII.test(body);
+  return (
+    `Content-Type: text/${type}; charset=utf-8\r\n` +
+    `Content-Transfer-Encoding: ${safe ? '7bit' : 'base64'}\r\n\r\n` +
+    (safe ? body : base64Lines(body))
+  );
+}
+
+export function composeMessage(
+  frame: MessageFrame,
+  recipient: ComposeRecipient,
+  body: { html: string; text: string },
+): ComposedMessage {
+  const messageId = digestMessageId(frame.editionId, recipient.subscriberId, frame.domain);
+  let head =
+    `From: ${frame.fromHeader}\r\n` +
+    `To: ${encodeMailbox(recipient.name, recipient.email)}\r\n` +
+    `Subject: ${frame.subjectHeader}\r\n` +
+    `Date: ${frame.dateHeader}\r\n` +
+    `Message-ID: ${messageId}\r\n` +
+    `List-Id: ${frame.listIdHeader}\r\n` +
+    `List-Unsubscribe: <${recipient.unsubscribeUrl}>, <${frame.unsubscribeMailto}>\r\n` +
+    'List-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n' +
+    (frame.replyToHeader ? `Reply-To: ${frame.replyToHeader}\r\n` : '') +
+    'MIME-Version: 1.0\r\n';
+  let raw: string;
+  if (recipient.format === 'text') {
+    raw = `${head}${part('plain', body.text, frame.textIs7bit)}\r\n`;
+  } else {
+    const b = frame.boundary;
+    head += `Content-Type: multipart/alternative; boundary="${b}"\r\n\r\n`;
+    raw =
+      `${head}--${b}\r\n${part('plain', body.text, frame.textIs7bit)}\r\n` +
+      `--${b}\r\n${part('html', body.html, frame.htmlIs7bit)}\r\n--${b}--\r\n`;
+  }
+  return { messageId, envelope: { from: frame.envelopeFrom, to: recipient.email }, raw };
+}

@@ -1,0 +1,65 @@
+import type { DeliveryState } from '../domain/delivery.ts';
+
+export type ClaimResult =
+  | 'claimed'
+  | 'paused'
+  | 'cancelled'
+  | 'ratelimited'
+  | 'skipped'
+  | 'uncertain'
+  | 'missing'
+  | DeliveryState
+  | string;
+
+export type Outcome = 'sent' | 'retry' | 'pending' | 'bounced' | 'failed' | 'uncertain';
+
+export interface OutcomeDetail {
+  at: string;
+  code?: string | undefined;
+  responseCode?: number | undefined;
+  reason?: string | undefined;
+  messageId?: string | undefined;
+}
+
+export interface FrozenRecipient {
+  subscriberId: string;
+  /** Index into the edition's variants; -1 when the recipient is skipped at the freeze. */
+  variant: number;
+  state: 'pending' | 'skipped';
+  reason?: string;
+}
+
+/** The truth about who got what: one entry per (edition, subscriber). */
+export interface DeliveryLedger {
+  freeze(editionId: string, recipients: FrozenRecipient[], now: Date): Promise<void>;
+  claim(
+    editionId: string,
+    subscriberId: string,
+    claim: { jobId: string; run: string },
+    now: Date,
+  ): Promise<ClaimResult>;
+  record(
+    editionId: string,
+    subscriberId: string,
+    claim: { jobId: string; run: string },
+    outcome: Outcome,
+    detail: OutcomeDetail | undefined,
+  ): Promise<'ok' | 'stale' | 'missing'>;
+  counts(editionId: string): Promise<Record<DeliveryState, number>>;
+  /** Pages through the ledger: [subscriberId, state] pairs. */
+  scan(
+    editionId: string,
+    cursor: string,
+    count: number,
+  ): Promise<{ cursor: string; entries: Array<[string, string]> }>;
+  variantsOf(editionId: string, subscriberIds: string[]): Promise<number[]>;
+  stateOf(editionId: string, subscriberId: string): Promise<string | undefined>;
+  attemptsOf(editionId: string, subscriberIds: string[]): Promise<number[]>;
+  detailOf(editionId: string, subscriberId: string): Promise<OutcomeDetail | undefined>;
+  /** Moves every entry in state `from` to `to`; returns how many moved. */
+  transitionAll(editionId: string, from: DeliveryState, to: DeliveryState, now: Date): Promise<number>;
+  /** Moves claims older than `olderThanMs` to `uncertain` (their worker is gone). */
+  expireClaims(editionId: string, olderThanMs: number, now: Date): Promise<number>;
+  /** Subscriber ids in a state (for `status` listings and operator actions). */
+  listInState(editionId: string, state: DeliveryState, limit: number): Promise<string[]>;
+}

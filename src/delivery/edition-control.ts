@@ -1,0 +1,173 @@
+/**
+ * What operators do to an edition (CLI, admin API, dashboard): send (build if needed, then dispatch),
+ * pause, resume, cancel, retry the failed, resend the uncertain, and read its status. Each action is
+ * a guarded status transition first, so two operators (or two processes) cannot start it twice.
+ */
+import { dueTime } from '../core/due-time.ts';
+import { editionIdFor, previousEditionId } from '../core/edition-window.ts';
+import type { DeliveryState } from '../domain/delivery.ts';
+import type { Publication } from '../domain/publication.ts';
+import { type BuildDeps, buildEdition } from '../editions/build-edition.ts';
+import type { EditionRecord } from '../editions/edition-store.ts';
+import { UserError } from '../errors/user-error.ts';
+import { type DispatchDeps, dispatchEdition } from './dispatch.ts';
+
+export type ControlDeps = BuildDeps & DispatchDeps & { maxEditionAgeDays: number };
+
+export interface EditionStatusReport {
+  edition: string;
+  status: string;
+  pausedReason: string | undefined;
+  eligible: number;
+  sent: number;
+  skipped: number;
+  bounced: number;
+  uncertain: number;
+  failed: number;
+  cancelled: number;
+  pending: number;
+  retry: number;
+  sending: number;
+  startedAt: string | undefined;
+  finishedAt: string | undefined;
+  durationMs: number | undefined;
+}
+
+/** The edition a bare `digest send` means: the last complete week. */
+export function defaultEditionId(publication: Publication, now: Date): string {
+  return previousEditionId(now, publication.timezone, publication.weekStartsOn);
+}
+
+export function checkEditionId(publication: Publication, id: string): string {
+  if (!/^\d{4}-W\d{2}$/.test(id)) throw new UserError(`"${id}" is not an edition id; use the form 2026-W47`);
+  return id;
+}
+
+export async function startSend(
+  deps: ControlDeps,
+  editionId: string,
+  options: { immediate: boolean; force: boolean; now: Date },
+): Promise<{ edition: EditionRecord; dispatched: number; alreadyStarted: boolean }> {
+  const current = editionIdFor(options.now, deps.publication.timezone, deps.publication.weekStartsOn);
+  if (editionId >= current && !options.force) {
+    throw new UserError(
+      `edition ${editionId} is not over yet (the current week is ${current}); add --force to send it anyway`,
+    );
+  }
+  const { edition } = await buildEdition(deps, editionId, options.now);
+  const scheduled = dueTime(edition.sendDate, deps.publication.defaultHour, deps.publication.timezone);
+  const ageDays = (options.now.getTime() - scheduled.getTime()) / 86_400_000;
+  if (edition.status === 'built' && ageDays > deps.maxEditionAgeDays && !options.force) {
+    throw new UserError(
+      `edition ${editionId} was due ${Math.floor(ageDays)} days ago (more than MAX_EDITION_AGE_DAYS=${deps.maxEditionAgeDays}); add --force to send it anyway`,
+    );
+  }
+  if (!(await deps.editions.transition(editionId, ['built'], 'sending'))) {
+    return { edition: (await deps.editions.get(editionId))!, dispatched: 0, alreadyStarted: true };
+  }
+  const result = await dispatchEdition(deps, { ...edition, status: 'sending' }, options);
+  // An edition with nobody pending is complete at once.
+  await finishIfDone(deps, editionId);
+  return {
+    edition: (await deps.editions.get(editionId))!,
+    dispatched: result.recipients,
+    alreadyStarted: false,
+  };
+}
+
+export async function pauseEdition(
+  deps: ControlDeps,
+  id: string,
+  reason = 'paused by operator',
+): Promise<void> {
+  if (!(await deps.editions.transition(id, ['sending'], 'paused', reason))) {
+    throw new UserError(`edition ${id} is not sending (${await statusOf(deps, id)}); nothing to pause`);
+  }
+}
+
+export async function resumeEdition(
+  deps: ControlDeps,
+  id: string,
+  now: Date,
+  immediate = false,
+): Promise<number> {
+  if (!(await deps.editions.transition(id, ['paused'], 'sending'))) {
+    throw new UserError(`edition ${id} is not paused (${await statusOf(deps, id)}); nothing to resume`);
+  }
+  return redispatch(deps, id, now, immediate);
+}
+
+export async function cancelEdition(deps: ControlDeps, id: string, now: Date): Promise<number> {
+  if (
+    !(await deps.editions.transition(
+      id,
+      ['built', 'sending', 'paused'],
+      'cancelled',
+      'cancelled by operator',
+    ))
+  ) {
+    throw new UserError(`edition ${id} cannot be cancelled (${await statusOf(deps, id)})`);
+  }
+  return (
+    (await deps.ledger.transitionAll(id, 'pending', 'cancelled', now)) +
+    (await deps.ledger.transitionAll(id, 'retry', 'cancelled', now))
+  );
+}
+
+/** `retry` (failed → pending) and `resend-uncertain` (uncertain → pending), both deliberate. */
+export async function requeue(
+  deps: ControlDeps,
+  id: string,
+  from: Extract<DeliveryState, 'failed' | 'uncertain'>,
+  now: Date,
+): Promise<number> {
+  const edition = await deps.editions.get(id);
+  if (!edition) throw new UserError(`edition ${id} does not exist`);
+  if (edition.status === 'cancelled') throw new UserError(`edition ${id} is cancelled`);
+  const moved = await deps.ledger.transitionAll(id, from, 'pending', now);
+  if (moved === 0) return 0;
+  await deps.editions.transition(id, ['sent', 'sending'], 'sending');
+  if ((await deps.editions.get(id))?.status === 'sending') await redispatch(deps, id, now, true);
+  return moved;
+}
+
+export async function editionStatus(deps: ControlDeps, id: string, now: Date): Promise<EditionStatusReport> {
+  const edition = await deps.editions.get(id);
+  if (!edition) throw new UserError(`edition ${id} does not exist (build or send it first)`);
+  const c = await deps.ledger.counts(id);
+  const end = edition.finishedAt ? new Date(edition.finishedAt) : now;
+  return {
+    edition: id,
+    status: edition.status,
+    pausedReason: edition.pausedReason,
+    eligible: edition.recipientCount,
+    sent: c.sent,
+    skipped: c.skipped,
+    bounced: c.bounced,
+    uncertain: c.uncertain,
+    failed: c.failed,
+    cancelled: c.cancelled,
+    pending: c.pending,
+    retry: c.retry,
+    sending: c.sending,
+    startedAt: edition.startedAt,
+    finishedAt: edition.finishedAt,
+    durationMs: edition.startedAt ? end.getTime() - new Date(edition.startedAt).getTime() : undefined,
+  };
+}
+
+async function redispatch(deps: ControlDeps, id: string, now: Date, immediate: boolean): Promise<number> {
+  const edition = (await deps.editions.get(id))!;
+  const result = await dispatchEdition(deps, edition, { immediate, now });
+  await finishIfDone(deps, id);
+  return result.recipients;
+}
+
+async function finishIfDone(deps: ControlDeps, id: string): Promise<void> {
+  const c = await deps.ledger.counts(id);
+  if (c.pending + c.retry + c.sending === 0) await deps.editions.transition(id, ['sending'], 'sent');
+}
+
+async function statusOf(deps: ControlDeps, id: string): Promise<string> {
+  return (await deps.editions.get(id))?.status ?? 'does not exist';
+}

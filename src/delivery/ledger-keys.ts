@@ -1,0 +1,35 @@
+/**
+ * Redis keys of one edition. All carry the hash tag `{ed:<id>}` so that, on Redis Cluster, an
+ * edition's ledger, counts and claims live in one slot and the Lua scripts stay single-slot (the
+ * subscriber's status key is the one cross-slot read; see docs/architecture.md).
+ */
+export interface EditionKeys {
+  edition: string;
+  ledger: string;
+  counts: string;
+  claims: string;
+  detail: string;
+  attempts: string;
+  variantOf: string;
+  variants: string;
+  jobs: string;
+}
+
+export function editionKeys(prefix: string, editionId: string): EditionKeys {
+  const base = `${prefix}:{ed:${editionId}}`;
+  return {
+    edition: `${base}:edition`,
+    ledger: `${base}:ledger`,
+    counts: `${base}:counts`,
+    claims: `${base}:claims`,
+    detail: `${base}:detail`,
+    attempts: `${base}:attempts`,
+    variantOf: `${base}:variant-of`,
+    variants: `${base}:variants`,
+    jobs: `${base}:jobs`,
+  };
+}
+
+export const editionIndexKey = (prefix: string) => `${prefix}:editions`;
+export const subscriberKey = (prefix: string, id: string) => `${prefix}:sub:${id}`;
+export const rateKey = (prefix: string, second: number) => `${prefix}:send-rate:${second}`;

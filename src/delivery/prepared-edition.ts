@@ -1,0 +1,73 @@
+/**
+ * What a send worker keeps per edition, computed once per process: the edition, and per variant the
+ * compiled personaliser (Handlebars) and the MIME frame. Editions are frozen once built, so the
+ * cache needs no invalidation; it holds the few most recent ones.
+ */
+
+import { dueTime } from '../core/due-time.ts';
+import type { Publication } from '../domain/publication.ts';
+import type { EditionRecord, EditionStore } from '../editions/edition-store.ts';
+import type { CompiledVariant } from '../render/build-variant.ts';
+import { compilePersonaliser, type Recipient } from '../render/personalise.ts';
+import { createMessageFrame, type MessageFrame } from './message-frame.ts';
+
+export interface PreparedVariant {
+  key: string;
+  personalise: (r: Recipient) => { html: string; text: string };
+  frame: MessageFrame;
+}
+
+export interface PreparedEdition {
+  edition: EditionRecord;
+  variants: PreparedVariant[];
+}
+
+const crlf = (s: string) => s.replace(/\r?\n/g, '\r\n');
+
+export function prepareVariant(
+  editionId: string,
+  publication: Publication,
+  variant: CompiledVariant,
+  date: Date,
+): PreparedVariant {
+  // Normalise line ends once here, so the per-recipient path never rewrites 80 KB strings.
+  const normalised: CompiledVariant = { ...variant, html: crlf(variant.html), text: crlf(variant.text) };
+  return {
+    key: variant.key,
+    personalise: compilePersonaliser(normalised),
+    frame: createMessageFrame({
+      editionId,
+      publication,
+      subject: variant.subject,
+      htmlTemplate: normalised.html,
+      textTemplate: normalised.text,
+      date,
+    }),
+  };
+}
+
+export function createPreparedEditionCache(editions: EditionStore, publication: Publication, size = 4) {
+  const cache = new Map<string, Promise<PreparedEdition>>();
+  return async (editionId: string): Promise<PreparedEdition | undefined> => {
+    let entry = cache.get(editionId);
+    if (!entry) {
+      entry = (async () => {
+        const edition = await editions.get(editionId);
+        if (!edition) throw new Error(`edition ${editionId} does not exist`);
+        const date = dueTime(edition.sendDate, publication.defaultHour, publication.timezone);
+        const variants = (await editions.variants(editionId)).map((v) =>
+          prepareVariant(editionId, publication, v, date),
+        );
+        return { edition, variants };
+      })();
+      cache.set(editionId, entry);
+      entry.catch(() => cache.delete(editionId));
+      while (cache.size > size) cache.delete(cache.keys().next().value!);
+    }
+    try {
+      return await entry;
+    } catch {
+      return undefined;
+    }
+  };
+}

@@ -1,0 +1,168 @@
+/** The delivery ledger on Redis; the atomic steps are the Lua scripts in ledger-scripts.ts. */
+import type { Redis } from 'ioredis';
+import { DELIVERY_STATES, type DeliveryState } from '../domain/delivery.ts';
+import type { DeliveryLedger, FrozenRecipient, OutcomeDetail } from './delivery-ledger.ts';
+import { editionKeys, rateKey, subscriberKey } from './ledger-keys.ts';
+import { CLAIM, RECORD, TRANSITION } from './ledger-scripts.ts';
+
+interface LedgerCommands {
+  ndClaim(...args: Array<string | number>): Promise<string>;
+  ndRecord(...args: Array<string | number>): Promise<string>;
+  ndTransition(...args: Array<string | number>): Promise<number>;
+}
+
+const FREEZE_CHUNK = 1000;
+
+export function createRedisDeliveryLedger(
+  redis: Redis,
+  prefix: string,
+  options: { sendRatePerSecond: number },
+): DeliveryLedger {
+  const r = redis as Redis & LedgerCommands;
+  if (!('ndClaim' in r)) {
+    redis.defineCommand('ndClaim', { numberOfKeys: 7, lua: CLAIM });
+    redis.defineCommand('ndRecord', { numberOfKeys: 6, lua: RECORD });
+    redis.defineCommand('ndTransition', { numberOfKeys: 4, lua: TRANSITION });
+  }
+  const keys = (id: string) => editionKeys(prefix, id);
+
+  const transition = async (editionId: string, ids: string[], from: string, to: string, now: Date) => {
+    if (!ids.length) return 0;
+    const k = keys(editionId);
+    return r.ndTransition(k.ledger, k.counts, k.claims, k.edition, from, to, now.toISOString(), ...ids);
+  };
+
+  const ledger: DeliveryLedger = {
+    async freeze(editionId, recipients: FrozenRecipient[], now) {
+      const k = keys(editionId);
+      // Rebuilding after a crashed build starts from a clean ledger: nothing was sent (the edition
+      // record, written last, did not exist), so nothing is lost.
+      await redis.del(k.ledger, k.counts, k.claims, k.detail, k.attempts, k.variantOf);
+      const counts: Record<string, number> = {};
+      for (let i = 0; i < recipients.length; i += FREEZE_CHUNK) {
+        const chunk = recipients.slice(i, i + FREEZE_CHUNK);
+        const states: string[] = [];
+        const variants: string[] = [];
+        const multi = redis.multi();
+        for (const rec of chunk) {
+          states.push(rec.subscriberId, rec.state);
+          counts[rec.state] = (counts[rec.state] ?? 0) + 1;
+          if (rec.state === 'pending') variants.push(rec.subscriberId, String(rec.variant));
+          else
+            multi.hset(
+              k.detail,
+              rec.subscriberId,
+              JSON.stringify({ at: now.toISOString(), reason: rec.reason }),
+            );
+        }
+        multi.hset(k.ledger, ...states);
+        if (variants.length) multi.hset(k.variantOf, ...variants);
+        await multi.exec();
+      }
+      const countArgs = Object.entries(counts).flat();
+      if (countArgs.length) await redis.hset(k.counts, ...countArgs.map(String));
+    },
+
+    async claim(editionId, subscriberId, claim, now) {
+      const k = keys(editionId);
+      return r.ndClaim(
+        k.ledger,
+        k.counts,
+        k.claims,
+        k.edition,
+        subscriberKey(prefix, subscriberId),
+        rateKey(prefix, Math.floor(now.getTime() / 1000)),
+        k.detail,
+        subscriberId,
+        `${claim.jobId}#${claim.run}`,
+        claim.jobId,
+        now.toISOString(),
+        now.getTime(),
+        options.sendRatePerSecond,
+      );
+    },
+
+    async record(editionId, subscriberId, claim, outcome, detail?: OutcomeDetail) {
+      const k = keys(editionId);
+      return (await r.ndRecord(
+        k.ledger,
+        k.counts,
+        k.claims,
+        k.edition,
+        k.detail,
+        k.attempts,
+        subscriberId,
+        `${claim.jobId}#${claim.run}`,
+        outcome,
+        detail ? JSON.stringify(detail) : '',
+        detail?.at ?? new Date().toISOString(),
+      )) as 'ok' | 'stale' | 'missing';
+    },
+
+    async counts(editionId) {
+      const raw = await redis.hgetall(keys(editionId).counts);
+      const out = Object.fromEntries(DELIVERY_STATES.map((s) => [s, 0])) as Record<DeliveryState, number>;
+      for (const [state, n] of Object.entries(raw)) if (state in out) out[state as DeliveryState] = Number(n);
+      return out;
+    },
+
+    async scan(editionId, cursor, count) {
+      const [next, flat] = await redis.hscan(keys(editionId).ledger, cursor, 'COUNT', count);
+      const entries: Array<[string, string]> = [];
+      for (let i = 0; i < flat.length; i += 2) entries.push([flat[i]!, flat[i + 1]!]);
+      return { cursor: next, entries };
+    },
+
+    async variantsOf(editionId, ids) {
+      if (!ids.length) return [];
+      const values = await redis.hmget(keys(editionId).variantOf, ...ids);
+      return values.map((v) => (v === null ? -1 : Number(v)));
+    },
+
+    async stateOf(editionId, id) {
+      return (await redis.hget(keys(editionId).ledger, id)) ?? undefined;
+    },
+
+    async attemptsOf(editionId, ids) {
+      if (!ids.length) return [];
+      const values = await redis.hmget(keys(editionId).attempts, ...ids);
+      return values.map((v) => Number(v ?? 0));
+    },
+
+    async detailOf(editionId, id) {
+      const raw = await redis.hget(keys(editionId).detail, id);
+      return raw ? (JSON.parse(raw) as OutcomeDetail) : undefined;
+    },
+
+    async transitionAll(editionId, from, to, now) {
+      let cursor = '0';
+      let moved = 0;
+      do {
+        const page = await ledger.scan(editionId, cursor, 1000);
+        cursor = page.cursor;
+        const ids = page.entries.filter(([, st]) => st.split('@')[0] === from).map(([id]) => id);
+        moved += await transition(editionId, ids, from, to, now);
+      } while (cursor !== '0');
+      return moved;
+    },
+
+    async expireClaims(editionId, olderThanMs, now) {
+      const k = keys(editionId);
+      const stale = await redis.zrangebyscore(k.claims, 0, now.getTime() - olderThanMs);
+      return transition(editionId, stale, 'sending', 'uncertain', now);
+    },
+
+    async listInState(editionId, state, limit) {
+      const out: string[] = [];
+      let cursor = '0';
+      do {
+        const page = await ledger.scan(editionId, cursor, 1000);
+        cursor = page.cursor;
+        for (const [id, st] of page.entries)
+          if (st.split('@')[0] === state && out.length < limit) out.push(id);
+      } while (cursor !== '0' && out.length < limit);
+      return out;
+    },
+  };
+  return ledger;
+}

@@ -1,0 +1,167 @@
+/**
+ * The send step for one batch of recipients. Per recipient it does only the hot path: claim in Redis
+ * (atomic: pending, subscriber still active, edition not paused, global rate) → fill the variant's
+ * template → compose MIME → hand it to SMTP → record the outcome. Several recipients are in flight
+ * at once (one per pooled SMTP connection). SMTP failures are sorted by `classifySmtpError`.
+ */
+import type { LinkKey } from '../config.ts';
+import { classifySmtpError, type SmtpFailure } from '../core/smtp-error-class.ts';
+import type { EditionStore } from '../editions/edition-store.ts';
+import { subscriberLinks } from '../links/subscriber-links.ts';
+import type { Mailer } from '../mail/mailer.ts';
+import type { SendJobData } from '../queues/queue-names.ts';
+import type { SubscriberStore } from '../subscribers/subscriber-store.ts';
+import { composeMessage } from './compose-message.ts';
+import type { DeliveryLedger, Outcome } from './delivery-ledger.ts';
+import type { PreparedEdition } from './prepared-edition.ts';
+
+export interface SendDeps {
+  ledger: DeliveryLedger;
+  subscribers: SubscriberStore;
+  editions: EditionStore;
+  prepared: (editionId: string) => Promise<PreparedEdition | undefined>;
+  mailer: Mailer;
+  publicUrl: () => string;
+  linkKeys: LinkKey[];
+  /** Recipients in flight at once (about the SMTP pool size). */
+  lanes: number;
+  /** Temporary failures before a delivery is `failed`. */
+  maxAttempts: number;
+  now: () => Date;
+  /** Called after every recorded outcome (metrics). */
+  onOutcome?: (outcome: Outcome | 'skipped', smtpCode: number | undefined) => void;
+}
+
+export type BatchStop = 'paused' | 'cancelled' | 'throttled' | 'config';
+
+export interface BatchResult {
+  counts: Record<string, number>;
+  stop: BatchStop | undefined;
+  /** Some recipients got a temporary failure: retry the job later. */
+  retryLater: boolean;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export async function sendBatch(
+  deps: SendDeps,
+  jobId: string,
+  data: SendJobData,
+  run: string,
+): Promise<BatchResult> {
+  const result: BatchResult = { counts: {}, stop: undefined, retryLater: false };
+  const count = (k: string) => {
+    result.counts[k] = (result.counts[k] ?? 0) + 1;
+  };
+  const prepared = await deps.prepared(data.editionId);
+  if (!prepared) return result;
+  const ids = data.subscriberIds;
+  const [subs, variants, attempts] = await Promise.all([
+    deps.subscribers.getMany(ids),
+    deps.ledger.variantsOf(data.editionId, ids),
+    deps.ledger.attemptsOf(data.editionId, ids),
+  ]);
+  const claim = { jobId, run };
+
+  const one = async (i: number) => {
+    const sid = ids[i]!;
+    let claimed = await deps.ledger.claim(data.editionId, sid, claim, deps.now());
+    while (claimed === 'ratelimited') {
+      await sleep(1000 - (deps.now().getTime() % 1000) + 5);
+      claimed = await deps.ledger.claim(data.editionId, sid, claim, deps.now());
+    }
+    if (claimed === 'paused' || claimed === 'cancelled') {
+      result.stop ??= claimed;
+      return;
+    }
+    if (claimed !== 'claimed') {
+      count(claimed);
+      if (claimed === 'skipped') deps.onOutcome?.('skipped', undefined);
+      return;
+    }
+    const sub = subs[i];
+    const variant = prepared.variants[variants[i] ?? -1];
+    const record = async (outcome: Outcome, failure?: SmtpFailure & { message?: string }) => {
+      await deps.ledger.record(
+        data.editionId,
+        sid,
+        claim,
+        outcome,
+        failure
+          ? {
+              at: deps.now().toISOString(),
+              code: failure.code,
+              responseCode: failure.responseCode,
+              reason: failure.message?.slice(0, 200),
+            }
+          : undefined,
+      );
+      count(outcome);
+      deps.onOutcome?.(outcome, failure?.responseCode);
+    };
+    if (!sub || !variant) {
+      await record('failed', { message: !sub ? 'subscriber record missing' : 'variant missing' });
+      return;
+    }
+    const links = subscriberLinks(
+      deps.publicUrl(),
+      sid,
+      deps.linkKeys,
+      Math.floor(deps.now().getTime() / 1000),
+    );
+    const body = variant.personalise({
+      name: sub.name,
+      email: sub.email,
+      unsubscribeUrl: links.unsubscribe,
+      preferencesUrl: links.preferences,
+    });
+    const message = composeMessage(
+      variant.frame,
+      {
+        subscriberId: sid,
+        email: sub.email,
+        name: sub.name,
+        format: sub.format,
+        unsubscribeUrl: links.unsubscribe,
+      },
+      body,
+    );
+    try {
+      await deps.mailer.sendRaw(message);
+      await record('sent');
+    } catch (err) {
+      const failure = err as SmtpFailure & { message?: string };
+      switch (classifySmtpError(failure)) {
+        case 'temporary':
+          result.retryLater = true;
+          return record((attempts[i] ?? 0) + 1 >= deps.maxAttempts ? 'failed' : 'retry', failure);
+        case 'throttled':
+          result.stop ??= 'throttled';
+          result.retryLater = true;
+          return record('retry', failure);
+        case 'config':
+          result.stop = 'config';
+          await deps.editions.transition(data.editionId, ['sending'], 'paused', describe(failure));
+          return record('pending', failure);
+        case 'bounce':
+          await record('bounced', failure);
+          return deps.subscribers.markBounced(sid, describe(failure));
+        case 'rejected':
+          return record('failed', failure);
+        case 'uncertain':
+          return record('uncertain', failure);
+      }
+    }
+  };
+
+  let next = 0;
+  const lane = async () => {
+    while (!result.stop && next < ids.length) await one(next++);
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(deps.lanes, ids.length)) }, lane));
+  return result;
+}
+
+function describe(failure: SmtpFailure & { message?: string }): string {
+  return [failure.code, failure.responseCode, failure.message?.slice(0, 120)].filter(Boolean).join(' ');
+}

@@ -1,0 +1,84 @@
+/**
+ * A test send: one digest of an edition to any address, for an operator to look at. It never touches
+ * the ledger, and its Message-ID is marked as a test so it cannot be mistaken for the real delivery.
+ */
+import { randomBytes } from 'node:crypto';
+import type { ArticleStore } from '../articles/article-store.ts';
+import type { LinkKey } from '../config.ts';
+import { variantTopics } from '../core/eligibility.ts';
+import type { Publication } from '../domain/publication.ts';
+import type { EditionStore } from '../editions/edition-store.ts';
+import { UserError } from '../errors/user-error.ts';
+import { subscriberLinks } from '../links/subscriber-links.ts';
+import type { Mailer } from '../mail/mailer.ts';
+import { parseMailbox } from '../mail/parse-mailbox.ts';
+import { buildVariant } from '../render/build-variant.ts';
+import { composeMessage } from './compose-message.ts';
+import { prepareVariant } from './prepared-edition.ts';
+
+export interface TestSendDeps {
+  publication: Publication;
+  editions: EditionStore;
+  articles: ArticleStore;
+  mailer: Mailer;
+  publicUrl: string;
+  linkKeys: LinkKey[];
+  templatesDir: string | undefined;
+}
+
+export async function testSend(
+  deps: TestSendDeps,
+  editionId: string,
+  options: { to: string; topics: string[]; now: Date },
+): Promise<{ messageId: string; variant: string }> {
+  const to = parseMailbox(options.to);
+  if (!to) throw new UserError(`--to "${options.to}" is not an email address`);
+  const known = new Set(deps.publication.topics.map((t) => t.id));
+  const unknown = options.topics.filter((t) => !known.has(t));
+  if (unknown.length)
+    throw new UserError(`unknown topic(s) ${unknown.join(', ')}; known: ${[...known].join(', ')}`);
+  const edition = await deps.editions.get(editionId);
+  if (!edition) throw new UserError(`edition ${editionId} does not exist (build or send it first)`);
+  const topics = variantTopics(
+    options.topics,
+    deps.publication.topics.map((t) => t.id),
+  );
+  const variant = await buildVariant({
+    publication: deps.publication,
+    edition,
+    articles: await deps.articles.getMany(edition.articleIds),
+    topics,
+    locale: deps.publication.locale,
+    webUrl: `${deps.publicUrl}/editions/${editionId}`,
+    templatesDir: deps.templatesDir,
+  });
+  if (!variant)
+    throw new UserError(`edition ${editionId} has no articles for topics ${topics.join(', ') || 'all'}`);
+  const prepared = prepareVariant(
+    editionId,
+    deps.publication,
+    { ...variant, subject: `[Test] ${variant.subject}` },
+    options.now,
+  );
+  const testId = `test-${randomBytes(6).toString('hex')}`;
+  const links = subscriberLinks(
+    deps.publicUrl,
+    testId,
+    deps.linkKeys,
+    Math.floor(options.now.getTime() / 1000),
+  );
+  const name = to.name || 'Test reader';
+  const body = prepared.personalise({
+    name,
+    email: to.address,
+    unsubscribeUrl: links.unsubscribe,
+    preferencesUrl: links.preferences,
+  });
+  const message = composeMessage(
+    prepared.frame,
+    { subscriberId: testId, email: to.address, name, format: 'html', unsubscribeUrl: links.unsubscribe },
+    body,
+  );
+  await deps.mailer.sendRaw(message);
+  return { messageId: message.messageId, variant: variant.key };
+}

@@ -1,0 +1,24 @@
+/** The BullMQ Queue handles of one process (producers); workers are built in workers/. */
+import { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { bullPrefix, QUEUES, type QueueName } from './queue-names.ts';
+
+export type Queues = Record<QueueName, Queue> & { close(): Promise<void> };
+
+export function createQueues(connection: Redis, prefix: string): Queues {
+  const entries = Object.values(QUEUES).map((name) => [
+    name,
+    new Queue(name, { connection, prefix: bullPrefix(prefix) }),
+  ]);
+  const queues = Object.fromEntries(entries) as Record<QueueName, Queue>;
+  return Object.assign(queues, {
+    async close() {
+      await Promise.all(Object.values(queues).map((q) => q.close()));
+    },
+  });
+}
+
+/** True when some worker process listens on the queue (BullMQ names its worker connections). */
+export async function hasWorkers(queue: Queue): Promise<boolean> {
+  return (await queue.getWorkersCount()) > 0;
+}

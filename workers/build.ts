@@ -1,0 +1,31 @@
+/** The `build` queue's worker: builds an edition, then (in the weekly chain) queues its dispatch. */
+import { type Job, Worker } from 'bullmq';
+import type { Container } from '../src/app/container.ts';
+import { buildDeps } from '../src/app/step-deps.ts';
+import { buildEdition } from '../src/editions/build-edition.ts';
+import { bullPrefix, type EditionJobData, QUEUES } from '../src/queues/queue-names.ts';
+
+export function createBuildWorker(container: Container): Worker<EditionJobData> {
+  const worker = new Worker<EditionJobData>(
+    QUEUES.build,
+    async (job: Job<EditionJobData>) => {
+      const { edition, created } = await buildEdition(buildDeps(container), job.data.editionId, new Date());
+      container.logger.info(
+        { event: 'edition.built', edition: edition.id, created, recipients: edition.recipientCount },
+        'built',
+      );
+      if (job.data.chain) {
+        await container.queues.dispatch.add('dispatch', job.data, {
+          jobId: `dispatch-${edition.id}`,
+          removeOnComplete: 100,
+        });
+      }
+      return { edition: edition.id, created, recipients: edition.recipientCount };
+    },
+    { connection: container.newRedisConnection(), prefix: bullPrefix(container.prefix), concurrency: 1 },
+  );
+  worker.on('error', (err) =>
+    container.logger.error({ event: 'worker.error', queue: QUEUES.build, err }, 'worker error'),
+  );
+  return worker;
+}

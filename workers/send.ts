@@ -1,0 +1,48 @@
+/** The `send` queue's worker: wires `sendBatch` to BullMQ (throttling, retries with jittered backoff). */
+import { randomUUID } from 'node:crypto';
+import { type Job, Worker } from 'bullmq';
+import type { Container } from '../src/app/container.ts';
+import { sendDeps } from '../src/app/step-deps.ts';
+import { retryDelay } from '../src/core/smtp-error-class.ts';
+import type { Outcome } from '../src/delivery/delivery-ledger.ts';
+import { sendBatch } from '../src/delivery/send-batch.ts';
+import { bullPrefix, QUEUES, type SendJobData } from '../src/queues/queue-names.ts';
+
+/** How long a worker holds off after a 421/454 ("slow down"). */
+const THROTTLE_MS = 5000;
+
+export class RetryLaterError extends Error {
+  readonly code = 'ERETRYLATER';
+}
+
+export function createSendWorker(
+  container: Container,
+  onOutcome?: (outcome: Outcome | 'skipped', smtpCode: number | undefined) => void,
+): Worker<SendJobData> {
+  const deps = sendDeps(container, onOutcome);
+  const worker: Worker<SendJobData> = new Worker<SendJobData>(
+    QUEUES.send,
+    async (job: Job<SendJobData>) => {
+      const result = await sendBatch(deps, job.id!, job.data, randomUUID());
+      if (result.stop === 'throttled') {
+        await worker.rateLimit(THROTTLE_MS);
+        throw Worker.RateLimitError();
+      }
+      if (result.retryLater) throw new RetryLaterError(`temporary SMTP failures in batch ${job.id}`);
+      return result.counts;
+    },
+    {
+      connection: container.newRedisConnection(),
+      prefix: bullPrefix(container.prefix),
+      concurrency: container.config.workerConcurrency,
+      // Needed for worker.rateLimit(); the global messages-per-second limit is enforced per claim.
+      limiter: { max: 100_000, duration: 1000 },
+      settings: { backoffStrategy: (attemptsMade: number) => retryDelay(attemptsMade, Math.random()) },
+      name: `send@${process.pid}`,
+    },
+  );
+  worker.on('error', (err) =>
+    container.logger.error({ event: 'worker.error', queue: QUEUES.send, err }, 'worker error'),
+  );
+  return worker;
+}
