@@ -57,7 +57,7 @@ export function createRedisEditionStore(redis: Redis, prefix: string): EditionSt
       const k = keys(edition.id);
       // Variants first, the edition record last: the record is the commit point of a build.
       const multi = redis.multi().del(k.variants);
-      variants.forEach((v, i) => multi.hset(k.variants, String(i), JSON.stringify(v)));
+      for (const [i, v] of variants.entries()) multi.hset(k.variants, String(i), JSON.stringify(v));
       await multi.exec();
       const created = await redis.hsetnx(k.edition, 'data', JSON.stringify(edition));
       if (!created) return 'exists';

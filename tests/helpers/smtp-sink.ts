@@ -62,6 +62,7 @@ export async function startSmtpSink(behaviour: SinkBehaviour = {}): Promise<Smtp
   };
   const server = new SMTPServer({
     authOptional: true,
+    allowInsecureAuth: true,
     disabledCommands: ['STARTTLS'],
     logger: false,
     onAuth(auth, _session, cb) {

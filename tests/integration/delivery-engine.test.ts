@@ -1,0 +1,227 @@
+/**
+ * The delivery engine on a real Redis and real SMTP servers: exactly once per eligible subscriber,
+ * faults sorted by SMTP code, pause on authentication failure, unsubscribes that win over the claim.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Container } from '../../src/app/container.ts';
+import { type RunningWorkers, startWorkers } from '../../src/app/start-workers.ts';
+import { controlDeps } from '../../src/app/step-deps.ts';
+import {
+  type EditionStatusReport,
+  editionStatus,
+  resumeEdition,
+  startSend,
+} from '../../src/delivery/edition-control.ts';
+import { createTestContainer } from '../helpers/container.ts';
+import { perRecipient, seedArticles, seedSubscribers } from '../helpers/delivery-fixtures.ts';
+import { type SmtpSink, startSmtpSink } from '../helpers/smtp-sink.ts';
+
+const EDITION = '2026-W47';
+const NOW = new Date('2026-11-24T09:00:00Z');
+
+let cleanups: Array<() => Promise<void>> = [];
+afterEach(async () => {
+  for (const f of cleanups.reverse()) await f();
+  cleanups = [];
+});
+
+async function setup(env: Record<string, string> = {}, sinkUrl?: (s: SmtpSink) => string) {
+  const sink = await startSmtpSink();
+  const c = await createTestContainer({
+    smtpUrl: sinkUrl ? sinkUrl(sink) : sink.url,
+    env: { SEND_BATCH_SIZE: '50', ...env },
+  });
+  cleanups.push(
+    () => sink.stop(),
+    () => c.close(),
+  );
+  return { sink, c };
+}
+
+async function workers(c: Container): Promise<RunningWorkers> {
+  const w = await startWorkers(c, { workers: true, scheduler: false });
+  cleanups.push(() => w.stop());
+  return w;
+}
+
+async function waitDone(c: Container, id = EDITION, timeoutMs = 60_000): Promise<EditionStatusReport> {
+  const t0 = Date.now();
+  for (;;) {
+    const r = await editionStatus(controlDeps(c), id, new Date());
+    if (r.status !== 'sending') return r;
+    if (Date.now() - t0 > timeoutMs) throw new Error(`edition still sending: ${JSON.stringify(r)}`);
+    await new Promise((res) => setTimeout(res, 100));
+  }
+}
+
+describe('delivery engine', () => {
+  it('1,000 subscribers over 4 topic sets and 6 timezones: each eligible one gets exactly one message', async () => {
+    const { sink, c } = await setup();
+    await seedArticles(c, EDITION);
+    const statuses = [
+      'active',
+      'active',
+      'active',
+      'active',
+      'active',
+      'active',
+      'pending',
+      'unsubscribed',
+      'bounced',
+      'complained',
+    ] as const;
+    const subs = await seedSubscribers(c, 1000, (i) => statuses[i % statuses.length]!);
+    const active = subs.filter((s) => s.status === 'active');
+    await workers(c);
+    // A second worker set (another "process" on the same Redis) competes for the same jobs.
+    const other = await createTestContainer({ smtpUrl: sink.url, env: { REDIS_PREFIX: c.prefix } });
+    cleanups.push(() => other.close());
+    await workers(other);
+
+    const first = await startSend(controlDeps(c), EDITION, { immediate: true, force: false, now: NOW });
+    const again = await startSend(controlDeps(c), EDITION, { immediate: true, force: false, now: NOW });
+    expect(again.alreadyStarted).toBe(true);
+    expect(first.edition.recipientCount).toBe(active.length);
+    const report = await waitDone(c);
+
+    const counts = perRecipient(sink.messages);
+    expect(sink.messages).toHaveLength(active.length);
+    for (const s of active) expect(counts.get(s.email), s.email).toBe(1);
+    for (const s of subs.filter((x) => x.status !== 'active')) expect(counts.has(s.email)).toBe(false);
+    expect(report.status).toBe('sent');
+    expect(report.sent + report.skipped + report.bounced + report.uncertain + report.failed).toBe(
+      report.eligible,
+    );
+    expect(report.sent).toBe(active.length);
+
+    // Variants: {lunar} and {lunar, launch} get different bodies; no topics means everything.
+    const bodyOf = (topicsIndex: number) =>
+      sink.messages.find(
+        (m) => m.envelopeTo[0] === subs.find((s, i) => i % 4 === topicsIndex && s.status === 'active')!.email,
+      )!.parsed.text!;
+    expect(bodyOf(0)).not.toBe(bodyOf(1));
+    expect(bodyOf(1)).toContain('Launch story');
+    expect(bodyOf(0)).not.toContain('Launch story');
+    expect(bodyOf(3)).toContain('Markets story');
+
+    // Headers of every digest.
+    const m = sink.messages[0]!.parsed;
+    expect(m.messageId).toMatch(new RegExp(`^<${EDITION}\\.[^@]+@orbit-weekly\\.example>$`));
+    expect(m.headers.get('list-unsubscribe-post')).toBe('List-Unsubscribe=One-Click');
+    expect(String(m.headers.get('list-unsubscribe') ?? '')).toMatch(
+      /https:\/\/digest\.test\/u\/[\w-]+\.[\w-]+/,
+    );
+    expect(m.headers.get('list-id')).toBeTruthy();
+    expect(m.html).toBeTruthy();
+    expect(m.text).toBeTruthy();
+
+    // Triggering again after it finished sends nothing.
+    await startSend(controlDeps(c), EDITION, { immediate: true, force: false, now: NOW });
+    await new Promise((r) => setTimeout(r, 300));
+    expect(sink.messages).toHaveLength(active.length);
+  }, 120_000);
+
+  it('451 to 10% of messages: everybody still gets exactly one copy', async () => {
+    const { sink, c } = await setup();
+    await seedArticles(c, EDITION, 1);
+    const subs = await seedSubscribers(c, 200);
+    const refused = new Set<string>();
+    sink.behaviour.onRcpt = (address) => {
+      const n = Number(/reader(\d+)@/.exec(address)?.[1]);
+      if (n % 10 === 3 && !refused.has(address)) {
+        refused.add(address);
+        return 451;
+      }
+      return undefined;
+    };
+    await workers(c);
+    await startSend(controlDeps(c), EDITION, { immediate: true, force: false, now: NOW });
+    const report = await waitDone(c);
+    expect(refused.size).toBe(20);
+    const counts = perRecipient(sink.messages);
+    for (const s of subs) expect(counts.get(s.email), s.email).toBe(1);
+    expect(report.sent).toBe(200);
+  }, 120_000);
+
+  it('550 for some addresses: bounced and suppressed, not mailed the next week', async () => {
+    const { sink, c } = await setup();
+    await seedArticles(c, '2026-W46', 1);
+    await seedArticles(c, EDITION, 1);
+    const subs = await seedSubscribers(c, 60);
+    const bad = new Set(subs.filter((_, i) => i % 6 === 0).map((s) => s.email));
+    sink.behaviour.onRcpt = (address) => (bad.has(address) ? 550 : undefined);
+    await workers(c);
+    await startSend(controlDeps(c), '2026-W46', { immediate: true, force: true, now: NOW });
+    const first = await waitDone(c, '2026-W46');
+    expect(first.bounced).toBe(bad.size);
+    expect(first.sent).toBe(60 - bad.size);
+    for (const email of bad) {
+      const s = await c.subscribers.getByEmail(email);
+      expect(s?.status).toBe('bounced');
+      expect(await c.subscribers.isSuppressed(email)).toBe(true);
+    }
+    sink.behaviour.onRcpt = undefined;
+    sink.messages.length = 0;
+    const next = await startSend(controlDeps(c), EDITION, { immediate: true, force: false, now: NOW });
+    expect(next.edition.recipientCount).toBe(60 - bad.size);
+    await waitDone(c);
+    const counts = perRecipient(sink.messages);
+    for (const email of bad) expect(counts.has(email)).toBe(false);
+    expect(sink.messages).toHaveLength(60 - bad.size);
+  }, 120_000);
+
+  it('535 on AUTH pauses the edition without suppressing anybody; resume completes it', async () => {
+    const { sink, c } = await setup({}, (s) => `smtp://digest:secret@127.0.0.1:${s.port}?tls=off`);
+    sink.behaviour.auth = { user: 'digest', pass: 'other-secret' };
+    await seedArticles(c, EDITION, 1);
+    const subs = await seedSubscribers(c, 30);
+    await workers(c);
+    await startSend(controlDeps(c), EDITION, { immediate: true, force: false, now: NOW });
+    const paused = await waitDone(c);
+    expect(paused.status).toBe('paused');
+    expect(paused.pausedReason).toMatch(/EAUTH|535/);
+    expect(paused.bounced).toBe(0);
+    expect(sink.messages).toHaveLength(0);
+    for (const s of subs) expect((await c.subscribers.get(s.id))?.status).toBe('active');
+
+    sink.behaviour.auth = { user: 'digest', pass: 'secret' }; // the relay is fixed
+    await resumeEdition(controlDeps(c), EDITION, new Date(), true);
+    const done = await waitDone(c);
+    expect(done.status).toBe('sent');
+    expect(done.sent).toBe(30);
+    expect(perRecipient(sink.messages).size).toBe(30);
+  }, 120_000);
+
+  it('a subscriber who unsubscribes before their claim gets nothing (skipped, reason recorded)', async () => {
+    const { sink, c } = await setup();
+    await seedArticles(c, EDITION, 1);
+    const subs = await seedSubscribers(c, 40);
+    // Dispatched, but no worker yet: the claims have not happened.
+    await startSend(controlDeps(c), EDITION, { immediate: true, force: false, now: NOW });
+    const leaving = subs.slice(0, 10);
+    for (const s of leaving) await c.subscribers.unsubscribe(s.id, 'link');
+    await workers(c);
+    const report = await waitDone(c);
+    const counts = perRecipient(sink.messages);
+    for (const s of leaving) expect(counts.has(s.email)).toBe(false);
+    expect(report.skipped).toBe(10);
+    expect(report.sent).toBe(30);
+    expect((await c.ledger.detailOf(EDITION, leaving[0]!.id))?.reason).toMatch(/unsubscribed/);
+  }, 60_000);
+
+  it('a connection dropped after the final "." leaves the delivery uncertain and it is not resent', async () => {
+    const { sink, c } = await setup();
+    await seedArticles(c, EDITION, 1);
+    const subs = await seedSubscribers(c, 5);
+    const victim = subs[2]!.email;
+    sink.behaviour.onData = (to) => (to.includes(victim) ? 'drop' : undefined);
+    await workers(c);
+    await startSend(controlDeps(c), EDITION, { immediate: true, force: false, now: NOW });
+    const report = await waitDone(c);
+    expect(report.uncertain).toBe(1);
+    expect(report.sent).toBe(4);
+    expect(await c.ledger.stateOf(EDITION, subs[2]!.id)).toBe('uncertain');
+    await new Promise((r) => setTimeout(r, 500));
+    expect(perRecipient(sink.messages).has(victim)).toBe(false);
+  }, 60_000);
+});

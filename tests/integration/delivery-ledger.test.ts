@@ -1,0 +1,135 @@
+/** The ledger's atomic steps on a real Redis: claims, outcomes, stale claims, rate limit, completion. */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createRedisDeliveryLedger } from '../../src/delivery/redis-delivery-ledger.ts';
+import type { Edition } from '../../src/domain/edition.ts';
+import { createRedisEditionStore } from '../../src/editions/redis-edition-store.ts';
+import { cleanupPrefix, testRedis, uniquePrefix } from '../helpers/redis.ts';
+
+const redis = testRedis();
+const prefix = uniquePrefix();
+const ledger = createRedisDeliveryLedger(redis, prefix, { sendRatePerSecond: 0 });
+const editions = createRedisEditionStore(redis, prefix);
+const now = new Date('2026-11-23T08:00:00Z');
+
+const edition = (id: string, recipients: number): Edition => ({
+  id,
+  publicationId: 'orbit-weekly',
+  windowStart: '2026-11-15T23:00:00.000Z',
+  windowEnd: '2026-11-22T23:00:00.000Z',
+  sendDate: '2026-11-23',
+  status: 'built',
+  pausedReason: undefined,
+  articleIds: [],
+  variantKeys: ['all'],
+  recipientCount: recipients,
+  builtAt: now.toISOString(),
+});
+
+async function freshEdition(id: string, ids: string[], status: 'active' | 'unsubscribed' = 'active') {
+  for (const sid of ids) await redis.hset(`${prefix}:sub:${sid}`, 'status', status);
+  await ledger.freeze(
+    id,
+    ids.map((subscriberId) => ({ subscriberId, variant: 0, state: 'pending' as const })),
+    now,
+  );
+  await editions.create(edition(id, ids.length), []);
+  await editions.transition(id, ['built'], 'sending');
+}
+
+beforeAll(async () => {
+  await redis.ping();
+});
+afterAll(async () => {
+  await cleanupPrefix(redis, prefix);
+  redis.disconnect();
+});
+
+describe('delivery ledger', () => {
+  it('only one of many concurrent claims of a delivery wins', async () => {
+    await freshEdition('2026-W40', ['s1']);
+    const results = await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        ledger.claim('2026-W40', 's1', { jobId: `job${i}`, run: 'r' }, now),
+      ),
+    );
+    expect(results.filter((r) => r === 'claimed')).toHaveLength(1);
+    const counts = await ledger.counts('2026-W40');
+    expect(counts.sending).toBe(1);
+    expect(counts.pending).toBe(0);
+  });
+
+  it('records the outcome of its own claim only, and finishes the edition when nothing is open', async () => {
+    await freshEdition('2026-W41', ['a', 'b']);
+    const claim = { jobId: 'j', run: 'r1' };
+    expect(await ledger.claim('2026-W41', 'a', claim, now)).toBe('claimed');
+    expect(await ledger.record('2026-W41', 'a', { jobId: 'j', run: 'other' }, 'sent', undefined)).toBe(
+      'stale',
+    );
+    expect(await ledger.record('2026-W41', 'a', claim, 'sent', undefined)).toBe('ok');
+    expect((await editions.get('2026-W41'))?.status).toBe('sending');
+    expect(await ledger.claim('2026-W41', 'b', claim, now)).toBe('claimed');
+    expect(
+      await ledger.record('2026-W41', 'b', claim, 'bounced', { at: now.toISOString(), responseCode: 550 }),
+    ).toBe('ok');
+    const e = await editions.get('2026-W41');
+    expect(e?.status).toBe('sent');
+    expect(e?.finishedAt).toBeTruthy();
+    expect(await ledger.claim('2026-W41', 'a', claim, now)).toBe('sent');
+  });
+
+  it('skips a subscriber who is no longer active at claim time', async () => {
+    await freshEdition('2026-W42', ['gone'], 'unsubscribed');
+    expect(await ledger.claim('2026-W42', 'gone', { jobId: 'j', run: 'r' }, now)).toBe('skipped');
+    expect((await ledger.counts('2026-W42')).skipped).toBe(1);
+    expect((await ledger.detailOf('2026-W42', 'gone'))?.reason).toMatch(/unsubscribed/);
+  });
+
+  it("a later run of the same job marks its dead predecessor's claim uncertain, never resends", async () => {
+    await freshEdition('2026-W43', ['x']);
+    expect(await ledger.claim('2026-W43', 'x', { jobId: 'job-7', run: 'first' }, now)).toBe('claimed');
+    // The first run died; the job is retried by BullMQ as a new run.
+    expect(await ledger.claim('2026-W43', 'x', { jobId: 'job-7', run: 'second' }, now)).toBe('uncertain');
+    expect(await ledger.stateOf('2026-W43', 'x')).toBe('uncertain');
+    // A claim of another job is left alone.
+    await freshEdition('2026-W44', ['y']);
+    await ledger.claim('2026-W44', 'y', { jobId: 'job-1', run: 'a' }, now);
+    expect(await ledger.claim('2026-W44', 'y', { jobId: 'job-2', run: 'b' }, now)).toMatch(
+      /^sending@job-1#a$/,
+    );
+  });
+
+  it('expires stale claims to uncertain, and pause/cancel stop claims', async () => {
+    await freshEdition('2026-W45', ['p', 'q', 'r']);
+    await ledger.claim('2026-W45', 'p', { jobId: 'j', run: 'r' }, now);
+    const later = new Date(now.getTime() + 10 * 60_000);
+    expect(await ledger.expireClaims('2026-W45', 5 * 60_000, later)).toBe(1);
+    expect(await ledger.stateOf('2026-W45', 'p')).toBe('uncertain');
+    await editions.transition('2026-W45', ['sending'], 'paused', 'test');
+    expect(await ledger.claim('2026-W45', 'q', { jobId: 'j', run: 'r' }, now)).toBe('paused');
+    await editions.transition('2026-W45', ['paused'], 'cancelled');
+    expect(await ledger.claim('2026-W45', 'q', { jobId: 'j', run: 'r' }, now)).toBe('cancelled');
+    expect(await ledger.transitionAll('2026-W45', 'pending', 'cancelled', now)).toBe(1);
+    const c = await ledger.counts('2026-W45');
+    expect(c).toMatchObject({ uncertain: 1, cancelled: 2, pending: 0 });
+  });
+
+  it('enforces the global send rate per second across claims', async () => {
+    const limited = createRedisDeliveryLedger(redis, `${prefix}r`, { sendRatePerSecond: 3 });
+    const ids = ['1', '2', '3', '4', '5'];
+    for (const sid of ids) await redis.hset(`${prefix}r:sub:${sid}`, 'status', 'active');
+    await limited.freeze(
+      '2026-W46',
+      ids.map((subscriberId) => ({ subscriberId, variant: 0, state: 'pending' as const })),
+      now,
+    );
+    await createRedisEditionStore(redis, `${prefix}r`).create(edition('2026-W46', 5), []);
+    await createRedisEditionStore(redis, `${prefix}r`).transition('2026-W46', ['built'], 'sending');
+    const at = new Date('2026-11-23T08:00:00.100Z');
+    const results = [];
+    for (const sid of ids) results.push(await limited.claim('2026-W46', sid, { jobId: 'j', run: 'r' }, at));
+    expect(results).toEqual(['claimed', 'claimed', 'claimed', 'ratelimited', 'ratelimited']);
+    const nextSecond = new Date('2026-11-23T08:00:01.000Z');
+    expect(await limited.claim('2026-W46', '4', { jobId: 'j', run: 'r' }, nextSecond)).toBe('claimed');
+    await cleanupPrefix(redis, `${prefix}r`);
+  });
+});
