@@ -107,11 +107,15 @@ describe('delivery engine', () => {
     // Headers of every digest.
     const m = sink.messages[0]!.parsed;
     expect(m.messageId).toMatch(new RegExp(`^<${EDITION}\\.[^@]+@orbit-weekly\\.example>$`));
-    expect(m.headers.get('list-unsubscribe-post')).toBe('List-Unsubscribe=One-Click');
-    expect(String(m.headers.get('list-unsubscribe') ?? '')).toMatch(
+    expect(m.headerLines.find((h) => h.key === 'list-unsubscribe-post')?.line).toBe(
+      'List-Unsubscribe-Post: List-Unsubscribe=One-Click',
+    );
+    expect(m.headerLines.find((h) => h.key === 'list-unsubscribe')?.line).toMatch(
       /https:\/\/digest\.test\/u\/[\w-]+\.[\w-]+/,
     );
-    expect(m.headers.get('list-id')).toBeTruthy();
+    expect(m.headerLines.find((h) => h.key === 'list-id')?.line).toMatch(
+      /^List-Id: "Orbit Weekly" <orbit-weekly\.orbit-weekly\.example>$/,
+    );
     expect(m.html).toBeTruthy();
     expect(m.text).toBeTruthy();
 

@@ -1,0 +1,90 @@
+import { simpleParser } from 'mailparser';
+import { describe, expect, it } from 'vitest';
+import { composeMessage, digestMessageId } from '../../src/delivery/compose-message.ts';
+import { createMessageFrame } from '../../src/delivery/message-frame.ts';
+
+const publication = {
+  id: 'orbit-weekly',
+  name: 'Orbit Weekly',
+  from: { name: 'Orbit Weekly', address: 'digest@orbit-weekly.example' },
+};
+const html =
+  '<!doctype html><html lang="en"><body><p>Hello {{recipient.name}}</p><p>Ch&#225;ng&#8217;e 6</p></body></html>';
+
+function frame(subject = 'Week 47 · Lunar news', htmlTemplate = html, textTemplate = 'Hello, Chang’e 6') {
+  return createMessageFrame({
+    editionId: '2026-W47',
+    publication,
+    subject,
+    htmlTemplate,
+    textTemplate,
+    date: new Date('2026-11-23T07:00:00Z'),
+  });
+}
+
+const recipient = {
+  subscriberId: 'sub123',
+  email: 'ana@example.com',
+  name: 'Ana Müller',
+  format: 'html' as const,
+  unsubscribeUrl: 'https://digest.test/u/abc.def',
+};
+
+describe('composeMessage', () => {
+  it('builds a multipart message with the digest headers, parsed back by mailparser', async () => {
+    const m = composeMessage(frame(), recipient, {
+      html: html.replace('{{recipient.name}}', 'Ana'),
+      text: 'Hello, Chang’e 6\r\n',
+    });
+    const parsed = await simpleParser(m.raw);
+    expect(parsed.messageId).toBe('<2026-W47.sub123@orbit-weekly.example>');
+    expect(m.messageId).toBe(digestMessageId('2026-W47', 'sub123', 'orbit-weekly.example'));
+    expect(parsed.subject).toBe('Week 47 · Lunar news');
+    expect(parsed.from?.value[0]).toMatchObject({
+      name: 'Orbit Weekly',
+      address: 'digest@orbit-weekly.example',
+    });
+    expect(parsed.to && !Array.isArray(parsed.to) ? parsed.to.value[0] : undefined).toMatchObject({
+      name: 'Ana Müller',
+      address: 'ana@example.com',
+    });
+    expect(parsed.headerLines.find((h) => h.key === 'list-unsubscribe-post')?.line).toBe(
+      'List-Unsubscribe-Post: List-Unsubscribe=One-Click',
+    );
+    expect(m.raw).toContain(
+      'List-Unsubscribe: <https://digest.test/u/abc.def>, <mailto:digest@orbit-weekly.example?subject=unsubscribe>',
+    );
+    expect(parsed.html).toContain('Hello Ana');
+    expect(parsed.text?.trim()).toBe('Hello, Chang’e 6');
+    expect(m.envelope).toEqual({ from: 'digest@orbit-weekly.example', to: 'ana@example.com' });
+    // The ASCII HTML went out without any transfer encoding work.
+    expect(m.raw).toMatch(/Content-Type: text\/html; charset=utf-8\r\nContent-Transfer-Encoding: 7bit/);
+    expect(m.raw).toMatch(/Content-Type: text\/plain; charset=utf-8\r\nContent-Transfer-Encoding: base64/);
+  });
+
+  it('never lets CR/LF from a subject or name into the headers', async () => {
+    const evil = { ...recipient, name: 'Eve\r\nBcc: victim@example.com' };
+    const m = composeMessage(frame('Hi\r\nBcc: all@example.com'), evil, { html: 'x', text: 'x' });
+    const headerBlock = m.raw.slice(0, m.raw.indexOf('\r\n\r\n'));
+    expect(headerBlock).not.toMatch(/^Bcc:/im);
+    const parsed = await simpleParser(m.raw);
+    expect(parsed.bcc).toBeUndefined();
+    expect(parsed.subject).toBe('Hi Bcc: all@example.com');
+  });
+
+  it('falls back to base64 when the HTML is not 7bit-safe, and sends text-only by preference', async () => {
+    const long = `<p>${'x'.repeat(2000)}</p>`;
+    const m = composeMessage(frame('s', long), recipient, { html: long, text: 'plain' });
+    expect(m.raw).toMatch(/Content-Type: text\/html; charset=utf-8\r\nContent-Transfer-Encoding: base64/);
+    expect((await simpleParser(m.raw)).html).toContain('x'.repeat(2000));
+    const t = composeMessage(
+      frame(),
+      { ...recipient, format: 'text' },
+      { html: 'ignored', text: 'only text' },
+    );
+    const parsed = await simpleParser(t.raw);
+    expect(parsed.html).toBe(false);
+    expect(parsed.text?.trim()).toBe('only text');
+    expect(t.raw).not.toContain('multipart');
+  });
+});
