@@ -1,0 +1,173 @@
+/**
+ * The data the digest templates see (pure): the chosen articles as cards, headings, colours, labels
+ * and links. Everything is plain, cleaned text (templates escape it); every URL has passed
+ * `safeHttpUrl` and is undefined otherwise. In email mode the recipient and their links are slot
+ * sentinels (recipient-slots.ts); the web version has neither.
+ */
+import { TZDate } from '@date-fns/tz';
+import { format } from 'date-fns';
+import type { Article } from '../domain/article.ts';
+import type { Publication } from '../domain/publication.ts';
+import { type ArticleChoice, chooseArticles, OTHER_SECTION } from './choose-articles.ts';
+import { linkColour, textOn } from './contrast.ts';
+import { dateLocale, htmlLang } from './date-locale.ts';
+import { editionHeading } from './edition-heading.ts';
+import { cleanText, slotData } from './recipient-slots.ts';
+import { safeHttpUrl } from './safe-url.ts';
+
+export type RenderMode = 'email' | 'web';
+
+export interface ModelInput {
+  publication: Publication;
+  edition: { id: string; windowStart: string; windowEnd: string };
+  articles: Article[];
+  topics: string[];
+  locale: string;
+  webUrl: string;
+}
+
+export interface Card {
+  id: string;
+  title: string;
+  url: string | undefined;
+  source: string;
+  author: string;
+  date: string;
+  readingTime: string;
+  image: { src: string; alt: string } | undefined;
+  brief: string[];
+  summary: string;
+}
+
+export interface Section {
+  id: string;
+  anchor: string;
+  name: string;
+  description: string;
+  articles: Card[];
+  more: number;
+  moreUrl: string | undefined;
+  moreLabel: string;
+}
+
+export interface DigestModel {
+  mode: RenderMode;
+  web: boolean;
+  lang: string;
+  publication: { name: string; description: string; websiteUrl: string | undefined; postalAddress: string };
+  edition: { id: string; heading: string; weekLabel: string; range: string };
+  colours: Record<'brand' | 'onBrand' | 'link' | 'text' | 'muted' | 'background' | 'card' | 'rule', string>;
+  webUrl: string | undefined;
+  topStories: Card[];
+  sections: Section[];
+  articleCount: number;
+  /** "Lunar and Launch", or "every topic" for the `all` variant. */
+  topicsLine: string;
+  /** Filled by the subject and preheader templates before the layout renders. */
+  subject: string;
+  preheader: string;
+  recipient?: { name: string; email: string };
+  links?: { unsubscribe: string; preferences: string };
+}
+
+/** Light theme; every text colour passes WCAG AA on the background it is used on (contrast.test.ts). */
+export const PALETTE = {
+  text: '#1f2933',
+  muted: '#4b5563',
+  background: '#f3f4f6',
+  card: '#ffffff',
+  rule: '#e5e7eb',
+} as const;
+
+const MAX_BULLETS = 5;
+
+export function buildDigestModel(input: ModelInput, mode: RenderMode): DigestModel | null {
+  const { publication } = input;
+  const choice: ArticleChoice = chooseArticles(input.articles, {
+    topicOrder: publication.topics.map((t) => t.id),
+    topics: input.topics,
+    topStories: publication.topStories,
+    // The web version is where "and N more" leads, so it shows every article.
+    maxPerSection: mode === 'web' ? Number.POSITIVE_INFINITY : publication.maxPerSection,
+  });
+  if (choice.total === 0) return null;
+
+  const lang = htmlLang(input.locale);
+  const webUrl = safeHttpUrl(input.webUrl);
+  const toCard = cardMaker(publication.timezone, lang);
+  const heading = editionHeading(input.edition, publication.timezone, lang);
+  const topicName = (id: string) =>
+    id === OTHER_SECTION ? 'Also this week' : (publication.topics.find((t) => t.id === id)?.name ?? id);
+  const chosenNames = input.topics.map(topicName);
+
+  return {
+    mode,
+    web: mode === 'web',
+    lang,
+    publication: {
+      name: cleanText(publication.name, 120),
+      description: cleanText(publication.description, 500),
+      websiteUrl: safeHttpUrl(publication.websiteUrl),
+      postalAddress: cleanText(publication.postalAddress, 300),
+    },
+    edition: { id: input.edition.id, ...heading },
+    colours: {
+      ...PALETTE,
+      brand: publication.brandColor,
+      onBrand: textOn(publication.brandColor),
+      link: linkColour(publication.brandColor, PALETTE.card),
+    },
+    webUrl,
+    topStories: choice.topStories.map(toCard),
+    sections: choice.sections.map((s) => {
+      const name = topicName(s.topicId);
+      const anchor = `topic-${s.topicId}`;
+      return {
+        id: s.topicId,
+        anchor,
+        name: cleanText(name, 60),
+        description: cleanText(publication.topics.find((t) => t.id === s.topicId)?.description, 200),
+        articles: s.articles.map(toCard),
+        more: s.more,
+        moreUrl: webUrl ? `${webUrl}#${anchor}` : undefined,
+        moreLabel: `and ${s.more} more ${s.more === 1 ? 'story' : 'stories'} in ${name}`,
+      };
+    }),
+    articleCount: choice.total,
+    topicsLine: chosenNames.length
+      ? new Intl.ListFormat(lang, { type: 'conjunction' }).format(chosenNames)
+      : 'every topic',
+    subject: '',
+    preheader: '',
+    ...(mode === 'email' ? slotData() : {}),
+  };
+}
+
+function cardMaker(timezone: string, lang: string) {
+  const locale = dateLocale(lang);
+  return (article: Article): Card => {
+    const url = safeHttpUrl(article.url);
+    const title = cleanText(article.title, 300) || 'Untitled';
+    const imageSrc = safeHttpUrl(article.imageUrl);
+    const published = new Date(article.publishedAt);
+    const brief = article.brief
+      .map((b) => cleanText(b, 300))
+      .filter(Boolean)
+      .slice(0, MAX_BULLETS);
+    return {
+      id: article.id,
+      title,
+      url,
+      source: url ? new URL(url).hostname.replace(/^www\./, '') : cleanText(article.sourceId, 80),
+      author: cleanText(article.author, 120),
+      date: Number.isNaN(published.getTime())
+        ? ''
+        : format(new TZDate(published.getTime(), timezone), 'EEE d MMM', { locale }),
+      readingTime: `${Math.max(1, Math.round(article.readingMinutes || 1))} min read`,
+      // A linked image needs a text alternative naming its target; the title is the honest fallback.
+      image: imageSrc ? { src: imageSrc, alt: cleanText(article.imageAlt, 300) || title } : undefined,
+      brief,
+      summary: brief.length ? '' : cleanText(article.summary, 600),
+    };
+  };
+}
