@@ -23,6 +23,10 @@ import {
   type ConfirmationThrottle,
   createRedisConfirmationThrottle,
 } from '../subscribers/confirmation-throttle.ts';
+import {
+  type ConfirmationThrottle,
+  createRedisConfirmationThrottle,
+} from '../subscribers/confirmation-throttle.ts';
 import { createRedisSubscriberStore } from '../subscribers/redis-subscriber-store.ts';
 import type { SubscriberStore } from '../subscribers/subscriber-store.ts';
 import { type EmbeddedServices, startEmbeddedServices } from './embedded-services.ts';
@@ -47,6 +51,8 @@ export interface Container {
   mailer: Mailer;
   /** Subscribers, their history and the suppression list (Redis). */
   subscribers: SubscriberStore;
+  /** One sign-up email per address per 24 h, across processes (Redis). */
+  confirmationThrottle: ConfirmationThrottle;
   /** One sign-up email per address per 24 h, across processes (Redis). */
   confirmationThrottle: ConfirmationThrottle;
   /** Built editions and their compiled variants. */
@@ -134,6 +140,7 @@ export async function createContainer(
     outboxDir: embedded.outboxDir,
     mailer,
     subscribers: createRedisSubscriberStore(redis, config.redisPrefix),
+    confirmationThrottle: createRedisConfirmationThrottle(redis, config.redisPrefix),
     confirmationThrottle: createRedisConfirmationThrottle(redis, config.redisPrefix),
     editions: createRedisEditionStore(redis, config.redisPrefix),
     ledger: createRedisDeliveryLedger(redis, config.redisPrefix, { sendRatePerSecond: config.sendRate }),

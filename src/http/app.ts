@@ -6,6 +6,7 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Container } from '../app/container.ts';
 import { healthRoutes } from './routes/health.ts';
+import { subscriberRoutes } from './routes/subscriber-routes.ts';
 
 export interface AppOptions {
   /** Log requests through the container's logger (off in tests). */
@@ -18,6 +19,8 @@ export async function buildApp(container: Container, options: AppOptions = {}): 
   const app = Fastify({
     loggerInstance: (options.logRequests ? container.logger : undefined) as FastifyBaseLogger | undefined,
     bodyLimit: 1024 * 1024,
+    // Signed link tokens are ~110 characters, longer than Fastify's default limit of 100 per parameter.
+    routerOptions: { maxParamLength: 512 },
     trustProxy: true,
   });
 
@@ -35,6 +38,7 @@ export async function buildApp(container: Container, options: AppOptions = {}): 
   );
 
   await app.register(healthRoutes(container));
+  await app.register(subscriberRoutes(container));
   for (const plugin of options.plugins ?? []) await app.register(plugin);
   return app;
 }

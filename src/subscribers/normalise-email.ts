@@ -14,7 +14,7 @@ export function normaliseEmail(input: unknown): string | undefined {
   const trimmed = input.normalize('NFC').trim();
   if (trimmed.length === 0 || trimmed.length > MAX_LENGTH || /[\r\n<>,]/.test(trimmed)) return undefined;
   const parsed = emailAddresses.parseOneAddress({ input: trimmed, rejectTLD: true, rfc6532: true });
-  if (!parsed || parsed.type !== 'mailbox' || parsed.name) return undefined;
+  if (parsed?.type !== 'mailbox' || parsed.name) return undefined;
   // The domain needs a dot and no empty labels (rejectTLD already refuses `a@localhost`).
   if (!/^[^.]+(\.[^.]+)+$/.test(parsed.domain)) return undefined;
   return parsed.address.toLowerCase();

@@ -26,12 +26,14 @@ import {
   SubscriberNotFoundError,
   type SubscriberPatch,
   type SubscriberStore,
+  SuppressedAddressError,
 } from './subscriber-store.ts';
 
 // KEYS: emailIndex, sub, statusSet, history, suppressed. ARGV: email, id, historyJson, suppress, hash, field/value...
 const CREATE_LUA = `
 local existing = redis.call('HGET', KEYS[1], ARGV[1])
 if existing then return {existing, 0} end
+if redis.call('SISMEMBER', KEYS[5], ARGV[5]) == 1 then return {'', -1} end
 redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
 redis.call('HSET', KEYS[2], unpack(ARGV, 6))
 redis.call('SADD', KEYS[3], ARGV[2])
@@ -199,6 +201,7 @@ export function createRedisSubscriberStore(redis: Redis, prefix: string): Subscr
     async create(input, origin, detail) {
       const { args, subscriber } = createArgs(input, origin, detail);
       const [id, created] = await scripted.ndSubCreate(...args);
+      if (created === -1) throw new SuppressedAddressError();
       if (created === 1) return { subscriber, created: true } satisfies CreateResult;
       const existing = await get(id);
       if (!existing) throw new Error(`subscriber ${id} vanished while being read`);
@@ -216,7 +219,7 @@ export function createRedisSubscriberStore(redis: Redis, prefix: string): Subscr
       return results.map(([err, value]) => {
         if (err) throw err;
         const [id, created] = value as ScriptResult;
-        return { id, created: created === 1 };
+        return { id: id || undefined, created: created === 1, suppressed: created === -1 };
       });
     },
 

@@ -53,16 +53,18 @@ export interface CreateResult {
  * in the subscriber's append-only history with its time, origin and before/after values.
  */
 export interface SubscriberStore {
+  /** Throws SuppressedAddressError for an address on the suppression list (nothing is written). */
   create(input: NewSubscriber, origin: ChangeOrigin, detail?: string): Promise<CreateResult>;
   /**
    * Bulk create in one pipeline (imports): each subscriber is still written atomically, whole or not
-   * at all. Returns, per input, the id and whether it was new (false: the address was already known).
+   * at all. Returns, per input, the id and whether it was new (false: the address was already known,
+   * or it is suppressed and nothing was written).
    */
   createMany(
     inputs: NewSubscriber[],
     origin: ChangeOrigin,
     detail?: string,
-  ): Promise<Array<{ id: string; created: boolean }>>;
+  ): Promise<Array<{ id: string | undefined; created: boolean; suppressed: boolean }>>;
   get(id: string): Promise<Subscriber | undefined>;
   getByEmail(email: string): Promise<Subscriber | undefined>;
   /** One round trip, in the order of `ids`. */
@@ -104,5 +106,14 @@ export class SubscriberNotFoundError extends Error {
   constructor(id: string) {
     super(`no subscriber ${id}`);
     this.name = 'SubscriberNotFoundError';
+  }
+}
+
+/** A suppressed address (bounced, complained, forgotten) is never stored or mailed again. */
+export class SuppressedAddressError extends Error {
+  readonly code = 'ESUPPRESSED';
+  constructor() {
+    super('the address is on the suppression list');
+    this.name = 'SuppressedAddressError';
   }
 }

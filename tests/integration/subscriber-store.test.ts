@@ -6,6 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { startEmbeddedRedis } from '../../src/redis/embedded-redis.ts';
 import { normaliseEmail, suppressionHash } from '../../src/subscribers/normalise-email.ts';
 import { createRedisSubscriberStore } from '../../src/subscribers/redis-subscriber-store.ts';
+import { SuppressedAddressError } from '../../src/subscribers/subscriber-store.ts';
 import { cleanupPrefix, testRedis, uniquePrefix } from '../helpers/redis.ts';
 
 const base = { timezone: 'Europe/Berlin', hour: 8, locale: 'en-GB' };
@@ -113,6 +114,14 @@ describe('RedisSubscriberStore', () => {
         suppressionHash(normaliseEmail('forget.me@example.com')!),
       ),
     ).toBe(1);
+    // A suppressed address is never stored again, neither one by one nor in bulk.
+    await expect(store.create({ ...base, email: 'Forget.Me@example.com' }, 'signup')).rejects.toThrow(
+      SuppressedAddressError,
+    );
+    expect(
+      await store.createMany([{ ...base, email: 'forget.me@example.com', status: 'unsubscribed' }], 'import'),
+    ).toEqual([{ id: undefined, created: false, suppressed: true }]);
+    expect(await store.getByEmail('forget.me@example.com')).toBeUndefined();
     // Unknown ids are ignored by the engine-facing calls.
     await expect(store.markComplained('AAAAAAAAAAAAAAAA', 'fbl')).resolves.toBeUndefined();
   });
@@ -137,7 +146,7 @@ describe('RedisSubscriberStore', () => {
       cursor = page.cursor;
     } while (cursor !== '0');
     expect(new Set(ids).size).toBe(20);
-    const many = await s2.getMany([made[0]!.id, 'AAAAAAAAAAAAAAAA', made[1]!.id]);
+    const many = await s2.getMany([made[0]!.id!, 'AAAAAAAAAAAAAAAA', made[1]!.id!]);
     expect(many.map((s) => s?.email)).toEqual(['reader0@example.com', undefined, 'reader1@example.com']);
     expect(await s2.counts()).toEqual({
       pending: 10,
@@ -152,7 +161,7 @@ describe('RedisSubscriberStore', () => {
         .map((e) => `${e}@example.com`)
         .sort(),
     );
-    expect((await s2.search(made[5]!.id, 5))[0]?.email).toBe('reader5@example.com');
+    expect((await s2.search(made[5]!.id!, 5))[0]?.email).toBe('reader5@example.com');
     await cleanupPrefix(redis, p2);
   });
 });

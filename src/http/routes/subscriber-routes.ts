@@ -1,0 +1,75 @@
+/**
+ * Everything a subscriber reaches from an email or the sign-up form (`/subscribe`, `/c`, `/p`, `/u`)
+ * and the operators' `/api/subscribers`, registered as one plugin so app.ts needs one line. Link pages
+ * carry no cookies, are never cached or indexed, and send no Referer (the token is in the URL).
+ */
+import formbody from '@fastify/formbody';
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { Container } from '../../app/container.ts';
+import { type LinkPurpose, type VerifiedLink, verifyLink } from '../../links/signed-link.ts';
+import { linkUrl } from '../../links/subscriber-links.ts';
+import { createConfirmationEmails } from '../../subscribers/confirmation-email.ts';
+import { templatesDir } from '../../subscribers/templates-dir.ts';
+import { notFoundPage } from '../app.ts';
+import { apiSubscriberRoutes } from './api-subscribers.ts';
+import { confirmRoutes } from './confirm.ts';
+import { preferenceRoutes } from './preferences.ts';
+import { type SubscribeOptions, subscribeRoutes } from './subscribe.ts';
+import { loadSubscriberPages, type PageName, type SubscriberPages } from './subscriber-pages.ts';
+import { unsubscribeRoutes } from './unsubscribe.ts';
+
+/** What the link routes share. `clock` is the one place they read the time (tests pass their own). */
+export interface LinkRouteContext {
+  container: Container;
+  pages: SubscriberPages;
+  clock: () => Date;
+  /** The subscriber a token speaks for, or undefined (forged, truncated, expired, other purpose). */
+  verify(token: string, purpose: LinkPurpose): VerifiedLink | undefined;
+  /** A fresh signed URL for a subscriber (e.g. the preference link on the confirm page). */
+  url(purpose: LinkPurpose, subscriberId: string): string;
+  html(reply: FastifyReply, page: PageName, data: Record<string, unknown>, status?: number): FastifyReply;
+  notFound(reply: FastifyReply): FastifyReply;
+}
+
+export interface SubscriberRouteOptions {
+  clock?: () => Date;
+  subscribe?: SubscribeOptions;
+}
+
+const CSP =
+  "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
+export function subscriberRoutes(container: Container, options: SubscriberRouteOptions = {}) {
+  return async (app: FastifyInstance) => {
+    const dir = templatesDir(container.config.templatesDir);
+    const clock = options.clock ?? (() => new Date());
+    const ctx: LinkRouteContext = {
+      container,
+      pages: loadSubscriberPages(dir, container.publication),
+      clock,
+      verify: (token, purpose) =>
+        verifyLink(token, container.linkKeys, purpose, Math.floor(clock().getTime() / 1000)),
+      url: (purpose, id) =>
+        linkUrl(container.publicUrl, purpose, id, container.linkKeys, Math.floor(clock().getTime() / 1000)),
+      html: (reply, page, data, status = 200) =>
+        reply.code(status).type('text/html; charset=utf-8').send(ctx.pages.render(page, data)),
+      notFound: (reply) => reply.code(404).type('text/html; charset=utf-8').send(notFoundPage()),
+    };
+    if (!app.hasContentTypeParser('application/x-www-form-urlencoded')) await app.register(formbody);
+    app.addHook('onSend', async (req, reply) => {
+      if (req.url.startsWith('/api/')) return;
+      reply.header('Cache-Control', 'no-store');
+      reply.header('Referrer-Policy', 'no-referrer');
+      reply.header('X-Robots-Tag', 'noindex');
+      reply.header('Content-Security-Policy', CSP);
+      reply.header('X-Content-Type-Options', 'nosniff');
+    });
+    await app.register(
+      subscribeRoutes(ctx, createConfirmationEmails(dir, container.publication), options.subscribe),
+    );
+    await app.register(confirmRoutes(ctx));
+    await app.register(preferenceRoutes(ctx));
+    await app.register(unsubscribeRoutes(ctx));
+    await app.register(apiSubscriberRoutes(ctx));
+  };
+}

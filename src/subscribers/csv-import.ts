@@ -1,0 +1,134 @@
+/**
+ * Streaming CSV import (csv-parse): header row, columns email, name, topics (`;`-separated), timezone,
+ * hour, status; other columns are ignored (so an export imports again). Each row is validated alone;
+ * a bad row is reported with its line number and reason and the rest go on. Good rows are written in
+ * pipelined chunks, each subscriber atomically (whole or not at all), so nothing is half-written.
+ */
+import type { Readable } from 'node:stream';
+import { parse } from 'csv-parse';
+import type { Publication } from '../domain/publication.ts';
+import { checkOperatorSubscriber, type RawSubscriber } from './subscriber-input.ts';
+import type { NewSubscriber, SubscriberStore } from './subscriber-store.ts';
+
+export const IMPORT_COLUMNS = ['email', 'name', 'topics', 'timezone', 'hour', 'status'] as const;
+
+export interface RejectedRow {
+  /** Line of the file, 1 = the header. */
+  line: number;
+  reason: string;
+}
+
+export interface ImportReport {
+  /** Data rows read (header not counted). */
+  rows: number;
+  imported: number;
+  rejected: RejectedRow[];
+}
+
+export interface ImportOptions {
+  /** Rows without a status become `active` with the operator's consent. */
+  confirmed: boolean;
+  now: Date;
+  /** Rows per Redis pipeline (default 1000). */
+  chunkSize?: number;
+  /** Called after each written chunk (progress display). */
+  onProgress?: (report: ImportReport) => void;
+}
+
+/** The header names no column we know, or lacks `email`: nothing is imported. */
+export class CsvHeaderError extends Error {
+  readonly code = 'ECSVHEADER';
+}
+
+export async function importSubscribersCsv(
+  input: Readable,
+  deps: { store: SubscriberStore; publication: Publication },
+  options: ImportOptions,
+): Promise<ImportReport> {
+  const report: ImportReport = { rows: 0, imported: 0, rejected: [] };
+  const chunkSize = options.chunkSize ?? 1000;
+  const seen = new Map<string, number>();
+  let chunk: Array<{ line: number; subscriber: NewSubscriber }> = [];
+
+  const flush = async () => {
+    if (chunk.length === 0) return;
+    const batch = chunk;
+    chunk = [];
+    const results = await deps.store.createMany(
+      batch.map((b) => b.subscriber),
+      'import',
+      options.confirmed ? 'csv --confirmed' : 'csv',
+    );
+    results.forEach((r, i) => {
+      const line = batch[i]!.line;
+      if (r.created) report.imported++;
+      else if (r.suppressed)
+        report.rejected.push({ line, reason: 'address is suppressed (bounced, complained or forgotten)' });
+      else report.rejected.push({ line, reason: 'address already exists' });
+    });
+    options.onProgress?.(report);
+  };
+
+  const parser = input.pipe(
+    parse({
+      bom: true,
+      trim: true,
+      skip_empty_lines: true,
+      relax_column_count: true,
+      info: true,
+      // A malformed line (an unclosed quote) is reported as a rejected row, not a failed import.
+      skip_records_with_error: true,
+    }),
+  );
+  parser.on('skip', (err: Error & { lines?: number }) => {
+    report.rejected.push({ line: err.lines ?? 0, reason: `malformed CSV: ${err.message}` });
+  });
+
+  let header: string[] | undefined;
+  for await (const { record, info } of parser as AsyncIterable<{
+    record: string[];
+    info: { lines: number };
+  }>) {
+    const line = info.lines;
+    if (!header) {
+      header = record.map((h) => h.trim().toLowerCase());
+      if (!header.includes('email'))
+        throw new CsvHeaderError(
+          `the first line must be a header with an "email" column (got: ${record.join(',')})`,
+        );
+      continue;
+    }
+    report.rows++;
+    if (record.length !== header.length) {
+      report.rejected.push({ line, reason: `expected ${header.length} columns, got ${record.length}` });
+      continue;
+    }
+    const raw: RawSubscriber = {};
+    header.forEach((column, i) => {
+      if ((IMPORT_COLUMNS as readonly string[]).includes(column))
+        raw[column as keyof RawSubscriber] = record[i];
+    });
+    const checked = checkOperatorSubscriber(raw, deps.publication, {
+      confirmed: options.confirmed,
+      method: 'import',
+      now: options.now,
+    });
+    if (!checked.ok) {
+      report.rejected.push({ line, reason: checked.reason });
+      continue;
+    }
+    const first = seen.get(checked.value.email);
+    if (first !== undefined) {
+      report.rejected.push({ line, reason: `duplicate of line ${first}` });
+      continue;
+    }
+    seen.set(checked.value.email, line);
+    chunk.push({ line, subscriber: checked.value });
+    if (chunk.length >= chunkSize) await flush();
+  }
+  if (!header)
+    throw new CsvHeaderError('the file is empty: the first line must be a header with an "email" column');
+  await flush();
+  report.rejected.sort((a, b) => a.line - b.line);
+  return report;
+}
