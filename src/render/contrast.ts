@@ -24,6 +24,28 @@ export function textOn(background: string): string {
   return contrastRatio('#ffffff', background) >= contrastRatio('#111827', background) ? '#ffffff' : '#111827';
 }
 
+/**
+ * The masthead: the brand colour with white or near-black text when one of them passes AA; a mid
+ * tone where neither does (#e63946, #777777) is darkened step by step until white text passes.
+ */
+export function masthead(brand: string): { background: string; text: string } {
+  const text = textOn(brand);
+  if (contrastRatio(text, brand) >= AA_TEXT) return { background: brand, text };
+  let background = brand;
+  for (let k = 0.9; contrastRatio('#ffffff', background) < AA_TEXT && k > 0; k -= 0.1) {
+    background = scale(brand, k);
+  }
+  return { background, text: '#ffffff' };
+}
+
+function scale(hex: string, k: number): string {
+  const channel = (i: number) =>
+    Math.round(Number.parseInt(hex.slice(i, i + 2), 16) * k)
+      .toString(16)
+      .padStart(2, '0');
+  return `#${channel(1)}${channel(3)}${channel(5)}`;
+}
+
 /** The brand colour for links on `background` when it passes AA, else a dark blue that does. */
 export function linkColour(brand: string, background: string): string {
   return contrastRatio(brand, background) >= AA_TEXT ? brand : '#1d4ed8';

@@ -9,7 +9,7 @@ import { format } from 'date-fns';
 import type { Article } from '../domain/article.ts';
 import type { Publication } from '../domain/publication.ts';
 import { type ArticleChoice, chooseArticles, OTHER_SECTION } from './choose-articles.ts';
-import { linkColour, textOn } from './contrast.ts';
+import { linkColour, masthead } from './contrast.ts';
 import { dateLocale, htmlLang } from './date-locale.ts';
 import { editionHeading } from './edition-heading.ts';
 import { cleanText, slotData } from './recipient-slots.ts';
@@ -99,6 +99,7 @@ export function buildDigestModel(input: ModelInput, mode: RenderMode): DigestMod
   const topicName = (id: string) =>
     id === OTHER_SECTION ? 'Also this week' : (publication.topics.find((t) => t.id === id)?.name ?? id);
   const chosenNames = input.topics.map(topicName);
+  const top = masthead(publication.brandColor);
 
   return {
     mode,
@@ -113,8 +114,8 @@ export function buildDigestModel(input: ModelInput, mode: RenderMode): DigestMod
     edition: { id: input.edition.id, ...heading },
     colours: {
       ...PALETTE,
-      brand: publication.brandColor,
-      onBrand: textOn(publication.brandColor),
+      brand: top.background,
+      onBrand: top.text,
       link: linkColour(publication.brandColor, PALETTE.card),
     },
     webUrl,

@@ -35,7 +35,7 @@ export function editionHeading(
     timeZone: timezone,
   })
     .formatRange(first, last)
-    .replace(/(\d)\s+–\s+(\d)/u, '$1–$2');
+    .replace(/^(\d{1,2})\s+–\s+(\d)/u, '$1–$2');
   const word = new Intl.DisplayNames(tag, { type: 'dateTimeField' }).of('weekOfYear') ?? 'week';
   const weekLabel = Number.isFinite(week)
     ? `${word.charAt(0).toLocaleUpperCase(tag)}${word.slice(1)} ${week}`

@@ -7,7 +7,7 @@
  *    (an article titled "{{#each}}") become references too; they can never open an expression.
  *    Inside <style> (our own CSS) braces are CSS; a `{{` there is a template bug and throws.
  * 3. Short lines (RFC 5322 allows 998; we keep to `maxLine` so a recipient's links fit too): long
- *    lines break at a space, else between characters of a long word: in text with an empty comment
+ *    lines break at a space, else between tags or characters of a long word with an empty comment
  *    `<!--\n-->` (which renders as nothing), inside a tag or <title> with a newline at an entity.
  *
  * Slot sentinels (recipient-slots.ts) pass through unchanged and are never split.
@@ -38,7 +38,9 @@ const TOKEN = /<!--[\s\S]*?-->|<(style|title)\b[^>]*>[\s\S]*?<\/\1\s*>|<[^>]*>|[
 const ATOM = /\u001F[^\u001F]*\u001F|&#?[A-Za-z0-9]+;|[^&\u001F]{1,16}|[&\u001F]/g;
 const LONG_WORD = 40;
 
-function wrapLines(html: string, max: number): string {
+function wrapLines(html: string, maxLine: number): string {
+  // Room for the "<!--" that a break leaves at the end of the line.
+  const max = maxLine - 4;
   const out: string[] = [];
   let col = 0;
   const emit = (piece: string) => {
@@ -48,6 +50,8 @@ function wrapLines(html: string, max: number): string {
   };
   for (const match of html.matchAll(TOKEN)) {
     const token = match[0];
+    // Between two tokens (never inside a tag) an empty comment is a line break that renders as nothing.
+    if (col > 0 && col + firstLine(token) > max && !/^\s/.test(token)) emit('<!--\n-->');
     // Conditional comments are Outlook's markup; their `[if mso | IE]` must stay on one line.
     if (token.startsWith('<!--') || col + token.length <= max) {
       emit(token);

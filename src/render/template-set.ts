@@ -25,6 +25,8 @@ export interface DigestTemplates {
   text: Handlebars.TemplateDelegate;
   /** Partial name → source, for the strict MJML test of every partial. */
   partials: Record<string, string>;
+  /** The HTML environment (helpers and partials registered), to render one partial on its own. */
+  htmlEnv: typeof Handlebars;
 }
 
 export class TemplateError extends Error {
@@ -89,6 +91,7 @@ function compileTemplates(operatorDir: string | undefined): DigestTemplates {
     preheader: compile(text, 'preheader.hbs', { noEscape: true }),
     text: compile(text, 'text.hbs', { noEscape: true }),
     partials,
+    htmlEnv: html,
   };
 }
 

@@ -1,0 +1,69 @@
+/**
+ * The golden digest: one compiled variant holding every block type, compared byte for byte with
+ * tests/golden/. After an intended template change: UPDATE_GOLDEN=1 npx vitest run tests/unit/digest-golden.test.ts
+ * and review the diff.
+ */
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadPublication, SAMPLE_PUBLICATION_FILE } from '../../src/publication/load-publication.ts';
+import { buildVariant, type CompiledVariant } from '../../src/render/build-variant.ts';
+import { FIXTURE_EDITION, friendlyArticles } from '../fixtures/articles.ts';
+
+const goldenDir = join(import.meta.dirname, '../golden');
+
+async function goldenVariant(): Promise<CompiledVariant> {
+  const publication = loadPublication(SAMPLE_PUBLICATION_FILE);
+  return (await buildVariant({
+    publication: { ...publication, topStories: 2, maxPerSection: 2 },
+    edition: FIXTURE_EDITION,
+    articles: friendlyArticles(),
+    topics: [],
+    locale: 'en-GB',
+    webUrl: 'https://digest.test/editions/2026-W47',
+  }))!;
+}
+
+function compareGolden(name: string, actual: string): void {
+  const file = join(goldenDir, name);
+  if (process.env.UPDATE_GOLDEN === '1') writeFileSync(file, actual);
+  expect(existsSync(file), `${file} missing: run with UPDATE_GOLDEN=1`).toBe(true);
+  expect(actual).toBe(readFileSync(file, 'utf8'));
+}
+
+describe('golden digest', () => {
+  it('contains every block type', async () => {
+    const v = await goldenVariant();
+    const blocks: Record<string, RegExp> = {
+      'view in browser (top)': /View in browser<\/a>[\s\S]*<h1/,
+      'masthead heading': /<h1[^>]*>Orbit Weekly<\/h1>[\s\S]*Week 47 &#183; 16&#8211;22 November 2026/,
+      'top stories': /<h2[^>]*>Top stories<\/h2>/,
+      sections: /<h2 id="topic-lunar"[\s\S]*<h2 id="topic-launch"[\s\S]*<h2 id="topic-other"/,
+      'top story with image':
+        /<img[^>]*alt="World map with a dot for every orbital launch site used this year"/,
+      'card with image': /<img[^>]*alt="Booster descending into the launch tower arms at dusk"/,
+      'card without image': /Rocket Lab sets Neutron&#8217;s first launch date/,
+      'brief bullets': /<li[^>]*>Third consecutive booster catch at Starbase\.<\/li>/,
+      'summary fallback': /<p[^>]*>The medium-lift rocket is scheduled to fly from Wallops in January\.<\/p>/,
+      'read more': /aria-label="Read more: [^"]+"[^>]*>Read more &rarr;<\/a>/,
+      'and N more':
+        /href="https:\/\/digest\.test\/editions\/2026-W47#topic-launch"[^>]*>and \d more stories in Launch/,
+      'why you get this': /You get this email because \{\{recipient\.email\}\} subscribed to Orbit Weekly/,
+      'manage preferences': /href="\{\{links\.preferences\}\}"[^>]*>Manage preferences/,
+      unsubscribe: /href="\{\{links\.unsubscribe\}\}"[^>]*>Unsubscribe/,
+      'view in browser (footer)':
+        /Unsubscribe<\/a> &middot; <a href="https:\/\/digest\.test\/editions\/2026-W47"/,
+      'postal address': /Orbit Weekly, 12 Launch Lane, Bremen 28195, Germany/,
+    };
+    const flat = v.html.replace(/<!--\n-->|\n/g, (m) => (m === '\n' ? ' ' : ''));
+    for (const [block, pattern] of Object.entries(blocks)) expect(flat, block).toMatch(pattern);
+  });
+
+  it('matches tests/golden/digest.html, digest.txt and digest.json byte for byte', async () => {
+    const v = await goldenVariant();
+    compareGolden('digest.html', v.html);
+    compareGolden('digest.txt', v.text);
+    const { html: _h, text: _t, ...meta } = v;
+    compareGolden('digest.json', `${JSON.stringify(meta, null, 2)}\n`);
+  });
+});
