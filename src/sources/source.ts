@@ -1,0 +1,26 @@
+/** A source of articles: a feed URL or a local feed file, with what the last fetch found. */
+export interface Source {
+  /** Stable id derived from the location. */
+  id: string;
+  /** An http(s) URL or an absolute file path. */
+  url: string;
+  kind: 'url' | 'file';
+  /** Topic ids every article of this source gets (besides its own categories). */
+  topics: string[];
+  addedAt: string;
+  /** Cache validators of the last successful fetch (conditional GET). */
+  etag: string | undefined;
+  lastModified: string | undefined;
+  lastFetch: SourceFetchResult | undefined;
+}
+
+/** The outcome of the last collect of one source, kept for the dashboard. */
+export interface SourceFetchResult {
+  at: string;
+  status: 'ok' | 'not-modified' | 'error';
+  new: number;
+  updated: number;
+  unchanged: number;
+  errors: string[];
+  durationMs: number;
+}
