@@ -6,12 +6,15 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Redis, type RedisOptions } from 'ioredis';
+import type { ArticleStore } from '../articles/article-store.ts';
+import { createRedisArticleStore } from '../articles/redis-article-store.ts';
 import type { Config, LinkKey } from '../config.ts';
 import type { DeliveryLedger } from '../delivery/delivery-ledger.ts';
 import { createRedisDeliveryLedger } from '../delivery/redis-delivery-ledger.ts';
 import type { Publication } from '../domain/publication.ts';
 import type { EditionStore } from '../editions/edition-store.ts';
 import { createRedisEditionStore } from '../editions/redis-edition-store.ts';
+import { createFeedFetcher, type FeedFetcher } from '../feeds/fetch-feed.ts';
 import type { Logger } from '../logging/logger.ts';
 import type { Mailer } from '../mail/mailer.ts';
 import { parseMailbox } from '../mail/parse-mailbox.ts';
@@ -19,6 +22,8 @@ import { createSmtpMailer } from '../mail/smtp-mailer.ts';
 import { loadPublication, SAMPLE_PUBLICATION_FILE } from '../publication/load-publication.ts';
 import { createQueues, type Queues } from '../queues/queues.ts';
 import { inspectRedis, judgeRedis } from '../redis/redis-guard.ts';
+import { createRedisSourceStore } from '../sources/redis-source-store.ts';
+import type { SourceStore } from '../sources/source-store.ts';
 import {
   type ConfirmationThrottle,
   createRedisConfirmationThrottle,
@@ -55,6 +60,12 @@ export interface Container {
   confirmationThrottle: ConfirmationThrottle;
   /** One sign-up email per address per 24 h, across processes (Redis). */
   confirmationThrottle: ConfirmationThrottle;
+  /** Collected articles, deduplicated (Redis). */
+  articles: ArticleStore;
+  /** Feed sources, their cache validators and last fetch result (Redis). */
+  sources: SourceStore;
+  /** Fetches feeds: timeouts, size cap, redirects, conditional GET, SSRF guard. */
+  fetchFeed: FeedFetcher;
   /** Built editions and their compiled variants. */
   editions: EditionStore;
   /** One entry per (edition, subscriber): who got what. */
@@ -142,6 +153,9 @@ export async function createContainer(
     subscribers: createRedisSubscriberStore(redis, config.redisPrefix),
     confirmationThrottle: createRedisConfirmationThrottle(redis, config.redisPrefix),
     confirmationThrottle: createRedisConfirmationThrottle(redis, config.redisPrefix),
+    articles: createRedisArticleStore(redis, config.redisPrefix),
+    sources: createRedisSourceStore(redis, config.redisPrefix),
+    fetchFeed: createFeedFetcher({ allowPrivateHosts: config.allowPrivateFeedHosts }),
     editions: createRedisEditionStore(redis, config.redisPrefix),
     ledger: createRedisDeliveryLedger(redis, config.redisPrefix, { sendRatePerSecond: config.sendRate }),
     queues,

@@ -24,16 +24,19 @@ export function createRedisSourceStore(redis: Redis, prefix: string): SourceStor
   };
 
   const store: SourceStore = {
-    async add(location, topics, now) {
-      const id = sourceIdFor(location.url);
+    async add(input, now = new Date()) {
+      const { url } = input;
+      const kind = input.kind ?? (/^https?:\/\//i.test(url) ? 'url' : 'file');
+      const topics = [...new Set(input.topics ?? [])];
+      const id = sourceIdFor(url);
       const existing = await get(id);
       const source: Source = existing
-        ? { ...existing, topics: [...new Set(topics)] }
+        ? { ...existing, topics }
         : {
             id,
-            url: location.url,
-            kind: location.kind,
-            topics: [...new Set(topics)],
+            url,
+            kind,
+            topics,
             addedAt: now.toISOString(),
             etag: undefined,
             lastModified: undefined,
@@ -67,7 +70,7 @@ export function createRedisSourceStore(redis: Redis, prefix: string): SourceStor
     async seedOnce(seeds: SourceSeed[], now) {
       if ((await redis.set(seededKey, now.toISOString(), 'NX')) !== 'OK') return 0;
       for (const seed of seeds) {
-        await store.add(seedLocation(seed.url), seed.topics ?? [], now);
+        await store.add({ ...seedLocation(seed.url), topics: seed.topics ?? [] }, now);
       }
       return seeds.length;
     },

@@ -3,8 +3,12 @@ import type { Source, SourceFetchResult } from './source.ts';
 
 /** Where sources live (the Redis adapter is redis-source-store.ts). */
 export interface SourceStore {
-  /** Adds a source, or updates the topics of the one with the same location. */
-  add(location: { url: string; kind: Source['kind'] }, topics: string[], now: Date): Promise<Source>;
+  /**
+   * Adds a source, or updates the topics of the one with the same location. `url` is an http(s) URL
+   * or an absolute path (validate operator input with parseSourceLocation first); `kind` is inferred
+   * when absent.
+   */
+  add(input: { url: string; kind?: Source['kind']; topics?: string[] }, now?: Date): Promise<Source>;
   /** Oldest first. */
   list(): Promise<Source[]>;
   get(id: string): Promise<Source | undefined>;
