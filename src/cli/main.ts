@@ -6,8 +6,11 @@
 import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../errors/config-error.ts';
 import { UserError } from '../errors/user-error.ts';
+import { registerArticleCommands } from './commands/articles.ts';
+import { registerCollectCommand } from './commands/collect.ts';
 import { registerRunCommands } from './commands/run.ts';
 import { registerSendCommands } from './commands/send.ts';
+import { registerSourceCommands } from './commands/sources.ts';
 
 export function buildProgram(): Command {
   const program = new Command('digest')
@@ -20,6 +23,9 @@ export function buildProgram(): Command {
     .exitOverride();
   registerRunCommands(program);
   registerSendCommands(program);
+  registerSourceCommands(program);
+  registerArticleCommands(program);
+  registerCollectCommand(program);
   return program;
 }
 
