@@ -5,6 +5,7 @@
  */
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Container } from '../app/container.ts';
+import { apiArticleRoutes } from './routes/api-articles.ts';
 import { editionRoutes } from './routes/editions.ts';
 import { healthRoutes } from './routes/health.ts';
 import { subscriberRoutes } from './routes/subscriber-routes.ts';
@@ -39,6 +40,7 @@ export async function buildApp(container: Container, options: AppOptions = {}): 
   );
 
   await app.register(healthRoutes(container));
+  await app.register(apiArticleRoutes(container));
   await app.register(subscriberRoutes(container));
   await app.register(editionRoutes(container));
   for (const plugin of options.plugins ?? []) await app.register(plugin);
