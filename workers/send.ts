@@ -4,8 +4,7 @@ import { type Job, Worker } from 'bullmq';
 import type { Container } from '../src/app/container.ts';
 import { sendDeps } from '../src/app/step-deps.ts';
 import { retryDelay } from '../src/core/smtp-error-class.ts';
-import type { Outcome } from '../src/delivery/delivery-ledger.ts';
-import { sendBatch } from '../src/delivery/send-batch.ts';
+import { type SendDeps, sendBatch } from '../src/delivery/send-batch.ts';
 import { bullPrefix, QUEUES, type SendJobData } from '../src/queues/queue-names.ts';
 
 /** How long a worker holds off after a 421/454 ("slow down"). */
@@ -17,7 +16,7 @@ export class RetryLaterError extends Error {
 
 export function createSendWorker(
   container: Container,
-  onOutcome?: (outcome: Outcome | 'skipped', smtpCode: number | undefined) => void,
+  onOutcome?: SendDeps['onOutcome'],
 ): Worker<SendJobData> {
   const deps = sendDeps(container, onOutcome);
   const worker: Worker<SendJobData> = new Worker<SendJobData>(

@@ -17,6 +17,9 @@ import { createRedisEditionStore } from '../editions/redis-edition-store.ts';
 import { createFeedFetcher, type FeedFetcher } from '../feeds/fetch-feed.ts';
 import type { Logger } from '../logging/logger.ts';
 import type { Mailer } from '../mail/mailer.ts';
+import { createMetrics, type Metrics } from '../observability/metrics.ts';
+import { createRedisSendTimeline } from '../observability/redis-send-timeline.ts';
+import type { SendTimeline } from '../observability/send-timeline.ts';
 import { parseMailbox } from '../mail/parse-mailbox.ts';
 import { createSmtpMailer } from '../mail/smtp-mailer.ts';
 import { loadPublication, SAMPLE_PUBLICATION_FILE } from '../publication/load-publication.ts';
@@ -72,6 +75,10 @@ export interface Container {
   ledger: DeliveryLedger;
   /** BullMQ producers for every queue. */
   queues: Queues;
+  /** Sends per minute and per SMTP reply of each edition, from every worker (Redis). */
+  sendTimeline: SendTimeline;
+  /** Prometheus registry of this process (`/metrics`). */
+  metrics: Metrics;
   linkKeys: LinkKey[];
   adminToken: string;
   /** Base URL of links in emails; set from the listening address when PUBLIC_URL is unset. */
@@ -159,6 +166,9 @@ export async function createContainer(
     editions: createRedisEditionStore(redis, config.redisPrefix),
     ledger: createRedisDeliveryLedger(redis, config.redisPrefix, { sendRatePerSecond: config.sendRate }),
     queues,
+    sendTimeline: createRedisSendTimeline(redis, config.redisPrefix),
+    // Read at scrape time only, when `container` is complete.
+    metrics: createMetrics(() => container),
     linkKeys: resolveLinkKeys(config.linkKeys, config.dataDir),
     adminToken: resolveAdminToken(config.adminToken, config.dataDir),
     publicUrl: config.publicUrl ?? `http://${config.host}:${config.port}`,

@@ -7,6 +7,7 @@ import { createBuildWorker } from '../../workers/build.ts';
 import { createDispatchWorker } from '../../workers/dispatch.ts';
 import { createReconcileWorker } from '../../workers/reconcile.ts';
 import { createSendWorker } from '../../workers/send.ts';
+import { observeWorker, sendOutcomeHook } from '../observability/worker-metrics.ts';
 import { readWeeklySchedule, upsertReconcileSchedule, upsertWeeklySchedule } from '../queues/schedules.ts';
 import type { Container } from './container.ts';
 
@@ -16,7 +17,7 @@ export type WorkerFactory = (container: Container) => Worker;
 export const WORKER_FACTORIES: WorkerFactory[] = [
   (c) => createBuildWorker(c),
   (c) => createDispatchWorker(c),
-  (c) => createSendWorker(c),
+  (c) => createSendWorker(c, sendOutcomeHook(c)),
   (c) => createReconcileWorker(c),
 ];
 
@@ -30,6 +31,7 @@ export async function startWorkers(
   options: { workers: boolean; scheduler: boolean },
 ): Promise<RunningWorkers> {
   const workers = options.workers ? WORKER_FACTORIES.map((make) => make(container)) : [];
+  for (const w of workers) observeWorker(container, w);
   await Promise.all(workers.map((w) => w.waitUntilReady()));
   if (options.scheduler) {
     // An operator's `digest schedule set` wins over the publication default; SCHEDULE_CRON wins over both.
@@ -48,6 +50,7 @@ export async function startWorkers(
     // Worker.close() waits for in-flight jobs: they finish and record their outcome first.
     async stop() {
       await Promise.all(workers.map((w) => w.close()));
+      await container.sendTimeline.flush();
     },
   };
 }

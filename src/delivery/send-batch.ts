@@ -29,7 +29,7 @@ export interface SendDeps {
   maxAttempts: number;
   now: () => Date;
   /** Called after every recorded outcome (metrics). */
-  onOutcome?: (outcome: Outcome | 'skipped', smtpCode: number | undefined) => void;
+  onOutcome?: (outcome: Outcome | 'skipped', smtpCode: number | undefined, editionId: string) => void;
 }
 
 export type BatchStop = 'paused' | 'cancelled' | 'throttled' | 'config';
@@ -76,7 +76,7 @@ export async function sendBatch(
     }
     if (claimed !== 'claimed') {
       count(claimed);
-      if (claimed === 'skipped') deps.onOutcome?.('skipped', undefined);
+      if (claimed === 'skipped') deps.onOutcome?.('skipped', undefined, data.editionId);
       return;
     }
     const sub = subs[i];
@@ -97,7 +97,7 @@ export async function sendBatch(
           : undefined,
       );
       count(outcome);
-      deps.onOutcome?.(outcome, failure?.responseCode);
+      deps.onOutcome?.(outcome, failure?.responseCode, data.editionId);
     };
     if (!sub || !variant) {
       await record('failed', { message: !sub ? 'subscriber record missing' : 'variant missing' });

@@ -1,0 +1,82 @@
+/**
+ * SendTimeline on Redis: per edition a hash `minute|outcome → n` and a hash `outcome|code → n`, under
+ * the edition's hash tag (same Cluster slot as its ledger). Counts are buffered per process and added
+ * with HINCRBY about once a second, so increments from many workers simply add up.
+ */
+import type { Redis } from 'ioredis';
+import type { MinuteCount, ReplyCount, SendTimeline } from './send-timeline.ts';
+
+const FLUSH_MS = 1000;
+/** Kept long enough for a quarter's dashboards; the ledger itself is the long-term record. */
+const TTL_SECONDS = 90 * 86_400;
+
+export const timelineKeys = (prefix: string, editionId: string) => ({
+  minutes: `${prefix}:{ed:${editionId}}:timeline`,
+  replies: `${prefix}:{ed:${editionId}}:replies`,
+});
+
+export function createRedisSendTimeline(redis: Redis, prefix: string): SendTimeline {
+  // key → field → increment, waiting for the next flush.
+  let pending = new Map<string, Map<string, number>>();
+  let timer: NodeJS.Timeout | undefined;
+  let flushing: Promise<void> = Promise.resolve();
+
+  const add = (key: string, field: string) => {
+    const fields = pending.get(key) ?? new Map<string, number>();
+    pending.set(key, fields);
+    fields.set(field, (fields.get(field) ?? 0) + 1);
+  };
+
+  const write = async () => {
+    const batch = pending;
+    pending = new Map();
+    if (batch.size === 0) return;
+    const multi = redis.pipeline();
+    for (const [key, fields] of batch) {
+      for (const [field, n] of fields) multi.hincrby(key, field, n);
+      multi.expire(key, TTL_SECONDS);
+    }
+    await multi.exec();
+  };
+
+  const flush = () => {
+    if (timer) clearTimeout(timer);
+    timer = undefined;
+    flushing = flushing.then(write, write);
+    return flushing;
+  };
+
+  return {
+    record(editionId, outcome, smtpCode, at) {
+      const keys = timelineKeys(prefix, editionId);
+      const minute = Math.floor(at.getTime() / 60_000) * 60_000;
+      add(keys.minutes, `${minute}|${outcome}`);
+      add(keys.replies, `${outcome}|${smtpCode ?? ''}`);
+      // Metrics must never take a worker down: a failed write is dropped with its counts.
+      timer ??= setTimeout(() => void flush().catch(() => {}), FLUSH_MS).unref();
+    },
+    flush,
+    async perMinute(editionId) {
+      const raw = await redis.hgetall(timelineKeys(prefix, editionId).minutes);
+      const byMinute = new Map<number, MinuteCount>();
+      for (const [field, n] of Object.entries(raw)) {
+        const [m, outcome] = field.split('|');
+        const minute = Number(m);
+        const entry = byMinute.get(minute) ?? { minute, sent: 0, other: 0 };
+        if (outcome === 'sent') entry.sent += Number(n);
+        else entry.other += Number(n);
+        byMinute.set(minute, entry);
+      }
+      return [...byMinute.values()].sort((a, b) => a.minute - b.minute);
+    },
+    async replies(editionId) {
+      const raw = await redis.hgetall(timelineKeys(prefix, editionId).replies);
+      return Object.entries(raw)
+        .map(([field, n]): ReplyCount => {
+          const [outcome, code] = field.split('|');
+          return { outcome: outcome!, smtpCode: code ? Number(code) : undefined, count: Number(n) };
+        })
+        .sort((a, b) => b.count - a.count);
+    },
+  };
+}
