@@ -17,15 +17,17 @@ import type { ArticleStore, UpsertOptions, UpsertOutcome } from './article-store
 const FIND_OR_INSERT = `
 local id = false
 if ARGV[1] ~= '' then id = redis.call('HGET', KEYS[1], ARGV[1]) end
-if not id then id = redis.call('HGET', KEYS[2], ARGV[2]) end
-if not id then id = redis.call('HGET', KEYS[3], ARGV[3]) end
-if id then return {id, 0} end
+if id then return {id, 0, 'guid'} end
+id = redis.call('HGET', KEYS[2], ARGV[2])
+if id then return {id, 0, 'url'} end
+id = redis.call('HGET', KEYS[3], ARGV[3])
+if id then return {id, 0, 'hash'} end
 if ARGV[1] ~= '' then redis.call('HSET', KEYS[1], ARGV[1], ARGV[4]) end
 redis.call('HSET', KEYS[2], ARGV[2], ARGV[4])
 redis.call('HSET', KEYS[3], ARGV[3], ARGV[4])
 redis.call('SET', KEYS[4], ARGV[5])
 redis.call('ZADD', KEYS[5], ARGV[6], ARGV[4])
-return {ARGV[4], 1}
+return {ARGV[4], 1, ''}
 `;
 
 // KEYS: guidIdx, urlIdx, hashIdx, doc key, published zset
@@ -44,7 +46,7 @@ return 1
 type ScriptArgs = [string, string, string, string, string, string, string, string, string, string, string];
 
 interface ArticleScripts {
-  ndArticleFindOrInsert(...args: ScriptArgs): Promise<[string, number]>;
+  ndArticleFindOrInsert(...args: ScriptArgs): Promise<[string, number, '' | 'guid' | 'url' | 'hash']>;
   ndArticleUpdate(...args: [...ScriptArgs, string, string]): Promise<number>;
 }
 
@@ -88,7 +90,7 @@ export function createRedisArticleStore(redis: Redis, prefix: string): ArticleSt
     async upsert(article: Article, options: UpsertOptions = {}): Promise<UpsertOutcome> {
       const guidField = article.guid ? `${article.sourceId}\n${article.guid}` : '';
       const score = String(Date.parse(article.publishedAt));
-      const [id, inserted] = await scripts.ndArticleFindOrInsert(
+      const [id, inserted, matchedBy] = await scripts.ndArticleFindOrInsert(
         ...indexKeys,
         docKey(article.id),
         publishedKey,
@@ -100,6 +102,8 @@ export function createRedisArticleStore(redis: Redis, prefix: string): ArticleSt
         score,
       );
       if (inserted === 1) return 'new';
+      // Same text under another guid and URL (a mirror, a second feed): a duplicate, not an update.
+      if (matchedBy === 'hash') return 'unchanged';
 
       const old = await get(id);
       const merged: Article = {
