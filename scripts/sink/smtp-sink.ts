@@ -7,8 +7,9 @@
  *        [--slow-ms 500 --slow-for-ms 60000] [--auth user:pass] [--seed 1]
  *
  * On start it prints one JSON line `{"event":"listening","port":N}`; on SIGUSR2 and on exit a
- * `{"event":"stats",...}` line. With --ledger it appends `<Message-ID> <rcpt>` per accepted message,
- * so a test can count copies per (edition, subscriber): digest Message-IDs are deterministic.
+ * `{"event":"stats",...}` line. With --ledger it appends `<Message-ID> <rcpt> <rcptAtMs>` per accepted
+ * message, so a test can count copies per (edition, subscriber) (digest Message-IDs are deterministic)
+ * and tell when the transaction started (the RCPT TO time: a claim always precedes it).
  * Fault decisions are made per (recipient, attempt) with a seeded PRNG, so runs are repeatable.
  */
 import { createWriteStream, type WriteStream } from 'node:fs';
@@ -107,8 +108,11 @@ const stats = {
   droppedBeforeData: 0,
   droppedAfterData: 0,
   connections: 0,
+  connectionErrors: 0,
 };
 const attempts = new Map<string, number>();
+/** When the current transaction's RCPT TO was accepted, per session. */
+const rcptAt = new Map<string, number>();
 const ledger: WriteStream | undefined = o.ledger ? createWriteStream(o.ledger, { flags: 'a' }) : undefined;
 const replyError = (code: number, text: string) => Object.assign(new Error(text), { responseCode: code });
 const attemptOf = (rcpt: string) => {
@@ -150,7 +154,11 @@ const server = new SMTPServer({
       (session as unknown as { _socket?: { destroy(): void } })._socket?.destroy();
       return;
     }
+    rcptAt.set(session.id, Date.now());
     cb();
+  },
+  onClose(session) {
+    rcptAt.delete(session.id);
   },
   onData(stream, session, cb) {
     let bytes = 0;
@@ -172,7 +180,7 @@ const server = new SMTPServer({
         stats.bytes += bytes;
         if (ledger) {
           const m = /^message-id:\s*(<[^>\r\n]+>)/im.exec(Buffer.concat(head).toString('latin1'));
-          ledger.write(`${m?.[1] ?? '<none>'} ${rcpt.join(',')}\n`);
+          ledger.write(`${m?.[1] ?? '<none>'} ${rcpt.join(',')} ${rcptAt.get(session.id) ?? 0}\n`);
         }
         cb();
       };
@@ -184,6 +192,11 @@ const server = new SMTPServer({
 });
 
 const print = (v: object) => process.stdout.write(`${JSON.stringify(v)}\n`);
+// A client that dies mid-conversation (a killed worker) resets its socket: smtp-server reports that
+// as an 'error' event, which would end this process if nobody listened.
+server.on('error', () => {
+  stats.connectionErrors++;
+});
 server.listen(o.port, '127.0.0.1', () => {
   const addr = server.server.address();
   print({ event: 'listening', port: typeof addr === 'object' && addr ? addr.port : 0 });
