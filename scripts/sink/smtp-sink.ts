@@ -151,7 +151,7 @@ const server = new SMTPServer({
     }
     if (n === 1 && chance(o.seed, `dropb:${rcpt}`) < o.dropBeforeDataRate) {
       stats.droppedBeforeData++;
-      (session as unknown as { _socket?: { destroy(): void } })._socket?.destroy();
+      dropConnection(server, session.id);
       return;
     }
     rcptAt.set(session.id, Date.now());
@@ -172,7 +172,7 @@ const server = new SMTPServer({
       const n = attempts.get(rcpt[0] ?? '') ?? 1;
       if (n === 1 && chance(o.seed, `dropa:${rcpt[0]}`) < o.dropAfterDataRate) {
         stats.droppedAfterData++;
-        (session as unknown as { _socket?: { destroy(): void } })._socket?.destroy();
+        dropConnection(server, session.id);
         return;
       }
       const finish = () => {
@@ -210,3 +210,11 @@ const stop = () => {
 };
 process.on('SIGTERM', stop);
 process.on('SIGINT', stop);
+
+/** Closes a client's socket without a reply (smtp-server keeps its connections in a set, by session id). */
+function dropConnection(server: SMTPServer, sessionId: string): void {
+  const connections = (
+    server as unknown as { connections: Set<{ id: string; _socket: { destroy(): void } }> }
+  ).connections;
+  for (const c of connections) if (c.id === sessionId) c._socket.destroy();
+}

@@ -17,20 +17,16 @@ import { createRedisEditionStore } from '../editions/redis-edition-store.ts';
 import { createFeedFetcher, type FeedFetcher } from '../feeds/fetch-feed.ts';
 import type { Logger } from '../logging/logger.ts';
 import type { Mailer } from '../mail/mailer.ts';
+import { parseMailbox } from '../mail/parse-mailbox.ts';
+import { createSmtpMailer } from '../mail/smtp-mailer.ts';
 import { createMetrics, type Metrics } from '../observability/metrics.ts';
 import { createRedisSendTimeline } from '../observability/redis-send-timeline.ts';
 import type { SendTimeline } from '../observability/send-timeline.ts';
-import { parseMailbox } from '../mail/parse-mailbox.ts';
-import { createSmtpMailer } from '../mail/smtp-mailer.ts';
 import { loadPublication, SAMPLE_PUBLICATION_FILE } from '../publication/load-publication.ts';
 import { createQueues, type Queues } from '../queues/queues.ts';
 import { inspectRedis, judgeRedis } from '../redis/redis-guard.ts';
 import { createRedisSourceStore } from '../sources/redis-source-store.ts';
 import type { SourceStore } from '../sources/source-store.ts';
-import {
-  type ConfirmationThrottle,
-  createRedisConfirmationThrottle,
-} from '../subscribers/confirmation-throttle.ts';
 import {
   type ConfirmationThrottle,
   createRedisConfirmationThrottle,
@@ -59,8 +55,6 @@ export interface Container {
   mailer: Mailer;
   /** Subscribers, their history and the suppression list (Redis). */
   subscribers: SubscriberStore;
-  /** One sign-up email per address per 24 h, across processes (Redis). */
-  confirmationThrottle: ConfirmationThrottle;
   /** One sign-up email per address per 24 h, across processes (Redis). */
   confirmationThrottle: ConfirmationThrottle;
   /** Collected articles, deduplicated (Redis). */
@@ -158,7 +152,6 @@ export async function createContainer(
     outboxDir: embedded.outboxDir,
     mailer,
     subscribers: createRedisSubscriberStore(redis, config.redisPrefix),
-    confirmationThrottle: createRedisConfirmationThrottle(redis, config.redisPrefix),
     confirmationThrottle: createRedisConfirmationThrottle(redis, config.redisPrefix),
     articles: createRedisArticleStore(redis, config.redisPrefix),
     sources: createRedisSourceStore(redis, config.redisPrefix),

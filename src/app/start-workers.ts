@@ -4,6 +4,7 @@
  */
 import type { Worker } from 'bullmq';
 import { createBuildWorker } from '../../workers/build.ts';
+import { createCollectWorker } from '../../workers/collect.ts';
 import { createDispatchWorker } from '../../workers/dispatch.ts';
 import { createReconcileWorker } from '../../workers/reconcile.ts';
 import { createSendWorker } from '../../workers/send.ts';
@@ -15,6 +16,7 @@ export type WorkerFactory = (container: Container) => Worker;
 
 /** Every queue's worker factory; workers/ files are listed here as they are added. */
 export const WORKER_FACTORIES: WorkerFactory[] = [
+  (c) => createCollectWorker(c),
   (c) => createBuildWorker(c),
   (c) => createDispatchWorker(c),
   (c) => createSendWorker(c, sendOutcomeHook(c)),

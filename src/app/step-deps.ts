@@ -4,6 +4,7 @@
  */
 
 import type { Queue } from 'bullmq';
+import type { CollectDeps } from '../collect/collect-source.ts';
 import type { DispatchDeps } from '../delivery/dispatch.ts';
 import type { ControlDeps } from '../delivery/edition-control.ts';
 import { createPreparedEditionCache } from '../delivery/prepared-edition.ts';
@@ -64,4 +65,14 @@ export function sendDeps(c: Container, onOutcome?: SendDeps['onOutcome']): SendD
 
 export function controlDeps(c: Container): ControlDeps {
   return { ...buildDeps(c), ...dispatchDeps(c), maxEditionAgeDays: c.config.maxEditionAgeDays };
+}
+
+export function collectDeps(c: Container): CollectDeps {
+  return {
+    sources: c.sources,
+    articles: c.articles,
+    fetchFeed: c.fetchFeed,
+    publication: c.publication,
+    logger: c.logger,
+  };
 }

@@ -1,8 +1,8 @@
 /** The Mailer over SMTP: one pooled Nodemailer transport per process. */
-import { PassThrough } from 'node:stream';
 import nodemailer from 'nodemailer';
 import type Mail from 'nodemailer/lib/mailer/index.js';
 import type SMTPPool from 'nodemailer/lib/smtp-pool/index.js';
+import { DataStageTracker } from './data-stage-tracker.ts';
 import type { Mailer, RawMessage, SendResult } from './mailer.ts';
 
 export interface SmtpMailerOptions {
@@ -46,6 +46,9 @@ export function createSmtpMailer(options: SmtpMailerOptions): Mailer {
         }
       : undefined,
   };
+  const plain = url.protocol === 'smtp:' && transportOptions.ignoreTLS === true;
+  const tracker = new DataStageTracker(plain);
+  if (plain) transportOptions.getSocket = tracker.getSocket as SMTPPool.Options['getSocket'];
   const transport = nodemailer.createTransport(transportOptions);
   const toResult = (info: { messageId: string; response: string }): SendResult => ({
     messageId: info.messageId,
@@ -56,13 +59,19 @@ export function createSmtpMailer(options: SmtpMailerOptions): Mailer {
       return toResult(await transport.sendMail(message));
     },
     async sendRaw(message: RawMessage) {
-      return toResult(
-        await transport.sendMail({
+      tracker.begin(message.envelope.to);
+      try {
+        const info = await transport.sendMail({
           envelope: message.envelope,
           raw: message.raw,
           messageId: message.messageId,
-        }),
-      );
+        });
+        tracker.end(message.envelope.to);
+        return toResult(info);
+      } catch (err) {
+        // Whether the server can have the whole message decides retry (no) or uncertain (maybe).
+        throw Object.assign(err as Error, { bodySent: tracker.bodyHandedOver(message.envelope.to) });
+      }
     },
     async close() {
       transport.close();

@@ -11,9 +11,10 @@ export function createQueues(connection: Redis, prefix: string): Queues {
     new Queue(name, { connection, prefix: bullPrefix(prefix) }),
   ]);
   const queues = Object.fromEntries(entries) as Record<QueueName, Queue>;
+  const all = Object.values(queues);
   return Object.assign(queues, {
     async close() {
-      await Promise.all(Object.values(queues).map((q) => q.close()));
+      await Promise.all(all.map((q) => q.close()));
     },
   });
 }

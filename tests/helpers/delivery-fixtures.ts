@@ -67,9 +67,9 @@ export async function seedSubscribers(
   domain = 'readers.example',
 ): Promise<SeededSubscriber[]> {
   const inputs = Array.from({ length: count }, (_, i) => ({
+    status: statusOf(i) as SubscriberStatus,
     email: `reader${i}@${domain}`,
     name: `Reader ${i}`,
-    status: statusOf(i),
     topics: TOPIC_SETS[i % TOPIC_SETS.length]!,
     timezone: TIMEZONES[i % TIMEZONES.length]!,
     hour: i % 24,
@@ -82,6 +82,7 @@ export async function seedSubscribers(
     const created = await c.subscribers.createMany(chunk, 'import');
     created.forEach((r, j) => {
       const input = chunk[j]!;
+      if (!r.id) throw new Error(`seed subscriber ${input.email} was refused`);
       out.push({ id: r.id, email: input.email, status: input.status, topics: input.topics });
     });
   }

@@ -14,8 +14,8 @@ export interface Received {
 }
 
 export interface SinkBehaviour {
-  /** Return an SMTP reply code (e.g. 550, 451) to reject this recipient at RCPT, or undefined. */
-  onRcpt?: (address: string) => number | undefined;
+  /** Return an SMTP reply code (e.g. 550, 451) to reject this recipient at RCPT, `'drop'` to close the socket, or undefined. */
+  onRcpt?: (address: string) => number | 'drop' | undefined;
   /** Return a reply code to reject at end of DATA, `'drop'` to close the socket without answering. */
   onData?: (to: string[], raw: Buffer) => number | 'drop' | undefined;
   /** Require AUTH with these credentials; anything else gets 535. */
@@ -75,8 +75,9 @@ export async function startSmtpSink(behaviour: SinkBehaviour = {}): Promise<Smtp
       if (sink.behaviour.auth && !session.user) return cb(replyError(530, 'Authentication required'));
       cb();
     },
-    onRcptTo(address, _session, cb) {
+    onRcptTo(address, session, cb) {
       const code = sink.behaviour.onRcpt?.(address.address);
+      if (code === 'drop') return dropConnection(server, session.id);
       if (code) return cb(replyError(code, code >= 500 ? 'No such user' : 'Try again later'));
       cb();
     },
@@ -89,7 +90,7 @@ export async function startSmtpSink(behaviour: SinkBehaviour = {}): Promise<Smtp
         const verdict = sink.behaviour.onData?.(to, raw);
         if (verdict === 'drop') {
           // Close without answering the final ".": the client cannot know whether we accepted it.
-          (session as unknown as { _socket?: { destroy(): void } })._socket?.destroy();
+          dropConnection(server, session.id);
           return;
         }
         if (verdict) return cb(replyError(verdict, verdict >= 500 ? 'Rejected' : 'Try again later'));
@@ -110,4 +111,12 @@ export async function startSmtpSink(behaviour: SinkBehaviour = {}): Promise<Smtp
   sink.port = typeof addr === 'object' && addr ? addr.port : 0;
   sink.url = `smtp://127.0.0.1:${sink.port}?tls=off`;
   return sink;
+}
+
+/** Closes a client's socket without a reply (smtp-server keeps its connections in a set, by session id). */
+function dropConnection(server: SMTPServer, sessionId: string): void {
+  const connections = (
+    server as unknown as { connections: Set<{ id: string; _socket: { destroy(): void } }> }
+  ).connections;
+  for (const c of connections) if (c.id === sessionId) c._socket.destroy();
 }

@@ -228,4 +228,20 @@ describe('delivery engine', () => {
     await new Promise((r) => setTimeout(r, 500));
     expect(perRecipient(sink.messages).has(victim)).toBe(false);
   }, 60_000);
+
+  it('a connection dropped before DATA is retried and the message arrives exactly once', async () => {
+    const { sink, c } = await setup();
+    await seedArticles(c, EDITION, 1);
+    const subs = await seedSubscribers(c, 5);
+    const victim = subs[1]!.email;
+    let drops = 0;
+    sink.behaviour.onRcpt = (address) => (address === victim && drops++ === 0 ? 'drop' : undefined);
+    await workers(c);
+    await startSend(controlDeps(c), EDITION, { immediate: true, force: false, now: NOW });
+    const report = await waitDone(c);
+    expect(drops).toBeGreaterThanOrEqual(2);
+    expect(report.sent).toBe(5);
+    expect(report.uncertain).toBe(0);
+    expect(perRecipient(sink.messages).get(victim)).toBe(1);
+  }, 60_000);
 });

@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { createContainer } from '../../app/container.ts';
 import { type RuntimeParts, startRuntime } from '../../app/runtime.ts';
+import { seedSampleIfEmpty } from '../../app/seed-sample.ts';
 import { getConfig, getLogger } from '../context.ts';
 
 export function registerRunCommands(program: Command): void {
@@ -42,6 +43,15 @@ async function runProcess(parts: RuntimeParts): Promise<void> {
     throw err;
   }
   const lines = [`${container.publication.name} is running (${describe(parts)}).`];
+  // First start on an empty data dir (the embedded default): the bundled sample, sent to the outbox.
+  const seeded = parts.scheduler ? await seedSampleIfEmpty(container, new Date()) : undefined;
+  if (seeded) {
+    lines.push(
+      `  Sample:   ${seeded.articles} articles collected, ${seeded.subscribers} demo subscribers` +
+        (seeded.edition ? `, edition ${seeded.edition} sending to ${seeded.queued} of them now` : ''),
+    );
+    if (seeded.edition) lines.push(`  Preview:  ${container.publicUrl}/editions/${seeded.edition}`);
+  }
   if (runtime.url) {
     lines.push(`  Web:      ${container.publicUrl}/editions`);
     lines.push(
