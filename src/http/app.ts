@@ -5,7 +5,9 @@
  */
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Container } from '../app/container.ts';
+import { adminRoutes } from './routes/admin/admin-routes.ts';
 import { apiArticleRoutes } from './routes/api-articles.ts';
+import { apiEditionRoutes } from './routes/api-editions.ts';
 import { editionRoutes } from './routes/editions.ts';
 import { healthRoutes } from './routes/health.ts';
 import { subscriberRoutes } from './routes/subscriber-routes.ts';
@@ -43,6 +45,8 @@ export async function buildApp(container: Container, options: AppOptions = {}): 
   await app.register(apiArticleRoutes(container));
   await app.register(subscriberRoutes(container));
   await app.register(editionRoutes(container));
+  await app.register(apiEditionRoutes(container));
+  await app.register(adminRoutes(container));
   for (const plugin of options.plugins ?? []) await app.register(plugin);
   return app;
 }

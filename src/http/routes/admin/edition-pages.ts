@@ -1,0 +1,271 @@
+/**
+ * Dashboard pages of editions: the list (with a form to build the next one), one edition (counts,
+ * live progress, rate, ETA, SMTP error breakdown, sends-per-minute chart, previews, actions), the
+ * confirmation step of every action that mails people, and the preview of a variant or of one
+ * sample subscriber's digest. Actions run through edition-actions.ts (edition-control underneath).
+ */
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { defaultEditionId } from '../../../delivery/edition-control.ts';
+import { createPreparedEditionCache } from '../../../delivery/prepared-edition.ts';
+import { UserError } from '../../../errors/user-error.ts';
+import type { AdminContext } from './admin-context.ts';
+import {
+  actionInput,
+  EDITION_ACTIONS,
+  type EditionAction,
+  editionIdParam,
+  NEEDS_CONFIRMATION,
+  runEditionAction,
+} from './edition-actions.ts';
+import { type EditionView, editionView, errorReplies } from './edition-view.ts';
+import { sendsPerMinuteSvg } from './svg-charts.ts';
+
+const idParams = z.object({ id: editionIdParam });
+const actionParams = z.object({ id: editionIdParam, action: z.enum(EDITION_ACTIONS) });
+const previewQuery = z.object({
+  variant: z.coerce.number().int().min(0).max(1000).default(0),
+  subscriber: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,64}$/)
+    .optional(),
+  format: z.enum(['html', 'text']).default('html'),
+});
+/** Sample subscribers shown per variant (read from the first page of the ledger). */
+const SAMPLES_PER_VARIANT = 3;
+const PREVIEW_CSP =
+  "default-src 'none'; style-src 'unsafe-inline'; img-src https: http: data:; font-src https:; frame-ancestors 'self'; sandbox";
+
+const CONFIRM_TEXT: Record<EditionAction, string> = {
+  build: 'Build',
+  send: 'Send this edition',
+  pause: 'Pause',
+  resume: 'Resume sending',
+  cancel: 'Cancel this edition for good',
+  retry: 'Send the failed deliveries again',
+  'resend-uncertain': 'Resend the uncertain deliveries',
+  'test-send': 'Send a test copy',
+};
+
+export function editionPages(app: FastifyInstance, ctx: AdminContext): void {
+  const { container: c } = ctx;
+  const prepared = createPreparedEditionCache(c.editions, c.publication);
+
+  app.get('/admin', async (req, reply) => {
+    const editions = await c.editions.list(20);
+    const rows = await Promise.all(
+      editions.map(async (e) => {
+        const v = await editionView(c, e.id, ctx.clock());
+        return { edition: e, report: v.report, progress: v.progress };
+      }),
+    );
+    return ctx.page(req, reply, 'editions', {
+      section: 'editions',
+      rows,
+      nextId: defaultEditionId(c.publication, ctx.clock()),
+    });
+  });
+
+  app.post('/admin/editions', async (req, reply) => {
+    const body = z.object({ edition: editionIdParam }).safeParse(req.body ?? {});
+    if (!body.success)
+      return ctx.redirect(req, reply, '/admin', { kind: 'error', text: body.error.issues[0]!.message });
+    return act(req, reply, body.data.edition, 'build', {});
+  });
+
+  app.get('/admin/editions/:id', async (req, reply) => {
+    const id = parseId(req.params);
+    const edition = id && (await c.editions.get(id));
+    if (!id || !edition)
+      return ctx.page(req, reply, 'error', { status: 404, message: 'No such edition.' }, 404);
+    const view = await editionView(c, id, ctx.clock());
+    const variants = await c.editions.variants(id);
+    return ctx.page(req, reply, 'edition', {
+      section: 'editions',
+      edition,
+      ...present(view),
+      variants: await withSamples(
+        id,
+        variants.map((v, i) => ({
+          index: i,
+          key: v.key,
+          topics: v.topics,
+          subject: v.subject,
+          articles: v.articleCount,
+        })),
+      ),
+      can: allowed(view),
+      topics: c.publication.topics,
+    });
+  });
+
+  app.get('/admin/editions/:id/progress.json', async (req, reply) => {
+    const id = parseId(req.params);
+    if (!id || !(await c.editions.get(id))) return reply.code(404).send({ error: 'No such edition' });
+    const view = await editionView(c, id, ctx.clock());
+    const p = present(view);
+    return {
+      ...view.report,
+      progress: view.progress,
+      rate: p.rate,
+      eta: p.eta,
+      errors: p.errors,
+      chart: p.chart,
+    };
+  });
+
+  app.get('/admin/editions/:id/confirm', async (req, reply) => {
+    const id = parseId(req.params);
+    const q = z
+      .object({ action: z.enum(EDITION_ACTIONS) })
+      .passthrough()
+      .safeParse(req.query ?? {});
+    const input = actionInput.safeParse(req.query ?? {});
+    const edition = id && (await c.editions.get(id));
+    if (!id || !edition || !q.success || !input.success)
+      return ctx.page(req, reply, 'error', { status: 400, message: 'Unknown edition or action.' }, 400);
+    const report = (await editionView(c, id, ctx.clock())).report;
+    return ctx.page(req, reply, 'confirm', {
+      section: 'editions',
+      edition,
+      report,
+      action: q.data.action,
+      button: CONFIRM_TEXT[q.data.action],
+      input: { ...input.data, topics: input.data.topics.join(',') },
+      recipients: affected(q.data.action, report),
+    });
+  });
+
+  app.post('/admin/editions/:id/actions/:action', async (req, reply) => {
+    const p = actionParams.safeParse(req.params);
+    const input = actionInput.safeParse(req.body ?? {});
+    if (!p.success || !input.success) {
+      const text = !p.success ? p.error.issues[0]!.message : input.error!.issues[0]!.message;
+      return ctx.redirect(req, reply, '/admin', { kind: 'error', text });
+    }
+    const confirmed = (req.body as { confirm?: string } | undefined)?.confirm === 'yes';
+    if (NEEDS_CONFIRMATION.has(p.data.action) && !confirmed) {
+      const q = new URLSearchParams({ action: p.data.action });
+      if (input.data.immediate) q.set('immediate', 'on');
+      if (input.data.force) q.set('force', 'on');
+      if (input.data.to) q.set('to', input.data.to);
+      if (input.data.topics.length) q.set('topics', input.data.topics.join(','));
+      return reply.code(303).redirect(`/admin/editions/${p.data.id}/confirm?${q}`);
+    }
+    return act(req, reply, p.data.id, p.data.action, input.data);
+  });
+
+  app.get('/admin/editions/:id/preview', async (req, reply) => {
+    const id = parseId(req.params);
+    const q = previewQuery.safeParse(req.query ?? {});
+    if (!id || !q.success) return reply.code(400).send({ error: 'bad preview request' });
+    const ed = await prepared(id);
+    if (!ed) return reply.code(404).send({ error: 'No such edition' });
+    let index = q.data.variant;
+    let recipient = { name: 'Sample Reader', email: 'reader@example.com' };
+    if (q.data.subscriber) {
+      const sub = await c.subscribers.get(q.data.subscriber);
+      const [v] = await c.ledger.variantsOf(id, [q.data.subscriber]);
+      if (!sub || v === undefined || v < 0)
+        return reply.code(404).send({ error: 'No digest for that subscriber' });
+      index = v;
+      recipient = { name: sub.name, email: sub.email };
+    }
+    const variant = ed.variants[index];
+    if (!variant) return reply.code(404).send({ error: 'No such variant' });
+    // Preview links lead nowhere: an operator's click must not act for a subscriber.
+    const body = variant.personalise({
+      ...recipient,
+      unsubscribeUrl: `${c.publicUrl}/#preview`,
+      preferencesUrl: `${c.publicUrl}/#preview`,
+    });
+    reply.header('content-security-policy', PREVIEW_CSP).header('x-frame-options', 'SAMEORIGIN');
+    if (q.data.format === 'text') return reply.type('text/plain; charset=utf-8').send(body.text);
+    return reply.type('text/html; charset=utf-8').send(body.html);
+  });
+
+  async function act(
+    req: Parameters<AdminContext['redirect']>[0],
+    reply: Parameters<AdminContext['redirect']>[1],
+    id: string,
+    action: EditionAction,
+    input: Partial<z.infer<typeof actionInput>>,
+  ) {
+    try {
+      const r = await runEditionAction(
+        c,
+        id,
+        action,
+        { immediate: false, force: false, topics: [], ...input },
+        'dashboard',
+        ctx.clock(),
+      );
+      return ctx.redirect(req, reply, `/admin/editions/${id}`, { kind: 'ok', text: r.message });
+    } catch (err) {
+      if (!(err instanceof UserError)) throw err;
+      const back = (await c.editions.get(id)) ? `/admin/editions/${id}` : '/admin';
+      return ctx.redirect(req, reply, back, { kind: 'error', text: err.message });
+    }
+  }
+
+  async function withSamples<T extends { index: number }>(id: string, variants: T[]) {
+    const page = await c.ledger.scan(id, '0', 300);
+    const ids = page.entries.map(([sid]) => sid);
+    const of = await c.ledger.variantsOf(id, ids);
+    const subs = await c.subscribers.getMany(ids);
+    return variants.map((v) => ({
+      ...v,
+      samples: ids
+        .map((sid, i) => ({ id: sid, variant: of[i], email: subs[i]?.email }))
+        .filter((s) => s.variant === v.index && s.email)
+        .slice(0, SAMPLES_PER_VARIANT),
+    }));
+  }
+}
+
+function parseId(params: unknown): string | undefined {
+  const p = idParams.safeParse(params);
+  return p.success ? p.data.id : undefined;
+}
+
+/** Numbers as the page shows them (also the live JSON, so both agree). */
+function present(view: EditionView) {
+  return {
+    report: view.report,
+    progress: view.progress,
+    rate: view.progress.ratePerSecond.toFixed(1),
+    eta: view.progress.etaSeconds,
+    errors: errorReplies(view.replies),
+    chart: sendsPerMinuteSvg(view.perMinute),
+  };
+}
+
+/** Which buttons make sense in this status (the actions refuse the others anyway). */
+function allowed(view: EditionView) {
+  const s = view.report.status;
+  return {
+    send: s === 'built',
+    pause: s === 'sending',
+    resume: s === 'paused',
+    cancel: s === 'built' || s === 'sending' || s === 'paused',
+    retry: view.report.failed > 0 && s !== 'cancelled',
+    resendUncertain: view.report.uncertain > 0 && s !== 'cancelled',
+  };
+}
+
+/** How many people an action would mail, for the confirmation text. */
+function affected(action: EditionAction, r: EditionView['report']): number | undefined {
+  switch (action) {
+    case 'send':
+    case 'resume':
+      return r.pending + r.retry;
+    case 'retry':
+      return r.failed;
+    case 'resend-uncertain':
+      return r.uncertain;
+    case 'cancel':
+      return r.pending + r.retry + r.sending;
+    default:
+      return undefined;
+  }
+}

@@ -1,0 +1,23 @@
+/** What the dashboard and `/api/editions` show of an edition: ledger counts, progress, SMTP replies. */
+import type { Container } from '../../../app/container.ts';
+import { controlDeps } from '../../../app/step-deps.ts';
+import { type EditionStatusReport, editionStatus } from '../../../delivery/edition-control.ts';
+import { type SendProgress, sendProgress } from '../../../observability/send-progress.ts';
+import type { MinuteCount, ReplyCount } from '../../../observability/send-timeline.ts';
+
+export interface EditionView {
+  report: EditionStatusReport;
+  progress: SendProgress;
+  /** Outcomes by SMTP reply code, every attempt (a retried 451 counts each time). */
+  replies: ReplyCount[];
+  perMinute: MinuteCount[];
+}
+
+export async function editionView(c: Container, id: string, now: Date): Promise<EditionView> {
+  const report = await editionStatus(controlDeps(c), id, now);
+  const [perMinute, replies] = await Promise.all([c.sendTimeline.perMinute(id), c.sendTimeline.replies(id)]);
+  return { report, progress: sendProgress(report, perMinute, now), replies, perMinute };
+}
+
+/** The errors only (everything but `sent`), as the dashboard's breakdown table shows them. */
+export const errorReplies = (replies: ReplyCount[]) => replies.filter((r) => r.outcome !== 'sent');

@@ -1,0 +1,72 @@
+/**
+ * `/api/editions` for operators and scripts (ADMIN_TOKEN bearer), the same actions as the dashboard
+ * and the CLI:
+ *   GET  /api/editions                      the newest editions with their status and counts
+ *   GET  /api/editions/:id                  status, counts, progress, rate, ETA, SMTP replies
+ *   POST /api/editions/:id/:action          build | send | pause | resume | cancel | retry |
+ *                                           resend-uncertain | test-send
+ *        JSON body (all optional): { "immediate": true, "force": true, "to": "me@x", "topics": ["lunar"] }
+ * A refused transition (e.g. pausing an edition that is not sending) answers 409 with the reason.
+ */
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import type { Container } from '../../app/container.ts';
+import { UserError } from '../../errors/user-error.ts';
+import { requireBearer } from '../admin-auth.ts';
+import { actionInput, EDITION_ACTIONS, editionIdParam, runEditionAction } from './admin/edition-actions.ts';
+import { editionView } from './admin/edition-view.ts';
+
+const listQuery = z.object({ limit: z.coerce.number().int().min(1).max(200).default(20) });
+const idParams = z.object({ id: editionIdParam });
+const actionParams = z.object({ id: editionIdParam, action: z.enum(EDITION_ACTIONS) });
+
+export function apiEditionRoutes(container: Container) {
+  return async (app: FastifyInstance) => {
+    app.addHook(
+      'onRequest',
+      requireBearer(() => container.adminToken),
+    );
+
+    app.get('/api/editions', async (req, reply) => {
+      const q = listQuery.safeParse(req.query);
+      if (!q.success) return reply.code(400).send({ error: q.error.issues[0]!.message });
+      const editions = await container.editions.list(q.data.limit);
+      const rows = await Promise.all(
+        editions.map(async (e) => ({
+          edition: e.id,
+          status: e.status,
+          pausedReason: e.pausedReason,
+          recipients: e.recipientCount,
+          variants: e.variantKeys.length,
+          builtAt: e.builtAt,
+          startedAt: e.startedAt,
+          finishedAt: e.finishedAt,
+          counts: await container.ledger.counts(e.id),
+        })),
+      );
+      return { editions: rows };
+    });
+
+    app.get('/api/editions/:id', async (req, reply) => {
+      const p = idParams.safeParse(req.params);
+      if (!p.success) return reply.code(400).send({ error: p.error.issues[0]!.message });
+      if (!(await container.editions.get(p.data.id)))
+        return reply.code(404).send({ error: `edition ${p.data.id} does not exist` });
+      const view = await editionView(container, p.data.id, new Date());
+      return { ...view.report, progress: view.progress, replies: view.replies, perMinute: view.perMinute };
+    });
+
+    app.post('/api/editions/:id/:action', async (req, reply) => {
+      const p = actionParams.safeParse(req.params);
+      if (!p.success) return reply.code(400).send({ error: p.error.issues[0]!.message });
+      const body = actionInput.safeParse(req.body ?? {});
+      if (!body.success) return reply.code(400).send({ error: body.error.issues[0]!.message });
+      try {
+        return await runEditionAction(container, p.data.id, p.data.action, body.data, 'api');
+      } catch (err) {
+        if (err instanceof UserError) return reply.code(409).send({ error: err.message });
+        throw err;
+      }
+    });
+  };
+}

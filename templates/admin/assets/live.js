@@ -1,0 +1,72 @@
+// Live progress on an edition page: polls the small JSON endpoint and updates the numbers, the bar,
+// the chart and the error table in place. Without JavaScript the page still shows a snapshot.
+(() => {
+  const box = document.querySelector('[data-live]');
+  if (!box) return;
+  const url = box.getAttribute('data-live');
+  const set = (sel, text) => {
+    for (const el of document.querySelectorAll(sel)) el.textContent = text;
+  };
+  const duration = (s) => {
+    if (s === undefined || s === null) return '–';
+    s = Math.max(0, Math.round(s));
+    if (s < 60) return `${s} s`;
+    if (s < 3600) return `${Math.floor(s / 60)} min ${String(s % 60).padStart(2, '0')} s`;
+    return `${Math.floor(s / 3600)} h ${String(Math.floor((s % 3600) / 60)).padStart(2, '0')} min`;
+  };
+  const render = (d) => {
+    const bar = document.getElementById('send-progress');
+    if (bar) {
+      bar.value = d.progress.percent;
+      bar.textContent = `${d.progress.percent}%`;
+    }
+    set('[data-field="percent"]', String(d.progress.percent));
+    set('[data-field="done"]', d.progress.done.toLocaleString('en'));
+    set('[data-field="total"]', d.progress.total.toLocaleString('en'));
+    set('[data-field="rate"]', d.rate);
+    set('[data-field="eta"]', duration(d.eta));
+    for (const el of document.querySelectorAll('[data-field="status"]')) {
+      el.textContent = d.status;
+      el.className = `status ${d.status}`;
+    }
+    for (const el of document.querySelectorAll('[data-count]')) {
+      const v = d[el.getAttribute('data-count')];
+      if (typeof v === 'number') el.textContent = String(v);
+    }
+    const chart = document.querySelector('[data-field="chart"]');
+    // The chart is our own SVG, built server-side from numbers only.
+    if (chart) chart.innerHTML = d.chart;
+    const body = document.querySelector('[data-field="errors"] tbody');
+    if (body) {
+      body.replaceChildren();
+      const rows = d.errors.length ? d.errors : [{ outcome: 'None.', smtpCode: null, count: '' }];
+      for (const e of rows) {
+        const tr = document.createElement('tr');
+        for (const v of [e.outcome, e.smtpCode ?? '–', e.count]) {
+          const td = document.createElement('td');
+          td.textContent = String(v);
+          tr.append(td);
+        }
+        body.append(tr);
+      }
+    }
+    box.setAttribute('data-status', d.status);
+  };
+  const tick = async () => {
+    let next = 1000;
+    try {
+      const res = await fetch(url, { headers: { accept: 'application/json' }, credentials: 'same-origin' });
+      if (res.status === 401) return window.location.assign('/admin/login');
+      if (res.ok) {
+        const d = await res.json();
+        render(d);
+        // Finished editions change rarely (a retry, a resend): poll slowly.
+        if (d.status !== 'sending') next = 10000;
+      }
+    } catch {
+      next = 5000;
+    }
+    setTimeout(tick, next);
+  };
+  tick();
+})();
