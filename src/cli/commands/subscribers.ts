@@ -1,0 +1,216 @@
+/** `digest subscribers add|import|export|show|list|forget`: operators manage subscribers in bulk. */
+import { createReadStream, createWriteStream, existsSync } from 'node:fs';
+import { pipeline } from 'node:stream/promises';
+import { type Command, Option } from 'commander';
+import { SUBSCRIBER_STATUSES, type Subscriber, type SubscriberStatus } from '../../domain/subscriber.ts';
+import { UserError } from '../../errors/user-error.ts';
+import { CsvHeaderError, type ImportReport, importSubscribersCsv } from '../../subscribers/csv-import.ts';
+import { addSubscriber, findSubscriber } from '../../subscribers/subscriber-admin.ts';
+import { type ExportFormat, exportSubscribers } from '../../subscribers/subscriber-export.ts';
+import { withContainer } from '../context.ts';
+
+const out = (text: string): void => {
+  process.stdout.write(`${text}\n`);
+};
+const MAX_REJECTS_SHOWN = 50;
+
+const oneLine = (s: Subscriber) =>
+  `${s.id}  ${s.status.padEnd(12)} ${s.email}${s.name ? `  (${s.name})` : ''}  topics=${s.topics.join(';') || 'all'}  ${s.timezone} ${String(s.hour).padStart(2, '0')}:00`;
+
+function positiveInt(name: string, max: number) {
+  return (value: string) => {
+    if (!/^\d+$/.test(value) || Number(value) < 1 || Number(value) > max)
+      throw new UserError(`${name} must be a whole number from 1 to ${max} (got "${value}")`);
+    return Number(value);
+  };
+}
+
+export function registerSubscriberCommands(program: Command): void {
+  const group = program
+    .command('subscribers')
+    .description('Add, import, export, show, list and forget subscribers.');
+
+  group
+    .command('add')
+    .description('Add one subscriber (pending until they confirm, unless --confirmed).')
+    .argument('<email>', 'the address')
+    .option('--name <name>', 'display name')
+    .option('--topics <ids>', 'topic ids separated by ";" (default: everything)')
+    .option('--timezone <zone>', "IANA timezone (default: the publication's)")
+    .option('--hour <hour>', "delivery hour 0-23 (default: the publication's)")
+    .addOption(new Option('--status <status>', 'status to store').choices([...SUBSCRIBER_STATUSES]))
+    .option('--confirmed', 'the person gave you their consent: store as active')
+    .option('--json', 'print the subscriber as JSON')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  digest subscribers add ann@example.com --name "Ann" --topics "lunar;launch" --confirmed',
+    )
+    .action(
+      (
+        email: string,
+        o: {
+          name?: string;
+          topics?: string;
+          timezone?: string;
+          hour?: string;
+          status?: string;
+          confirmed?: boolean;
+          json?: boolean;
+        },
+      ) =>
+        withContainer(async (c) => {
+          const { subscriber, created } = await addSubscriber(
+            c.subscribers,
+            c.publication,
+            { email, name: o.name, topics: o.topics, timezone: o.timezone, hour: o.hour, status: o.status },
+            { confirmed: !!o.confirmed, now: new Date() },
+          );
+          if (o.json) return out(JSON.stringify({ created, subscriber }));
+          out(`${created ? 'added' : 'already there, unchanged'}: ${oneLine(subscriber)}`);
+        }),
+    );
+
+  group
+    .command('import')
+    .description(
+      'Import a CSV file with a header row: email, name, topics (";"-separated), timezone, hour, status. Bad rows are listed with their line number; the rest are imported.',
+    )
+    .argument('<file>', 'CSV file, or - for standard input')
+    .option('--confirmed', 'the people gave you their consent: rows without a status become active')
+    .option('--json', 'print the report as JSON')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  digest subscribers import readers.csv --confirmed\n  cat readers.csv | digest subscribers import - --json\n\nExit code 1 when some rows were rejected.',
+    )
+    .action((file: string, o: { confirmed?: boolean; json?: boolean }) => {
+      if (file !== '-' && !existsSync(file)) throw new UserError(`no such file: ${file}`);
+      return withContainer(async (c) => {
+        const input = file === '-' ? process.stdin : createReadStream(file);
+        let report: ImportReport;
+        try {
+          report = await importSubscribersCsv(
+            input,
+            { store: c.subscribers, publication: c.publication },
+            {
+              confirmed: !!o.confirmed,
+              now: new Date(),
+              onProgress: (r) => {
+                if (!o.json && process.stderr.isTTY)
+                  process.stderr.write(`\r${r.rows} rows read, ${r.imported} imported`);
+              },
+            },
+          );
+        } catch (err) {
+          if (err instanceof CsvHeaderError) throw new UserError(`${file}: ${err.message}`);
+          throw err;
+        }
+        if (!o.json && process.stderr.isTTY) process.stderr.write('\n');
+        if (report.rejected.length) process.exitCode = 1;
+        if (o.json) return out(JSON.stringify(report));
+        out(`imported ${report.imported} of ${report.rows} rows; ${report.rejected.length} rejected`);
+        for (const r of report.rejected.slice(0, MAX_REJECTS_SHOWN)) out(`  line ${r.line}: ${r.reason}`);
+        if (report.rejected.length > MAX_REJECTS_SHOWN)
+          out(`  ... and ${report.rejected.length - MAX_REJECTS_SHOWN} more (--json lists them all)`);
+      });
+    });
+
+  group
+    .command('export')
+    .description('Export every subscriber as CSV (imports again) or JSON.')
+    .addOption(new Option('--format <format>', 'csv or json').choices(['csv', 'json']).default('csv'))
+    .option('--output <file>', 'write to a file instead of standard output')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  digest subscribers export > subscribers.csv\n  digest subscribers export --format json --output subscribers.json',
+    )
+    .action((o: { format: ExportFormat; output?: string }) =>
+      withContainer(async (c) => {
+        await pipeline(
+          exportSubscribers(c.subscribers, o.format),
+          o.output ? createWriteStream(o.output) : process.stdout,
+        );
+      }),
+    );
+
+  group
+    .command('show')
+    .description('Show one subscriber (by address or id) and the history of every change.')
+    .argument('<email-or-id>')
+    .option('--json', 'print subscriber and history as JSON')
+    .action((key: string, o: { json?: boolean }) =>
+      withContainer(async (c) => {
+        const subscriber = await findSubscriber(c.subscribers, key);
+        if (!subscriber) throw new UserError(`no subscriber ${key}`, 1);
+        const history = await c.subscribers.history(subscriber.id);
+        if (o.json) return out(JSON.stringify({ subscriber, history }));
+        out(oneLine(subscriber));
+        out(
+          `  format=${subscriber.format} locale=${subscriber.locale} paused until ${subscriber.pausedUntil ?? '-'}`,
+        );
+        out(
+          `  consent: ${subscriber.consent ? `${subscriber.consent.at} ${subscriber.consent.method}${subscriber.consent.ip ? ` from ${subscriber.consent.ip}` : ''}` : 'none'}`,
+        );
+        out('history:');
+        for (const h of history) {
+          const changes = Object.entries(h.changes ?? {})
+            .map(
+              ([field, [before, after]]) => `${field}: ${JSON.stringify(before)} -> ${JSON.stringify(after)}`,
+            )
+            .join(', ');
+          out(
+            `  ${h.at}  ${h.origin.padEnd(9)} ${h.event}${changes ? `  ${changes}` : ''}${h.detail ? `  (${h.detail})` : ''}`,
+          );
+        }
+      }),
+    );
+
+  group
+    .command('list')
+    .description(
+      'List subscribers of one status, or those whose address contains --search; counts per status first.',
+    )
+    .addOption(
+      new Option('--status <status>', 'which status').choices([...SUBSCRIBER_STATUSES]).default('active'),
+    )
+    .option('--search <text>', 'part of an address, or an id')
+    .option('--limit <n>', 'at most this many', positiveInt('--limit', 100_000), 100)
+    .option('--json', 'one JSON object per line')
+    .action((o: { status: SubscriberStatus; search?: string; limit: number; json?: boolean }) =>
+      withContainer(async (c) => {
+        const counts = await c.subscribers.counts();
+        if (!o.json) out(SUBSCRIBER_STATUSES.map((s) => `${s}: ${counts[s]}`).join('  '));
+        let shown = 0;
+        const show = (s: Subscriber) => {
+          shown++;
+          out(o.json ? JSON.stringify(s) : oneLine(s));
+        };
+        if (o.search) {
+          for (const s of await c.subscribers.search(o.search, o.limit)) show(s);
+          return;
+        }
+        let cursor = '0';
+        do {
+          const page = await c.subscribers.listByStatus(o.status, cursor, 500);
+          cursor = page.cursor;
+          for (const s of await c.subscribers.getMany(page.ids.slice(0, o.limit - shown))) if (s) show(s);
+        } while (cursor !== '0' && shown < o.limit);
+      }),
+    );
+
+  group
+    .command('forget')
+    .description(
+      'Erase a person (GDPR): every field and the history. A hashed entry stays so they are never mailed again.',
+    )
+    .argument('<email-or-id>')
+    .option('--yes', 'really erase (required)')
+    .action((key: string, o: { yes?: boolean }) =>
+      withContainer(async (c) => {
+        const subscriber = await findSubscriber(c.subscribers, key);
+        if (!subscriber) throw new UserError(`no subscriber ${key}`, 1);
+        if (!o.yes) throw new UserError(`this erases ${subscriber.email} for good: run again with --yes`);
+        await c.subscribers.forget(subscriber.id);
+        out(`forgotten: ${subscriber.id} (the address stays suppressed, as a hash)`);
+      }),
+    );
+}
