@@ -8,6 +8,7 @@ import { ConfigError } from '../errors/config-error.ts';
 import { UserError } from '../errors/user-error.ts';
 import { registerArticleCommands } from './commands/articles.ts';
 import { registerCollectCommand } from './commands/collect.ts';
+import { registerPreviewCommand } from './commands/preview.ts';
 import { registerRunCommands } from './commands/run.ts';
 import { registerSendCommands } from './commands/send.ts';
 import { registerSourceCommands } from './commands/sources.ts';
@@ -27,6 +28,7 @@ export function buildProgram(): Command {
   registerSourceCommands(program);
   registerArticleCommands(program);
   registerCollectCommand(program);
+  registerPreviewCommand(program);
   registerSubscriberCommands(program);
   return program;
 }

@@ -1,0 +1,127 @@
+/**
+ * `digest preview`: writes the HTML and text of a digest exactly as a subscriber would get it (the
+ * same buildVariant + personalise as the send step), to look at in a browser before sending.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { Command } from 'commander';
+import type { Container } from '../../app/container.ts';
+import { isEditionId, previousEditionId } from '../../core/edition-window.ts';
+import { variantTopics } from '../../core/eligibility.ts';
+import { loadEditionArticles } from '../../editions/edition-articles.ts';
+import { UserError } from '../../errors/user-error.ts';
+import { subscriberLinks } from '../../links/subscriber-links.ts';
+import { buildVariant } from '../../render/build-variant.ts';
+import { compilePersonaliser, type Recipient } from '../../render/personalise.ts';
+import { normaliseEmail } from '../../subscribers/normalise-email.ts';
+import { withContainer } from '../context.ts';
+
+interface PreviewOptions {
+  edition?: string;
+  topics?: string;
+  subscriber?: string;
+  out: string;
+}
+
+export function registerPreviewCommand(program: Command): void {
+  program
+    .command('preview')
+    .description("Write a digest's HTML and text to files, as one subscriber would receive it.")
+    .option('--edition <id>', 'edition id such as 2026-W47 (default: last week, what `digest send` sends)')
+    .option('--topics <ids>', 'comma-separated topic ids, e.g. lunar,launch (default: every topic)')
+    .option('--subscriber <email>', "a subscriber's address: their topics, name and real links")
+    .option('--out <dir>', 'folder for digest.html and digest.txt', 'digest-preview')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  digest preview\n  digest preview --edition 2026-W47 --topics lunar,launch --out /tmp/p\n  digest preview --subscriber ada@example.com',
+    )
+    .action((o: PreviewOptions) => withContainer((c) => preview(c, o)));
+}
+
+async function preview(c: Container, o: PreviewOptions): Promise<void> {
+  const { publication } = c;
+  const editionId =
+    o.edition ?? previousEditionId(new Date(), publication.timezone, publication.weekStartsOn);
+  if (!isEditionId(editionId, publication.timezone, publication.weekStartsOn)) {
+    throw new UserError(`--edition "${editionId}" is not an edition id such as 2026-W47`);
+  }
+  const { recipient, chosen } = await previewRecipient(c, o.subscriber);
+  const topics = variantTopics(o.topics !== undefined ? parseTopics(c, o.topics) : chosen, topicIds(c));
+  const { edition, articles } = await loadEditionArticles(c, editionId);
+  const variant = await buildVariant({
+    publication,
+    edition,
+    articles,
+    topics,
+    locale: publication.locale,
+    webUrl: `${c.publicUrl}/editions/${editionId}`,
+    templatesDir: c.config.templatesDir,
+  });
+  const label = topics.length ? topics.join(', ') : 'every topic';
+  if (!variant) {
+    throw new UserError(
+      `edition ${editionId} has no articles for ${label} (${articles.length} in the edition): this variant sends no email`,
+      1,
+    );
+  }
+  const { html, text } = compilePersonaliser(variant)(recipient);
+  const dir = resolve(o.out);
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'digest.html'), html);
+  writeFileSync(join(dir, 'digest.txt'), text);
+  process.stdout.write(
+    [
+      `edition ${editionId} · variant ${variant.key} (${label}) · ${variant.articleCount} articles · to ${recipient.email}`,
+      `Subject:   ${variant.subject}`,
+      `Preheader: ${variant.preheader}`,
+      `HTML:      ${join(dir, 'digest.html')} (${(Buffer.byteLength(html) / 1024).toFixed(1)} KB)`,
+      `Text:      ${join(dir, 'digest.txt')}`,
+      '',
+    ].join('\n'),
+  );
+}
+
+const topicIds = (c: Container) => c.publication.topics.map((t) => t.id);
+
+function parseTopics(c: Container, value: string): string[] {
+  const ids = value
+    .split(',')
+    .map((t) => t.trim().toLowerCase())
+    .filter(Boolean);
+  const known = topicIds(c);
+  const unknown = ids.find((t) => !known.includes(t));
+  if (unknown) throw new UserError(`--topics: unknown topic "${unknown}" (known: ${known.join(', ')})`);
+  return ids;
+}
+
+/** A real subscriber (their name, topics and signed links) or a sample reader with dead links. */
+async function previewRecipient(
+  c: Container,
+  email: string | undefined,
+): Promise<{ recipient: Recipient; chosen: string[] }> {
+  if (email === undefined) {
+    return {
+      recipient: {
+        name: 'Preview Reader',
+        email: 'reader@example.com',
+        unsubscribeUrl: `${c.publicUrl}/u/preview`,
+        preferencesUrl: `${c.publicUrl}/p/preview`,
+      },
+      chosen: [],
+    };
+  }
+  const address = normaliseEmail(email);
+  if (!address) throw new UserError(`--subscriber "${email}" is not an email address`);
+  const subscriber = await c.subscribers.getByEmail(address);
+  if (!subscriber) throw new UserError(`no subscriber with the address ${address}`);
+  const links = subscriberLinks(c.publicUrl, subscriber.id, c.linkKeys, Math.floor(Date.now() / 1000));
+  return {
+    recipient: {
+      name: subscriber.name,
+      email: subscriber.email,
+      unsubscribeUrl: links.unsubscribe,
+      preferencesUrl: links.preferences,
+    },
+    chosen: subscriber.topics,
+  };
+}
