@@ -1,6 +1,6 @@
 /** The `send` queue's worker: wires `sendBatch` to BullMQ (throttling, retries with jittered backoff). */
 import { randomUUID } from 'node:crypto';
-import { type Job, Worker } from 'bullmq';
+import { DelayedError, type Job, Worker } from 'bullmq';
 import type { Container } from '../src/app/container.ts';
 import { sendDeps } from '../src/app/step-deps.ts';
 import { retryDelay } from '../src/core/smtp-error-class.ts';
@@ -21,8 +21,13 @@ export function createSendWorker(
   const deps = sendDeps(container, onOutcome);
   const worker: Worker<SendJobData> = new Worker<SendJobData>(
     QUEUES.send,
-    async (job: Job<SendJobData>) => {
+    async (job: Job<SendJobData>, token?: string) => {
       const result = await sendBatch(deps, job.id!, job.data, randomUUID());
+      if (result.stop === 'shutdown') {
+        // Back to the queue without using up an attempt: another worker takes the rest of the batch.
+        await job.moveToDelayed(Date.now(), token);
+        throw new DelayedError();
+      }
       if (result.stop === 'throttled') {
         await worker.rateLimit(THROTTLE_MS);
         throw Worker.RateLimitError();

@@ -12,14 +12,15 @@ import { observeWorker, sendOutcomeHook } from '../observability/worker-metrics.
 import { readWeeklySchedule, upsertReconcileSchedule, upsertWeeklySchedule } from '../queues/schedules.ts';
 import type { Container } from './container.ts';
 
-export type WorkerFactory = (container: Container) => Worker;
+/** `stopping` turns true when shutdown begins, before the workers are closed. */
+export type WorkerFactory = (container: Container, stopping: () => boolean) => Worker;
 
 /** Every queue's worker factory; workers/ files are listed here as they are added. */
 export const WORKER_FACTORIES: WorkerFactory[] = [
   (c) => createCollectWorker(c),
   (c) => createBuildWorker(c),
   (c) => createDispatchWorker(c),
-  (c) => createSendWorker(c, sendOutcomeHook(c)),
+  (c, stopping) => createSendWorker(c, { onOutcome: sendOutcomeHook(c), stopping }),
   (c) => createReconcileWorker(c),
 ];
 
@@ -32,7 +33,8 @@ export async function startWorkers(
   container: Container,
   options: { workers: boolean; scheduler: boolean },
 ): Promise<RunningWorkers> {
-  const workers = options.workers ? WORKER_FACTORIES.map((make) => make(container)) : [];
+  let stopping = false;
+  const workers = options.workers ? WORKER_FACTORIES.map((make) => make(container, () => stopping)) : [];
   for (const w of workers) observeWorker(container, w);
   await Promise.all(workers.map((w) => w.waitUntilReady()));
   if (options.scheduler) {
@@ -51,6 +53,7 @@ export async function startWorkers(
     workers,
     // Worker.close() waits for in-flight jobs: they finish and record their outcome first.
     async stop() {
+      stopping = true;
       await Promise.all(workers.map((w) => w.close()));
       await container.sendTimeline.flush();
     },

@@ -28,11 +28,13 @@ export interface SendDeps {
   /** Temporary failures before a delivery is `failed`. */
   maxAttempts: number;
   now: () => Date;
+  /** True once the process is shutting down: no new claims, in-flight messages finish and are recorded. */
+  stopping?: () => boolean;
   /** Called after every recorded outcome (metrics). */
   onOutcome?: (outcome: Outcome | 'skipped', smtpCode: number | undefined, editionId: string) => void;
 }
 
-export type BatchStop = 'paused' | 'cancelled' | 'throttled' | 'config';
+export type BatchStop = 'paused' | 'cancelled' | 'throttled' | 'config' | 'shutdown';
 
 export interface BatchResult {
   counts: Record<string, number>;
@@ -156,7 +158,13 @@ export async function sendBatch(
 
   let next = 0;
   const lane = async () => {
-    while (!result.stop && next < ids.length) await one(next++);
+    while (!result.stop && next < ids.length) {
+      if (deps.stopping?.()) {
+        result.stop = 'shutdown';
+        break;
+      }
+      await one(next++);
+    }
   };
   await Promise.all(Array.from({ length: Math.max(1, Math.min(deps.lanes, ids.length)) }, lane));
   return result;
