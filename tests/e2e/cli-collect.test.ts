@@ -1,0 +1,88 @@
+/** The collect commands through the real `digest` binary on the test Redis. */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { cleanupPrefix, testRedis, testRedisUrl, uniquePrefix } from '../helpers/redis.ts';
+
+const bin = join(import.meta.dirname, '../../bin/digest.js');
+const prefix = uniquePrefix();
+const dataDir = mkdtempSync(join(tmpdir(), 'nd-cli-collect-'));
+
+function digest(...args: string[]) {
+  const res = spawnSync(process.execPath, [bin, ...args], {
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? '/root',
+      REDIS_URL: testRedisUrl(),
+      REDIS_PREFIX: prefix,
+      SMTP_URL: 'smtp://127.0.0.1:2525',
+      DATA_DIR: dataDir,
+      LOG_LEVEL: 'error',
+    },
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
+  return { code: res.status, out: res.stdout, err: res.stderr };
+}
+
+afterAll(async () => {
+  const redis = testRedis();
+  await cleanupPrefix(redis, prefix);
+  await redis.quit();
+});
+
+describe('digest sources / collect / articles', () => {
+  it('collects the sample, reports a broken source, lists the week and adds articles from a file', () => {
+    const broken = join(dataDir, 'broken.rss');
+    writeFileSync(broken, '<head><title>Document Moved</title></head><body>Object Moved</body>');
+    const added = digest('sources', 'add', broken, '--topic', 'lunar', '--json');
+    expect(added.code, added.err).toBe(0);
+    expect(JSON.parse(added.out)).toMatchObject({ url: broken, kind: 'file', topics: ['lunar'] });
+
+    const collected = digest('collect', '--json');
+    expect(collected.code).toBe(1); // one source failed
+    const reports = JSON.parse(collected.out) as Array<{
+      url: string;
+      new: number;
+      status: string;
+      errors: string[];
+    }>;
+    expect(reports.find((r) => r.url.endsWith('samples/space-tech/feed.xml'))).toMatchObject({
+      new: 12,
+      status: 'ok',
+    });
+    expect(reports.find((r) => r.url === broken)).toMatchObject({
+      status: 'error',
+      errors: [expect.stringMatching(/not a feed/)],
+    });
+
+    const file = join(dataDir, 'a.json');
+    writeFileSync(
+      file,
+      JSON.stringify({ title: 'Pushed', url: 'https://push.example/p', publishedAt: '2026-11-20T10:00:00Z' }),
+    );
+    const pushed = digest('articles', 'add', '--file', file);
+    expect([pushed.code, pushed.out.trim()]).toEqual([0, 'new 1, updated 0, unchanged 0']);
+
+    const listed = digest('articles', 'list', '--edition', '2026-W47', '--json');
+    expect(listed.code, listed.err).toBe(0);
+    const week = JSON.parse(listed.out) as { articles: Array<{ title: string; brief: string[] }> };
+    expect(week.articles).toHaveLength(13);
+    expect(week.articles[0]!.title).toBe('IM-1 Odysseus: the first commercial lander on the Moon');
+
+    const bad = digest('articles', 'list', '--edition', '2026-W99');
+    expect(bad.code).toBe(2);
+    expect(bad.err.trim().split('\n').at(-1)).toBe(
+      'digest: --edition: "2026-W99" is not an edition id like 2026-W47',
+    );
+
+    const removed = digest('sources', 'remove', broken);
+    expect(removed.code).toBe(0);
+    const list = digest('sources', 'list', '--json');
+    expect((JSON.parse(list.out) as Array<{ url: string }>).map((s) => s.url)).toEqual([
+      expect.stringMatching(/samples\/space-tech\/feed\.xml$/),
+    ]);
+  }, 240_000);
+});
