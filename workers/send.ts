@@ -16,9 +16,9 @@ export class RetryLaterError extends Error {
 
 export function createSendWorker(
   container: Container,
-  onOutcome?: SendDeps['onOutcome'],
+  options: { onOutcome?: SendDeps['onOutcome']; stopping?: () => boolean } = {},
 ): Worker<SendJobData> {
-  const deps = sendDeps(container, onOutcome);
+  const deps: SendDeps = { ...sendDeps(container, options.onOutcome), stopping: options.stopping };
   const worker: Worker<SendJobData> = new Worker<SendJobData>(
     QUEUES.send,
     async (job: Job<SendJobData>, token?: string) => {
