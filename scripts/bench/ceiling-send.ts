@@ -14,7 +14,7 @@
 import { parseArgs } from 'node:util';
 import { editionWindow } from '../../src/core/edition-window.ts';
 import { composeMessage } from '../../src/delivery/compose-message.ts';
-import { prepareVariant } from '../../src/delivery/prepared-edition.ts';
+import { type PreparedVariant, prepareVariant } from '../../src/delivery/prepared-edition.ts';
 import { createSmtpMailer } from '../../src/mail/smtp-mailer.ts';
 import { loadPublication, SAMPLE_PUBLICATION_FILE } from '../../src/publication/load-publication.ts';
 import { buildVariant } from '../../src/render/build-variant.ts';
@@ -39,7 +39,7 @@ const inflight = Number(values.inflight);
 const publication = loadPublication(SAMPLE_PUBLICATION_FILE);
 const window = editionWindow(editionId, publication.timezone, publication.weekStartsOn);
 const articles = benchArticles(editionId, publication);
-const variants = [];
+const variants: PreparedVariant[] = [];
 for (const topics of TOPIC_SETS) {
   const compiled = await buildVariant({
     publication,
