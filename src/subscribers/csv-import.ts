@@ -4,7 +4,7 @@
  * a bad row is reported with its line number and reason and the rest go on. Good rows are written in
  * pipelined chunks, each subscriber atomically (whole or not at all), so nothing is half-written.
  */
-import type { Readable } from 'node:stream';
+import { type Readable, Transform } from 'node:stream';
 import { parse } from 'csv-parse';
 import type { Publication } from '../domain/publication.ts';
 import { checkOperatorSubscriber, type RawSubscriber } from './subscriber-input.ts';
@@ -50,10 +50,9 @@ export async function importSubscribersCsv(
   const seen = new Map<string, number>();
   let chunk: Array<{ line: number; subscriber: NewSubscriber }> = [];
 
-  const flush = async () => {
-    if (chunk.length === 0) return;
-    const batch = chunk;
-    chunk = [];
+  // One chunk is written while the next is parsed (Redis works in its own process meanwhile).
+  let writing: Promise<void> = Promise.resolve();
+  const write = async (batch: typeof chunk) => {
     const results = await deps.store.createMany(
       batch.map((b) => b.subscriber),
       'import',
@@ -68,8 +67,22 @@ export async function importSubscribersCsv(
     });
     options.onProgress?.(report);
   };
+  const flush = async () => {
+    if (chunk.length === 0) return;
+    const batch = chunk;
+    chunk = [];
+    await writing;
+    writing = write(batch);
+    // Marked handled here; the next flush (or the end) awaits it and throws.
+    writing.catch(() => {});
+  };
 
-  const parser = input.pipe(
+  // Line of the last record the parser finished (or skipped), tracked at parse time (the loop below
+  // lags behind), and the last line of the input that holds anything, counted as the bytes pass.
+  let parsedLine = 0;
+  let lastSkipLine = 0;
+  const lines = lineCounter();
+  const parser = input.pipe(lines.stream).pipe(
     parse({
       bom: true,
       trim: true,
@@ -78,11 +91,28 @@ export async function importSubscribersCsv(
       info: true,
       // A malformed line (an unclosed quote) is reported as a rejected row, not a failed import.
       skip_records_with_error: true,
+      on_record: (record: string[], context: { lines: number }) => {
+        parsedLine = context.lines;
+        return record;
+      },
     }),
   );
-  parser.on('skip', (err: Error & { lines?: number }) => {
-    report.rejected.push({ line: err.lines ?? 0, reason: `malformed CSV: ${err.message}` });
-  });
+  // A broken quote swallows every following line up to the next quote, often the end of the file, and
+  // csv-parse reports at most where it noticed: name the whole range, so that no row vanishes from the
+  // report (tests/security/hostile-files.test.ts found rows after a broken quote neither imported nor
+  // listed).
+  const swallowed = (to: number, why: string) => {
+    // csv-parse reports every bad byte after a stray quote: one entry per line is enough.
+    if (to <= lastSkipLine) return;
+    lastSkipLine = to;
+    const from = Math.min(parsedLine + 1, to);
+    parsedLine = Math.max(parsedLine, to);
+    report.rejected.push({
+      line: from,
+      reason: `malformed CSV ${from === to ? `on line ${to}` : `on lines ${from}-${to} (nothing on them was imported)`}: ${why}`,
+    });
+  };
+  parser.on('skip', (err: Error & { lines?: number }) => swallowed(err.lines ?? parsedLine + 1, err.message));
 
   let header: string[] | undefined;
   for await (const { record, info } of parser as AsyncIterable<{
@@ -128,7 +158,27 @@ export async function importSubscribersCsv(
   }
   if (!header)
     throw new CsvHeaderError('the file is empty: the first line must be a header with an "email" column');
+  if (lines.lastContentLine() > parsedLine)
+    swallowed(lines.lastContentLine(), 'a quote opened earlier is never closed');
   await flush();
+  await writing;
   report.rejected.sort((a, b) => a.line - b.line);
   return report;
+}
+
+/** Passes bytes through, noting the last line that holds a non-blank character. */
+function lineCounter(): { stream: Transform; lastContentLine(): number } {
+  let line = 1;
+  let last = 0;
+  const stream = new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      for (let i = 0; i < chunk.length; i++) {
+        const b = chunk[i]!;
+        if (b === 0x0a) line++;
+        else if (b !== 0x0d && b !== 0x20 && b !== 0x09) last = line;
+      }
+      done(null, chunk);
+    },
+  });
+  return { stream, lastContentLine: () => last };
 }
