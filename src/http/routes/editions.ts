@@ -4,7 +4,7 @@
  * are public; a week still being collected is not. A built edition is frozen, so its page is rendered
  * once (MJML is too slow to run per request) and kept in a small cache.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import Handlebars from 'handlebars';
@@ -21,10 +21,14 @@ const ARCHIVE_LIMIT = 104;
 
 export function editionRoutes(container: Container) {
   const { publication } = container;
-  const pagesDir = join(container.config.templatesDir ?? BUNDLED_TEMPLATES_DIR, 'pages');
+  // The operator's page (TEMPLATES_DIR/pages/...) when there is one, else the bundled one.
+  const page = (file: string) => {
+    const own = container.config.templatesDir && join(container.config.templatesDir, 'pages', file);
+    return readFileSync(own && existsSync(own) ? own : join(BUNDLED_TEMPLATES_DIR, 'pages', file), 'utf8');
+  };
   const hb = Handlebars.create();
-  hb.registerPartial('layout', readFileSync(join(pagesDir, 'layout.hbs'), 'utf8'));
-  const archive = hb.compile(readFileSync(join(pagesDir, 'archive.hbs'), 'utf8'));
+  hb.registerPartial('layout', page('layout.hbs'));
+  const archive = hb.compile(page('archive.hbs'));
   const pages = new Map<string, string>();
 
   const isPublic = (e: EditionRecord | undefined): e is EditionRecord => !!e && e.status !== 'cancelled';
