@@ -57,9 +57,9 @@ describe('hostile HTTP input', () => {
     const good = path('preferences', alice).split('/')[2]!;
     const [payload, mac] = good.split('.') as [string, string];
     // Bob's payload with Alice's signature: nobody can change someone else's preferences.
-    const bobPayload = Buffer.from(
-      Buffer.from(payload, 'base64url').toString().replace(alice, bob),
-    ).toString('base64url');
+    const bobPayload = Buffer.from(Buffer.from(payload, 'base64url').toString().replace(alice, bob)).toString(
+      'base64url',
+    );
     const otherKey = signLink(
       { purpose: 'preferences', subscriberId: alice, issuedAt: now() },
       { id: 'k1', secret: 'another-secret-0123456789' },
@@ -94,7 +94,11 @@ describe('hostile HTTP input', () => {
     const invalid = await app.inject({ method: 'POST', url: '/p/%ff%fe.%c0%af', headers: FORM });
     expect(invalid.statusCode).toBe(400);
     // Longer than any token (maxParamLength 512): refused by the router as 414, before any lookup.
-    const long = await app.inject({ method: 'POST', url: `/u/${payload}.${'A'.repeat(5000)}`, headers: FORM });
+    const long = await app.inject({
+      method: 'POST',
+      url: `/u/${payload}.${'A'.repeat(5000)}`,
+      headers: FORM,
+    });
     expect(long.statusCode).toBe(414);
     // A confirm link older than its lifetime.
     const expired = path('confirm', alice, now() - 8 * 24 * 3600);
@@ -139,9 +143,19 @@ describe('hostile HTTP input', () => {
   it('oversized request bodies are refused with 413 before they reach a handler', async () => {
     const before = await state(alice);
     const big = `List-Unsubscribe=One-Click&pad=${'x'.repeat(2 * 1024 * 1024)}`;
-    const u = await app.inject({ method: 'POST', url: path('unsubscribe', alice), headers: FORM, payload: big });
+    const u = await app.inject({
+      method: 'POST',
+      url: path('unsubscribe', alice),
+      headers: FORM,
+      payload: big,
+    });
     expect(u.statusCode).toBe(413);
-    const p = await app.inject({ method: 'POST', url: path('preferences', alice), headers: FORM, payload: big });
+    const p = await app.inject({
+      method: 'POST',
+      url: path('preferences', alice),
+      headers: FORM,
+      payload: big,
+    });
     expect(p.statusCode).toBe(413);
     const api = await app.inject({
       method: 'POST',

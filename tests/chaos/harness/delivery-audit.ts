@@ -84,7 +84,7 @@ export async function waitForEdition(c: Container, editionId: string, timeoutMs:
     if (e && e.status !== 'sending' && e.status !== 'built') return e.status;
     if (Date.now() - t0 > timeoutMs)
       throw new Error(
-        `edition ${editionId} still ${e?.status} after ${timeoutMs} ms: ${JSON.stringify(await c.ledger.counts(editionId))}`,
+        `edition ${editionId} still ${e?.status} after ${timeoutMs} ms: ${JSON.stringify(await c.ledger.counts(editionId))}; send jobs: ${await describeSendJobs(c)}`,
       );
     await new Promise((r) => setTimeout(r, 250));
   }
@@ -102,4 +102,15 @@ export async function waitForCounts(
     if (Date.now() - t0 > timeoutMs) throw new Error(`ledger condition not met after ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 50));
   }
+}
+
+/** Where the send jobs are, for a scenario that did not finish: state, attempts, last failure. */
+export async function describeSendJobs(c: Container): Promise<string> {
+  const jobs = await c.queues.send.getJobs(['active', 'wait', 'delayed', 'failed', 'prioritized'], 0, 20);
+  const parts = await Promise.all(
+    jobs.map(async (j) =>
+      `${j.id} ${await j.getState()} attempts ${j.attemptsMade} delay ${j.delay} ${j.failedReason ?? ''}`.trim(),
+    ),
+  );
+  return parts.join('; ') || 'none';
 }
