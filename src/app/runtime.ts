@@ -25,9 +25,12 @@ export async function startRuntime(container: Container, parts: RuntimeParts): P
   let workers: RunningWorkers | undefined;
   let url: string | undefined;
   if (parts.workers || parts.scheduler) {
+    // Loaded only by the processes that run them: a `digest worker` never loads the HTTP side.
+    const { startWorkers } = await import('./start-workers.ts');
     workers = await startWorkers(container, { workers: parts.workers, scheduler: parts.scheduler });
   }
   if (parts.http) {
+    const { buildApp } = await import('../http/app.ts');
     app = await buildApp(container, { logRequests: container.config.logLevel === 'debug' });
     const address = await app.listen({ host: container.config.host, port: container.config.port });
     url = address;

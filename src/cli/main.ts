@@ -6,15 +6,44 @@
 import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../errors/config-error.ts';
 import { UserError } from '../errors/user-error.ts';
-import { registerArticleCommands } from './commands/articles.ts';
-import { registerCollectCommand } from './commands/collect.ts';
-import { registerPreviewCommand } from './commands/preview.ts';
-import { registerRunCommands } from './commands/run.ts';
-import { registerSendCommands } from './commands/send.ts';
-import { registerSourceCommands } from './commands/sources.ts';
-import { registerSubscriberCommands } from './commands/subscribers.ts';
 
-export function buildProgram(): Command {
+type Register = (program: Command) => void;
+
+/**
+ * Command groups, loaded only when their command runs: `digest worker` never loads the CLI's CSV or
+ * preview code, and `--help` stays quick. `names` are the top-level commands each group adds.
+ */
+const GROUPS: Array<{ names: string[]; load: () => Promise<Register> }> = [
+  {
+    names: ['start', 'worker', 'serve'],
+    load: async () => (await import('./commands/run.ts')).registerRunCommands,
+  },
+  {
+    names: [
+      'send',
+      'status',
+      'pause',
+      'resume',
+      'cancel',
+      'retry',
+      'resend-uncertain',
+      'test-send',
+      'schedule',
+    ],
+    load: async () => (await import('./commands/send.ts')).registerSendCommands,
+  },
+  { names: ['sources'], load: async () => (await import('./commands/sources.ts')).registerSourceCommands },
+  { names: ['articles'], load: async () => (await import('./commands/articles.ts')).registerArticleCommands },
+  { names: ['collect'], load: async () => (await import('./commands/collect.ts')).registerCollectCommand },
+  { names: ['preview'], load: async () => (await import('./commands/preview.ts')).registerPreviewCommand },
+  {
+    names: ['subscribers'],
+    load: async () => (await import('./commands/subscribers.ts')).registerSubscriberCommands,
+  },
+];
+
+/** Builds the program with the groups `argv` needs (all of them for help or an unknown command). */
+export async function buildProgram(argv: string[] = []): Promise<Command> {
   const program = new Command('digest')
     .description(
       'newsletter-digest: collect a week of articles, render a digest per topic set, send it to every subscriber once.',
@@ -23,19 +52,15 @@ export function buildProgram(): Command {
     .showHelpAfterError('(run with --help for usage)')
     .configureOutput({ outputError: (str, write) => write(str) })
     .exitOverride();
-  registerRunCommands(program);
-  registerSendCommands(program);
-  registerSourceCommands(program);
-  registerArticleCommands(program);
-  registerCollectCommand(program);
-  registerPreviewCommand(program);
-  registerSubscriberCommands(program);
+  const first = argv.slice(2).find((a) => !a.startsWith('-'));
+  const wanted = GROUPS.filter((g) => first !== undefined && g.names.includes(first));
+  for (const group of wanted.length ? wanted : GROUPS) (await group.load())(program);
   return program;
 }
 
 export async function main(argv: string[]): Promise<number> {
-  const program = buildProgram();
   try {
+    const program = await buildProgram(argv);
     await program.parseAsync(argv);
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (err) {

@@ -79,5 +79,5 @@ describe('digest CLI', () => {
       expect(r.status).toBe(0);
       expect(r.stdout).toContain(`Usage: digest ${sub}`);
     }
-  });
+  }, 120_000);
 });

@@ -1,7 +1,11 @@
 /** `digest collect`: run the collect step now and report per source. */
 import type { Command } from 'commander';
+import type { Container } from '../../app/container.ts';
+import { collectDeps } from '../../app/step-deps.ts';
 import { collectAll } from '../../collect/collect-all.ts';
+import type { SourceReport } from '../../collect/collect-report.ts';
 import { formatReport } from '../../collect/collect-report.ts';
+import { hasWorkers } from '../../queues/queues.ts';
 import { withContainer } from '../context.ts';
 
 export function registerCollectCommand(program: Command): void {
@@ -17,18 +21,28 @@ export function registerCollectCommand(program: Command): void {
     )
     .action((o: { json?: boolean }) =>
       withContainer(async (c) => {
-        const reports = await collectAll(
-          {
-            sources: c.sources,
-            articles: c.articles,
-            fetchFeed: c.fetchFeed,
-            publication: c.publication,
-            logger: c.logger,
-          },
-          new Date(),
-        );
+        // Through the queue when workers run (they hold the retry policy), directly otherwise.
+        const reports = (await hasWorkers(c.queues.collect))
+          ? await collectThroughQueue(c)
+          : await collectAll(collectDeps(c), new Date());
         process.stdout.write(`${o.json ? JSON.stringify(reports) : formatReport(reports)}\n`);
         if (reports.some((r) => r.status === 'error')) process.exitCode = 1;
       }),
     );
+}
+
+async function collectThroughQueue(c: Container): Promise<SourceReport[]> {
+  const { QueueEvents } = await import('bullmq');
+  const { bullPrefix, QUEUES } = await import('../../queues/queue-names.ts');
+  const events = new QueueEvents(QUEUES.collect, {
+    connection: c.newRedisConnection(),
+    prefix: bullPrefix(c.prefix),
+  });
+  try {
+    await events.waitUntilReady();
+    const job = await c.queues.collect.add('collect-all', {}, { removeOnComplete: 100, removeOnFail: 100 });
+    return (await job.waitUntilFinished(events, 10 * 60_000)) as SourceReport[];
+  } finally {
+    await events.close();
+  }
 }
