@@ -1,0 +1,120 @@
+/** `digest subscribers ...` through the real binary on the test Redis. */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { cleanupPrefix, testRedis, testRedisUrl, uniquePrefix } from '../helpers/redis.ts';
+
+const bin = join(import.meta.dirname, '../../bin/digest.js');
+const prefix = uniquePrefix();
+const dataDir = mkdtempSync(join(tmpdir(), 'nd-cli-subscribers-'));
+
+function digest(...args: string[]) {
+  const res = spawnSync(process.execPath, [bin, 'subscribers', ...args], {
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? '/root',
+      REDIS_URL: testRedisUrl(),
+      REDIS_PREFIX: prefix,
+      SMTP_URL: 'smtp://127.0.0.1:2525',
+      DATA_DIR: dataDir,
+      LOG_LEVEL: 'error',
+    },
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
+  return { code: res.status, out: res.stdout, err: res.stderr };
+}
+
+afterAll(async () => {
+  const redis = testRedis();
+  await cleanupPrefix(redis, prefix);
+  await redis.quit();
+});
+
+describe('digest subscribers', () => {
+  it('imports a CSV with bad rows, lists, shows, exports, forgets', () => {
+    const csv = join(dataDir, 'readers.csv');
+    writeFileSync(
+      csv,
+      [
+        'email,name,topics,timezone,hour,status',
+        'ann@example.com,Ann,lunar;launch,Europe/Paris,7,',
+        'bad-address,X,,,,',
+        'bob@example.com,Bob,,Mars/Olympus,8,',
+        'cid@example.com,Cid,,,25,',
+        'ANN@example.com,Dup,,,,',
+        'dee@example.com,Dee,,,,unsubscribed',
+      ].join('\n'),
+    );
+    const imported = digest('import', csv, '--confirmed');
+    expect(imported.code).toBe(1); // some rows were rejected
+    expect(imported.out).toContain('imported 2 of 6 rows; 4 rejected');
+    expect(imported.out).toContain('line 3: invalid email address "bad-address"');
+    expect(imported.out).toContain('line 4: unknown timezone "Mars/Olympus"');
+    expect(imported.out).toContain('line 5: hour "25" is not a whole hour');
+    expect(imported.out).toContain('line 6: duplicate of line 2');
+
+    const list = digest('list', '--status', 'active', '--json');
+    expect(list.code).toBe(0);
+    expect(
+      list.out
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l).email),
+    ).toEqual(['ann@example.com']);
+
+    const added = digest(
+      'add',
+      'Eve@Example.com',
+      '--name',
+      'Eve',
+      '--topics',
+      'markets',
+      '--hour',
+      '6',
+      '--json',
+    );
+    expect(added.code, added.err).toBe(0);
+    expect(JSON.parse(added.out)).toMatchObject({
+      created: true,
+      subscriber: { email: 'eve@example.com', status: 'pending', hour: 6 },
+    });
+    const badAdd = digest('add', 'x@example.com', '--hour', '30');
+    expect(badAdd.code).toBe(2);
+    // One line (the test Redis runs without AOF, so a JSON warning may precede it).
+    expect(badAdd.err.trim().split('\n').at(-1)).toBe('digest: hour "30" is not a whole hour from 0 to 23');
+    expect(badAdd.err).not.toMatch(/\bat .*\.ts:\d+/);
+
+    const show = digest('show', 'ann@example.com');
+    expect(show.code).toBe(0);
+    expect(show.out).toContain('consent: ');
+    expect(show.out).toMatch(/import\s+created/);
+
+    const out = join(dataDir, 'export.csv');
+    expect(digest('export', '--output', out).code).toBe(0);
+    const exported = readFileSync(out, 'utf8').trim().split('\n');
+    expect(exported[0]).toMatch(/^email,name,topics,timezone,hour,status/);
+    expect(exported).toHaveLength(4);
+
+    const refused = digest('forget', 'dee@example.com');
+    expect(refused.code).toBe(2);
+    expect(refused.err).toContain('--yes');
+    const forgotten = digest('forget', 'dee@example.com', '--yes');
+    expect(forgotten.code).toBe(0);
+    expect(digest('show', 'dee@example.com').code).toBe(1);
+    const again = digest('add', 'dee@example.com');
+    expect(again.code).toBe(2);
+    expect(again.err).toContain('suppression list');
+    expect(again.err).not.toMatch(/\bat .*\.ts:\d+/);
+  }, 180_000);
+
+  it('--help works on every subcommand', () => {
+    for (const sub of ['add', 'import', 'export', 'show', 'list', 'forget']) {
+      const r = digest(sub, '--help');
+      expect(r.code).toBe(0);
+      expect(r.out).toContain(`Usage: digest subscribers ${sub}`);
+    }
+  }, 120_000);
+});
