@@ -5,9 +5,8 @@
  * then close the container (SMTP pool, Redis, embedded services).
  */
 import type { FastifyInstance } from 'fastify';
-import { buildApp } from '../http/app.ts';
 import type { Container } from './container.ts';
-import { type RunningWorkers, startWorkers } from './start-workers.ts';
+import type { RunningWorkers } from './start-workers.ts';
 
 export interface RuntimeParts {
   http: boolean;
