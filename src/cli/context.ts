@@ -23,7 +23,10 @@ export async function withContainer<T>(
   options: ContainerOptions & { logLevel?: string } = {},
 ): Promise<T> {
   const config = getConfig();
-  const logger = createLogger({ level: options.logLevel ?? 'warn', pretty: config.logPretty });
+  // One-shot commands keep the terminal for their own output: `info` becomes `warn`; a quieter or a
+  // more verbose LOG_LEVEL is honoured.
+  const level = options.logLevel ?? (config.logLevel === 'info' ? 'warn' : config.logLevel);
+  const logger = createLogger({ level, pretty: config.logPretty });
   const container = await createContainer(config, logger, options);
   try {
     return await action(container);
