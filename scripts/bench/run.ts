@@ -86,7 +86,17 @@ const ceiling: SideFigures[] = [];
 const ours: OursFigures[] = [];
 for (let i = 0; i < repeat; i++) {
   log(`side by side, run ${i + 1}/${repeat}: naive (${naiveCount} messages)...`);
-  naive.push(await runSide('naive-send.ts', ['--edition', editionId, '--count', String(naiveCount)]));
+  naive.push(
+    // At most 30 s: the naive pipeline's rate is steady after a few messages.
+    await runSide('naive-send.ts', [
+      '--edition',
+      editionId,
+      '--count',
+      String(naiveCount),
+      '--seconds',
+      '30',
+    ]),
+  );
   log(`  ${naive.at(-1)!.messagesPerSecond.toFixed(1)} msg/s; transport ceiling (${base})...`);
   ceiling.push(
     await runSide('ceiling-send.ts', [
