@@ -253,6 +253,12 @@ export function createRedisSubscriberStore(redis: Redis, prefix: string): Subscr
       return (await redis.sismember(k.suppressed, suppressionHash(normalised))) === 1;
     },
 
+    async areSuppressed(emails) {
+      if (emails.length === 0) return [];
+      const found = await redis.smismember(k.suppressed, ...emails.map((e) => suppressionHash(e)));
+      return found.map((f) => f === 1);
+    },
+
     async history(id) {
       if (!isId(id)) return [];
       const entries = await redis.lrange(k.history(id), 0, -1);

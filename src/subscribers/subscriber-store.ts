@@ -84,6 +84,11 @@ export interface SubscriberStore {
   /** Status `complained`, the address suppressed, history origin `complaint`. */
   markComplained(id: string, detail: string): Promise<void>;
   isSuppressed(email: string): Promise<boolean>;
+  /**
+   * One round trip for many stored (already normalised) addresses, e.g. a page of recipients; in order.
+   * Skips the address parser, which is the slow part of `isSuppressed`.
+   */
+  areSuppressed(normalisedEmails: string[]): Promise<boolean[]>;
   history(id: string): Promise<HistoryEntry[]>;
   /** SSCAN paging over one status; start and end with cursor `'0'`. */
   listByStatus(

@@ -94,6 +94,9 @@ describe('RedisSubscriberStore', () => {
     expect(await store.getByEmail('forget.me@example.com')).toBeUndefined();
     expect(await store.history(b.id)).toEqual([]);
     expect(await store.isSuppressed('forget.me@example.com')).toBe(true);
+    expect(
+      await store.areSuppressed(['forget.me@example.com', 'gone@example.com', 'nobody@example.com']),
+    ).toEqual([true, true, false]);
     // Nothing readable is left: no key mentions the id or the address.
     const keys = await redis.keys(`${prefix}:*`);
     expect(keys.filter((key) => key.includes(b.id))).toEqual([]);
