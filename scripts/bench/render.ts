@@ -8,7 +8,7 @@
  * the rest of the file is left alone).
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadPublication, SAMPLE_PUBLICATION_FILE } from '../../src/publication/load-publication.ts';
@@ -27,6 +27,7 @@ const { values } = parseArgs({
   },
 });
 const iterations = Number(values.iterations);
+const loadAtStart = loadavg()[0]!;
 
 const publication = loadPublication(SAMPLE_PUBLICATION_FILE);
 const input = {
@@ -108,7 +109,7 @@ const section = [
   '## Rendering',
   '',
   '<!-- bench:render:start (written by `node bin/tsx-run.js scripts/bench/render.ts`; do not edit by hand) -->',
-  `Measured ${date} on ${machine}.`,
+  `Measured ${date} on ${machine}; load average ${loadAtStart.toFixed(1)} at the start (other work on the machine slows mjml2html most).`,
   '',
   `Digest: edition 2026-W47 fixture, ${variant.articleCount} articles, HTML ${htmlKb.toFixed(1)} KB + text ${textKb.toFixed(1)} KB.`,
   '',
