@@ -21,9 +21,10 @@ export function unsubscribeRoutes(ctx: LinkRouteContext) {
         limits: { fileSize: 1024, files: 1, fields: 10 },
       });
     // Some clients send text/plain or no useful type: the body does not matter, so read and drop it.
-    app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: 16 * 1024 }, (_req, _body, done) =>
-      done(null, {}),
-    );
+    if (!app.hasContentTypeParser('*'))
+      app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: 16 * 1024 }, (_req, _body, done) =>
+        done(null, {}),
+      );
 
     app.get<TokenRequest>('/u/:token', async (req, reply) => {
       const link = ctx.verify(req.params.token, 'unsubscribe');
