@@ -28,6 +28,7 @@ export function buildDeps(c: Container): BuildDeps {
     ledger: c.ledger,
     publicUrl: c.publicUrl,
     templatesDir: c.config.templatesDir,
+    onBuilt: (seconds) => c.metrics.observeRender(seconds),
   };
 }
 

@@ -6,6 +6,7 @@
 import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../errors/config-error.ts';
 import { UserError } from '../errors/user-error.ts';
+import { addMissingExamples } from './help-examples.ts';
 
 type Register = (program: Command) => void;
 
@@ -51,10 +52,13 @@ export async function buildProgram(argv: string[] = []): Promise<Command> {
     .version('0.1.0')
     .showHelpAfterError('(run with --help for usage)')
     .configureOutput({ outputError: (str, write) => write(str) })
+    // Bold headings; Commander strips them again when the output is not a colour TTY.
+    .configureHelp({ styleTitle: (title) => `\x1b[1m${title}\x1b[22m` })
     .exitOverride();
   const first = argv.slice(2).find((a) => !a.startsWith('-'));
   const wanted = GROUPS.filter((g) => first !== undefined && g.names.includes(first));
   for (const group of wanted.length ? wanted : GROUPS) (await group.load())(program);
+  addMissingExamples(program);
   return program;
 }
 
@@ -74,14 +78,24 @@ export function reportError(err: unknown): number {
     return err.exitCode === 0 ? 0 : 2;
   }
   if (err instanceof ConfigError) {
-    process.stderr.write(`digest: configuration error: ${err.message}\n`);
+    process.stderr.write(`${errorPrefix()} configuration error: ${oneLine(err.message)}\n`);
     return 2;
   }
   if (err instanceof UserError) {
-    process.stderr.write(`digest: ${err.message}\n`);
+    process.stderr.write(`${errorPrefix()} ${oneLine(err.message)}\n`);
     return err.exitCode;
   }
   const e = err as Error & { code?: string };
-  process.stderr.write(`digest: ${e.message ?? String(err)}${e.code ? ` (${e.code})` : ''}\n`);
+  process.stderr.write(
+    `${errorPrefix()} ${oneLine(e.message ?? String(err))}${e.code ? ` (${e.code})` : ''}\n`,
+  );
   return 1;
 }
+
+/** `digest:` in red on a colour terminal; plain when piped or logged, so no control characters land in files. */
+function errorPrefix(stream: NodeJS.WriteStream = process.stderr): string {
+  return stream.isTTY && stream.hasColors?.() ? '\x1b[31mdigest:\x1b[39m' : 'digest:';
+}
+
+/** One line, whatever a library put in its message. */
+const oneLine = (message: string) => message.replace(/\s*[\r\n]+\s*/g, ' ').trim();

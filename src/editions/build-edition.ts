@@ -23,6 +23,8 @@ export interface BuildDeps {
   ledger: DeliveryLedger;
   publicUrl: string;
   templatesDir: string | undefined;
+  /** Seconds the freeze and the variants' compile took (metrics); called once per build that ran. */
+  onBuilt?: (seconds: number) => void;
 }
 
 const PAGE = 1000;
@@ -42,7 +44,9 @@ export async function buildEdition(
   try {
     const again = await deps.editions.get(editionId);
     if (again) return { edition: again, created: false };
+    const started = performance.now();
     const edition = await freezeAndCompile(deps, editionId, now);
+    deps.onBuilt?.((performance.now() - started) / 1000);
     const created = (await deps.editions.create(edition.edition, edition.variants)) === 'created';
     return { edition: (await deps.editions.get(editionId))!, created };
   } finally {

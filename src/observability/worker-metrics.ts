@@ -1,12 +1,11 @@
 /**
  * Hooks the workers of this process into metrics, the send timeline and the log: the send worker's
- * `onOutcome`, and each worker's `completed`/`failed` events (job times, render time, one log line
+ * `onOutcome`, and each worker's `completed`/`failed` events (job times, one log line
  * per failed job with ids only, never an address).
  */
 import type { Job, Worker } from 'bullmq';
 import type { Container } from '../app/container.ts';
 import type { SendDeps } from '../delivery/send-batch.ts';
-import { QUEUES } from '../queues/queue-names.ts';
 
 export function sendOutcomeHook(c: Container): NonNullable<SendDeps['onOutcome']> {
   return (outcome, smtpCode, editionId) => {
@@ -21,7 +20,6 @@ export function observeWorker(c: Container, worker: Worker): void {
     if (!job.processedOn || !job.finishedOn) return;
     const seconds = (job.finishedOn - job.processedOn) / 1000;
     c.metrics.observeJob(queue, seconds);
-    if (queue === QUEUES.build) c.metrics.observeRender(seconds);
   });
   worker.on('failed', (job: Job | undefined, err: Error & { code?: string }) => {
     c.logger.warn(

@@ -93,6 +93,7 @@ export function registerSendCommands(program: Command): void {
       .command(`${name} <edition>`)
       .description(description)
       .option('--json', 'print JSON')
+      .addHelpText('after', `\nExamples:\n  digest ${name} 2026-W47\n  digest ${name} 2026-W47 --json`)
       .action((edition: string, o: { json?: boolean }) =>
         withContainer(async (c) => {
           const id = checkEditionId(c.publication, edition);
