@@ -90,16 +90,14 @@ export function subscribeRoutes(
     function answer(req: FastifyRequest, reply: FastifyReply, status: number, problem?: string) {
       const wantsJson = (req.headers['content-type'] ?? '').includes('application/json');
       if (wantsJson) {
-        return reply
-          .code(status)
-          .send(
-            status === 200
-              ? {
-                  status: 'ok',
-                  message: 'If the address can receive this publication, a confirmation email is on its way.',
-                }
-              : { error: problem },
-          );
+        return reply.code(status).send(
+          status === 200
+            ? {
+                status: 'ok',
+                message: 'If the address can receive this publication, a confirmation email is on its way.',
+              }
+            : { error: problem },
+        );
       }
       if (status === 200) return ctx.html(reply, 'subscribe-sent', {});
       return ctx.html(reply, 'subscribe', { topics: container.publication.topics, error: problem }, status);
