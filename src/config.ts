@@ -64,6 +64,13 @@ const schema = z.object({
   WORKER_CONCURRENCY: int(1, 64).default(4),
   PUBLIC_URL: httpUrl.optional(),
   HOST: z.string().min(1).default('127.0.0.1'),
+  TRUST_PROXY: z
+    .string()
+    .regex(
+      /^(false|true|\d+|[0-9a-fA-F.:/,\s]+)$/,
+      'false, true, a hop count, or comma-separated proxy addresses/CIDRs',
+    )
+    .default('false'),
   PORT: int(0, 65535).default(8080),
   LINK_SECRET: z.string().min(16, 'at least 16 characters of random secret').optional(),
   LINK_KEYS: linkKeys.optional(),
@@ -111,6 +118,8 @@ export interface Config {
   publicUrl: string | undefined;
   host: string;
   port: number;
+  /** Which proxies may set X-Forwarded-For (the client IP for rate limits): false, true, hops, or addresses. */
+  trustProxy: boolean | number | string;
   /** Signing keys, newest first; the first signs, all verify. Absent: generated into dataDir. */
   linkKeys: LinkKey[] | undefined;
   mailFrom: string | undefined;
@@ -170,6 +179,14 @@ export function loadConfig(env: Record<string, string | undefined> = readEnviron
     publicUrl: r.PUBLIC_URL,
     host: r.HOST,
     port: r.PORT,
+    trustProxy:
+      r.TRUST_PROXY === 'false'
+        ? false
+        : r.TRUST_PROXY === 'true'
+          ? true
+          : /^\d+$/.test(r.TRUST_PROXY)
+            ? Number(r.TRUST_PROXY)
+            : r.TRUST_PROXY,
     linkKeys: parseLinkKeys(r.LINK_SECRET, r.LINK_KEYS),
     mailFrom: r.MAIL_FROM,
     adminToken: r.ADMIN_TOKEN,

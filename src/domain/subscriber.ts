@@ -16,7 +16,7 @@ export interface Consent {
 
 export interface Subscriber {
   id: string;
-  /** Normalised address (parsed, domain lower-cased, trimmed). */
+  /** Normalised address (parsed, trimmed, lower-cased whole: see subscribers/normalise-email.ts). */
   email: string;
   name: string;
   status: SubscriberStatus;

@@ -139,7 +139,8 @@ async function* eligibleSubscribers(store: SubscriberStore, now: Date) {
     const page = await store.listByStatus('active', cursor, PAGE);
     cursor = page.cursor;
     const subs = (await store.getMany(page.ids)).filter((s) => s !== undefined && isEligible(s, now));
-    const suppressed = await Promise.all(subs.map((s) => store.isSuppressed(s!.email)));
+    // Stored addresses are already normalised: one SMISMEMBER for the page.
+    const suppressed = await store.areSuppressed(subs.map((s) => s!.email));
     yield subs.filter((_, i) => !suppressed[i]).map((s) => s!);
   } while (cursor !== '0');
 }

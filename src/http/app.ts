@@ -25,7 +25,8 @@ export async function buildApp(container: Container, options: AppOptions = {}): 
     bodyLimit: 1024 * 1024,
     // Signed link tokens are ~110 characters, longer than Fastify's default limit of 100 per parameter.
     routerOptions: { maxParamLength: 512 },
-    trustProxy: true,
+    // Only configured proxies may name the client's IP (X-Forwarded-For), or per-IP limits are spoofable.
+    trustProxy: container.config.trustProxy,
   });
 
   // One central error handler: 4xx explain themselves; 5xx details stay in the log.

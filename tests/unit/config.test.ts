@@ -37,6 +37,7 @@ describe('config', () => {
     [{ SCHEDULE_CRON: 'every monday' }, /^SCHEDULE_CRON must be a 5-field cron/],
     [{ ALLOW_PRIVATE_FEED_HOSTS: 'maybe' }, /^ALLOW_PRIVATE_FEED_HOSTS must be true or false/],
     [{ LOG_LEVEL: 'loud' }, /^LOG_LEVEL must be one of/],
+    [{ TRUST_PROXY: 'maybe' }, /^TRUST_PROXY must be false, true, a hop count/],
     [
       { DKIM_DOMAIN: 'example.com' },
       /^DKIM_DOMAIN, DKIM_SELECTOR and DKIM_PRIVATE_KEY_FILE must be set together$/,
@@ -53,6 +54,12 @@ describe('config', () => {
       { id: 'k2', secret: 'abcdefghijklmnopq' },
       { id: 'k1', secret: '0123456789abcdefg' },
     ]);
+  });
+
+  it('trusts no proxy by default, and the configured ones when set', () => {
+    expect(loadConfig({}).trustProxy).toBe(false);
+    expect(loadConfig({ TRUST_PROXY: '1' }).trustProxy).toBe(1);
+    expect(loadConfig({ TRUST_PROXY: '10.0.0.0/8, 127.0.0.1' }).trustProxy).toBe('10.0.0.0/8, 127.0.0.1');
   });
 
   it('accepts a named sender', () => {
