@@ -4,6 +4,8 @@
   const box = document.querySelector('[data-live]');
   if (!box) return;
   const url = box.getAttribute('data-live');
+  // The buttons depend on the status: when it changes (sent, paused by an SMTP error), reload once.
+  const initialStatus = box.getAttribute('data-status');
   const set = (sel, text) => {
     for (const el of document.querySelectorAll(sel)) el.textContent = text;
   };
@@ -60,6 +62,7 @@
       if (res.ok) {
         const d = await res.json();
         render(d);
+        if (d.status !== initialStatus) return setTimeout(() => window.location.reload(), 500);
         // Finished editions change rarely (a retry, a resend): poll slowly.
         if (d.status !== 'sending') next = 10000;
       }
