@@ -43,6 +43,11 @@ export function createSendWorker(
       limiter: { max: 100_000, duration: 1000 },
       settings: { backoffStrategy: (attemptsMade: number) => retryDelay(attemptsMade, Math.random()) },
       name: `send@${process.pid}`,
+      // A batch takes well under a second; a dead worker's batch is picked up after ~15-30 s instead of
+      // 30-60 s. Re-running a stalled batch is safe (claims), so a few stalls are allowed before failing.
+      lockDuration: 15_000,
+      stalledInterval: 15_000,
+      maxStalledCount: 3,
     },
   );
   worker.on('error', (err) =>
