@@ -38,7 +38,7 @@ export function defaultEditionId(publication: Publication, now: Date): string {
   return previousEditionId(now, publication.timezone, publication.weekStartsOn);
 }
 
-export function checkEditionId(publication: Publication, id: string): string {
+export function checkEditionId(_publication: Publication, id: string): string {
   if (!/^\d{4}-W\d{2}$/.test(id)) throw new UserError(`"${id}" is not an edition id; use the form 2026-W47`);
   return id;
 }

@@ -26,7 +26,7 @@ export async function buildApp(container: Container, options: AppOptions = {}): 
     // Signed link tokens are ~110 characters, longer than Fastify's default limit of 100 per parameter.
     routerOptions: { maxParamLength: 512 },
     // Only configured proxies may name the client's IP (X-Forwarded-For), or per-IP limits are spoofable.
-    trustProxy: container.config.trustProxy,
+    trustProxy: trustProxyOption(container.config.trustProxy),
   });
 
   // One central error handler: 4xx explain themselves; 5xx details stay in the log.
@@ -54,4 +54,11 @@ export async function buildApp(container: Container, options: AppOptions = {}): 
 
 export function notFoundPage(): string {
   return '<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Not found</title></head><body><main><h1>Not found</h1><p>This link is not valid.</p></main></body></html>';
+}
+
+/** A hop count becomes proxy-addr's function form (Fastify's types name only boolean, string and functions). */
+function trustProxyOption(
+  value: boolean | number | string,
+): boolean | string | ((address: string, hop: number) => boolean) {
+  return typeof value === 'number' ? (_address, hop) => hop < value : value;
 }

@@ -31,7 +31,10 @@ export class DataStageTracker {
 
   /** For Nodemailer's `getSocket` option. */
   readonly getSocket = (options: { host?: string; port?: number }, callback: SocketCallback): void => {
-    if (!this.plain) return callback(null);
+    if (!this.plain) {
+      callback(null);
+      return;
+    }
     const socket = connect({ host: options.host, port: options.port ?? 25 });
     const timer = setTimeout(() => {
       socket.destroy();
