@@ -1,0 +1,47 @@
+#!/usr/bin/env node
+// Makes sure the programs the project runs are installed: `redis-server` (npm start, npm test) and
+// Debian's `chromium` (the browser tests). On Debian/Ubuntu as root it installs Debian's packages;
+// otherwise it prints the exact command to run and stops.
+//   node scripts/ensure-system-deps.js [--unless-redis-url] redis-server [chromium]
+import { execFileSync, spawnSync } from 'node:child_process';
+
+const KNOWN = {
+  'redis-server': {
+    bin: 'redis-server',
+    why: 'the embedded Redis (or set REDIS_URL to a Redis with AOF on and maxmemory-policy noeviction)',
+  },
+  chromium: { bin: 'chromium', why: "the browser tests (Playwright drives Debian's Chromium)" },
+};
+
+// `--unless-redis-url`: `npm start` against an external Redis (REDIS_URL) needs no local redis-server.
+const args = process.argv.slice(2);
+const skipRedis = args.includes('--unless-redis-url') && Boolean(process.env.REDIS_URL);
+const wanted = args.filter((a) => a !== '--unless-redis-url' && !(skipRedis && a === 'redis-server'));
+for (const name of wanted) {
+  if (!KNOWN[name]) {
+    console.error(`ensure-system-deps: unknown package ${name}; known: ${Object.keys(KNOWN).join(', ')}`);
+    process.exit(2);
+  }
+}
+const found = (cmd) => spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0;
+const missing = wanted.filter((name) => !found(KNOWN[name].bin));
+if (missing.length === 0) process.exit(0);
+
+const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+if (isRoot && found('apt-get')) {
+  console.error(`Installing ${missing.join(' and ')} from Debian's packages (apt-get) ...`);
+  try {
+    execFileSync('apt-get', ['update', '-q'], { stdio: ['ignore', 'ignore', 'inherit'] });
+    execFileSync('apt-get', ['install', '-y', '-q', '--no-install-recommends', ...missing], {
+      stdio: ['ignore', 'ignore', 'inherit'],
+      env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+    });
+  } catch {
+    console.error(`Installing failed. Run: sudo apt-get install -y ${missing.join(' ')}`);
+    process.exit(1);
+  }
+  if (missing.every((name) => found(KNOWN[name].bin))) process.exit(0);
+}
+for (const name of missing) console.error(`${name} is required for ${KNOWN[name].why}.`);
+console.error(`Install with: sudo apt-get install -y ${missing.join(' ')}`);
+process.exit(1);
