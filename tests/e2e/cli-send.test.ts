@@ -96,6 +96,15 @@ describe('digest send with two worker processes', () => {
     expect(sink.messages).toHaveLength(active.length);
     for (const a of active) expect(counts.get(a.email)).toBe(1);
 
+    const set = await run(['schedule', 'set', '0 7 * * 1', '--timezone', 'America/New_York', '--json'], env);
+    expect(set.code).toBe(0);
+    expect(JSON.parse(set.out)).toMatchObject({ cron: '0 7 * * 1', timezone: 'America/New_York' });
+    const shown = await run(['schedule', 'show', '--json'], env);
+    expect(JSON.parse(shown.out)).toMatchObject({ cron: '0 7 * * 1', timezone: 'America/New_York' });
+    const badCron = await run(['schedule', 'set', 'every monday'], env);
+    expect(badCron.code).toBe(2);
+    expect(badCron.err).toMatch(/^digest: "every monday" is not a 5-field cron/);
+
     const bad = await run(['send', '--edition', 'last-week'], env);
     expect(bad.code).toBe(2);
     expect(bad.err.trim().split('\n')).toHaveLength(1);
