@@ -228,6 +228,30 @@ describe('admin dashboard', () => {
     expect(detail.body).toContain('import');
   });
 
+  it('shows sources with their last fetch, and explains the outbox when mail goes to SMTP_URL', async () => {
+    const b = await loggedIn();
+    await c.sources.add({ url: 'https://feeds.example/space.xml', kind: 'url', topics: ['lunar'] }, new Date());
+    const [source] = await c.sources.list();
+    await c.sources.recordFetch(source!.id, {
+      at: new Date().toISOString(),
+      status: 'error',
+      new: 0,
+      updated: 0,
+      unchanged: 0,
+      errors: ['HTTP 503 from feeds.example'],
+      durationMs: 120,
+    });
+    const sources = await b.get('/admin/sources');
+    expect(sources.statusCode).toBe(200);
+    expect(sources.body).toContain('https://feeds.example/space.xml');
+    expect(sources.body).toContain('HTTP 503 from feeds.example');
+    const outbox = await b.get('/admin/outbox');
+    expect(outbox.statusCode).toBe(200);
+    expect(outbox.body).toContain('there is no embedded outbox');
+    const metrics = await app.inject({ url: '/metrics' });
+    expect(metrics.body).toMatch(new RegExp(`digest_feed_errors\\{source="${source!.id}"\\} 1`));
+  });
+
   it('mounts the queue browser behind the session', async () => {
     const b = await loggedIn();
     const board = await b.get('/admin/queues/');

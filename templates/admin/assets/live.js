@@ -4,7 +4,8 @@
   const box = document.querySelector('[data-live]');
   if (!box) return;
   const url = box.getAttribute('data-live');
-  // The buttons depend on the status: when it changes (sent, paused by an SMTP error), reload once.
+  // The buttons depend on the status: when it changes (sent, paused by an SMTP error), say so and offer a
+  // reload rather than reloading under the operator's cursor.
   const initialStatus = box.getAttribute('data-status');
   const set = (sel, text) => {
     for (const el of document.querySelectorAll(sel)) el.textContent = text;
@@ -52,7 +53,6 @@
         body.append(tr);
       }
     }
-    box.setAttribute('data-status', d.status);
   };
   const tick = async () => {
     let next = 1000;
@@ -62,7 +62,8 @@
       if (res.ok) {
         const d = await res.json();
         render(d);
-        if (d.status !== initialStatus) return setTimeout(() => window.location.reload(), 500);
+        const notice = document.getElementById('status-changed');
+        if (notice) notice.hidden = d.status === initialStatus;
         // Finished editions change rarely (a retry, a resend): poll slowly.
         if (d.status !== 'sending') next = 10000;
       }
