@@ -16,7 +16,6 @@ const LINE_INTERVAL_MS = 2000;
 const RATE_WINDOW_MS = 10_000;
 
 // Control characters other than tab and newline (a detail text comes from data, not from us).
-// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
 const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
 const clean = (s: string) => s.replace(CONTROL, '');
 

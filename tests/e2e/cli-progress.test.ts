@@ -18,7 +18,6 @@ import { type SmtpSink, startSmtpSink } from '../helpers/smtp-sink.ts';
 
 const bin = join(import.meta.dirname, '../../bin/digest.js');
 // Every control character but newline (tab included: our output never needs one).
-// biome-ignore lint/suspicious/noControlCharactersInRegex: looking for control characters is the test
 const CONTROL = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/;
 
 function run(

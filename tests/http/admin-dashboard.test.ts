@@ -230,7 +230,10 @@ describe('admin dashboard', () => {
 
   it('shows sources with their last fetch, and explains the outbox when mail goes to SMTP_URL', async () => {
     const b = await loggedIn();
-    await c.sources.add({ url: 'https://feeds.example/space.xml', kind: 'url', topics: ['lunar'] }, new Date());
+    await c.sources.add(
+      { url: 'https://feeds.example/space.xml', kind: 'url', topics: ['lunar'] },
+      new Date(),
+    );
     const [source] = await c.sources.list();
     await c.sources.recordFetch(source!.id, {
       at: new Date().toISOString(),
