@@ -10,6 +10,7 @@ import type { ControlDeps } from '../delivery/edition-control.ts';
 import { createPreparedEditionCache } from '../delivery/prepared-edition.ts';
 import type { ReconcileDeps } from '../delivery/reconcile.ts';
 import type { SendDeps } from '../delivery/send-batch.ts';
+import type { TestSendDeps } from '../delivery/test-send.ts';
 import type { BuildDeps } from '../editions/build-edition.ts';
 import type { SendJobData } from '../queues/queue-names.ts';
 import type { Container } from './container.ts';
@@ -75,5 +76,17 @@ export function collectDeps(c: Container): CollectDeps {
     fetchFeed: c.fetchFeed,
     publication: c.publication,
     logger: c.logger,
+  };
+}
+
+export function testSendDeps(c: Container): TestSendDeps {
+  return {
+    publication: c.publication,
+    editions: c.editions,
+    articles: c.articles,
+    mailer: c.mailer,
+    publicUrl: c.publicUrl,
+    linkKeys: c.linkKeys,
+    templatesDir: c.config.templatesDir,
   };
 }

@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import type { Container } from '../../app/container.ts';
 import { startWorkers } from '../../app/start-workers.ts';
-import { controlDeps } from '../../app/step-deps.ts';
+import { controlDeps, testSendDeps } from '../../app/step-deps.ts';
 import { isTimeZone } from '../../config.ts';
 import {
   cancelEdition,
@@ -147,19 +147,7 @@ export function registerSendCommands(program: Command): void {
               .map((t) => t.trim())
               .filter(Boolean)
           : [];
-        const r = await testSend(
-          {
-            publication: c.publication,
-            editions: c.editions,
-            articles: c.articles,
-            mailer: c.mailer,
-            publicUrl: c.publicUrl,
-            linkKeys: c.linkKeys,
-            templatesDir: c.config.templatesDir,
-          },
-          id,
-          { to: o.to, topics, now: new Date() },
-        );
+        const r = await testSend(testSendDeps(c), id, { to: o.to, topics, now: new Date() });
         print(!!o.json, r, `test copy of ${id} (variant ${r.variant}) sent to ${o.to}: ${r.messageId}`);
       }),
     );

@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import type { Container } from '../../../app/container.ts';
-import { buildDeps, controlDeps } from '../../../app/step-deps.ts';
+import { buildDeps, controlDeps, testSendDeps } from '../../../app/step-deps.ts';
 import {
   cancelEdition,
   checkEditionId,
@@ -109,19 +109,7 @@ export async function runEditionAction(
       case 'resend-uncertain':
         return `edition ${id}: ${await requeue(deps, id, 'uncertain', now)} uncertain deliveries queued again${await noWorkerNote()}`;
       case 'test-send': {
-        const r = await testSend(
-          {
-            publication: c.publication,
-            editions: c.editions,
-            articles: c.articles,
-            mailer: c.mailer,
-            publicUrl: c.publicUrl,
-            linkKeys: c.linkKeys,
-            templatesDir: c.config.templatesDir,
-          },
-          id,
-          { to: input.to ?? '', topics: input.topics, now },
-        );
+        const r = await testSend(testSendDeps(c), id, { to: input.to ?? '', topics: input.topics, now });
         return `test copy of ${id} (variant ${r.variant}) sent: ${r.messageId}`;
       }
     }
