@@ -167,6 +167,8 @@ export async function createContainer(
     publicUrl: config.publicUrl ?? `http://${config.host}:${config.port}`,
     ownsEmbedded: embedded.owned,
     async close() {
+      // The send timeline buffers a second of counts: write them before the connections go.
+      await container.sendTimeline.flush().catch(() => {});
       await queues.close();
       await mailer.close();
       await Promise.all(connections.map((c) => c.quit().catch(() => c.disconnect())));

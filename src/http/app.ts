@@ -21,7 +21,9 @@ export interface AppOptions {
 
 export async function buildApp(container: Container, options: AppOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({
-    loggerInstance: (options.logRequests ? container.logger : undefined) as FastifyBaseLogger | undefined,
+    loggerInstance: (options.logRequests ? requestLogger(container) : undefined) as
+      | FastifyBaseLogger
+      | undefined,
     bodyLimit: 1024 * 1024,
     // Signed link tokens are ~110 characters, longer than Fastify's default limit of 100 per parameter.
     routerOptions: { maxParamLength: 512 },
@@ -33,7 +35,7 @@ export async function buildApp(container: Container, options: AppOptions = {}): 
   app.setErrorHandler((err: Error & { statusCode?: number; validation?: unknown }, req, reply) => {
     const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 600 ? err.statusCode : 500;
     if (status >= 500) {
-      container.logger.error({ event: 'http.error', url: req.url, err }, 'request failed');
+      container.logger.error({ event: 'http.error', url: redactLinkTokens(req.url), err }, 'request failed');
       return reply.code(status).send({ error: 'Internal Server Error' });
     }
     return reply.code(status).send({ error: err.message });
@@ -61,4 +63,23 @@ function trustProxyOption(
   value: boolean | number | string,
 ): boolean | string | ((address: string, hop: number) => boolean) {
   return typeof value === 'number' ? (_address, hop) => hop < value : value;
+}
+
+/** A signed link token stands for a subscriber: never write one to the logs. */
+export function redactLinkTokens(url: string): string {
+  return url.replace(/^\/(u|p|c)\/[^/?#]+/, '/$1/[token]');
+}
+
+function requestLogger(container: Container) {
+  return container.logger.child(
+    {},
+    {
+      serializers: {
+        req: (req: { method?: string; url?: string }) => ({
+          method: req.method,
+          url: redactLinkTokens(req.url ?? ''),
+        }),
+      },
+    },
+  );
 }
