@@ -26,22 +26,40 @@ const ROOT = resolve(import.meta.dirname, '../..');
 /** `digest start` runs one process; that is the default deployment the targets speak of. */
 const DEFAULT_WORKERS = 1;
 
-const { values } = parseArgs({
-  options: {
-    quick: { type: 'boolean', default: false },
-    sizes: { type: 'string' },
-    workers: { type: 'string' },
-    repeat: { type: 'string' },
-    'naive-count': { type: 'string' },
-    profile: { type: 'string' },
-    'no-write': { type: 'boolean', default: false },
-  },
-});
+const USAGE =
+  'usage: npm run bench -- [--quick] [--sizes 10000,50000] [--workers 1,2,4] [--repeat 3] [--naive-count 300] [--profile DIR] [--no-write]';
+const args = (() => {
+  try {
+    return parseArgs({
+      options: {
+        quick: { type: 'boolean', default: false },
+        sizes: { type: 'string' },
+        workers: { type: 'string' },
+        repeat: { type: 'string' },
+        'naive-count': { type: 'string' },
+        profile: { type: 'string' },
+        'no-write': { type: 'boolean', default: false },
+        help: { type: 'boolean', default: false },
+      },
+    });
+  } catch (err) {
+    process.stderr.write(`bench: ${(err as Error).message}\n${USAGE}\n`);
+    process.exit(2);
+  }
+})();
+if (args.values.help) {
+  process.stdout.write(`${USAGE}\n`);
+  process.exit(0);
+}
+const { values } = args;
 const quick = values.quick ?? false;
 const list = (v: string | undefined, fallback: number[], name: string) => {
   if (!v) return fallback;
   const xs = v.split(',').map(Number);
-  if (xs.some((x) => !Number.isInteger(x) || x < 1)) throw new Error(`--${name} takes positive integers`);
+  if (xs.some((x) => !Number.isInteger(x) || x < 1)) {
+    process.stderr.write(`bench: --${name} takes comma-separated positive integers, got "${v}"\n${USAGE}\n`);
+    process.exit(2);
+  }
   return xs;
 };
 const sizes = list(values.sizes, quick ? [2000, 5000] : [10_000, 50_000, 100_000], 'sizes');
