@@ -1,31 +1,15 @@
 /** The collect commands through the real `digest` binary on the test Redis. */
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { cleanupPrefix, testRedis, testRedisUrl, uniquePrefix } from '../helpers/redis.ts';
+import { digestCli } from '../helpers/cli.ts';
+import { cleanupPrefix, testRedis, uniquePrefix } from '../helpers/redis.ts';
 
-const bin = join(import.meta.dirname, '../../bin/digest.js');
 const prefix = uniquePrefix();
 const dataDir = mkdtempSync(join(tmpdir(), 'nd-cli-collect-'));
 
-function digest(...args: string[]) {
-  const res = spawnSync(process.execPath, [bin, ...args], {
-    env: {
-      PATH: process.env.PATH ?? '',
-      HOME: process.env.HOME ?? '/root',
-      REDIS_URL: testRedisUrl(),
-      REDIS_PREFIX: prefix,
-      SMTP_URL: 'smtp://127.0.0.1:2525',
-      DATA_DIR: dataDir,
-      LOG_LEVEL: 'error',
-    },
-    encoding: 'utf8',
-    timeout: 60_000,
-  });
-  return { code: res.status, out: res.stdout, err: res.stderr };
-}
+const digest = digestCli({ prefix, dataDir });
 
 afterAll(async () => {
   const redis = testRedis();
