@@ -1,10 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Container } from '../../src/app/container.ts';
-import { buildApp } from '../../src/http/app.ts';
-import { createTestContainer } from '../helpers/container.ts';
-import { cleanupPrefix } from '../helpers/redis.ts';
-import { type SmtpSink, startSmtpSink } from '../helpers/smtp-sink.ts';
+import { type HttpWorld, startHttpWorld } from '../helpers/http-world.ts';
 
 const auth = { authorization: 'Bearer test-admin-token-0123456789' };
 const article = (n: number, extra: Record<string, unknown> = {}) => ({
@@ -17,21 +14,15 @@ const article = (n: number, extra: Record<string, unknown> = {}) => ({
 });
 
 describe('/api/articles', () => {
-  let sink: SmtpSink;
   let container: Container;
   let app: FastifyInstance;
+  let world: HttpWorld;
 
   beforeAll(async () => {
-    sink = await startSmtpSink();
-    container = await createTestContainer({ smtpUrl: sink.url });
-    app = await buildApp(container);
+    world = await startHttpWorld();
+    ({ container, app } = world);
   });
-  afterAll(async () => {
-    await app.close();
-    await cleanupPrefix(container.redis, container.prefix);
-    await container.close();
-    await sink.stop();
-  });
+  afterAll(() => world.stop());
 
   it('needs the bearer token', async () => {
     expect((await app.inject({ method: 'POST', url: '/api/articles', payload: article(1) })).statusCode).toBe(

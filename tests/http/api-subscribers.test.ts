@@ -3,26 +3,21 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Container } from '../../src/app/container.ts';
 import { buildApp } from '../../src/http/app.ts';
 import { createTestContainer } from '../helpers/container.ts';
+import { type HttpWorld, startHttpWorld } from '../helpers/http-world.ts';
 import { cleanupPrefix } from '../helpers/redis.ts';
 import { type SmtpSink, startSmtpSink } from '../helpers/smtp-sink.ts';
 
 const auth = { authorization: 'Bearer test-admin-token-0123456789' };
 
 describe('/api/subscribers', () => {
-  let sink: SmtpSink;
   let container: Container;
   let app: FastifyInstance;
+  let world: HttpWorld;
   beforeAll(async () => {
-    sink = await startSmtpSink();
-    container = await createTestContainer({ smtpUrl: sink.url });
-    app = await buildApp(container);
+    world = await startHttpWorld();
+    ({ container, app } = world);
   });
-  afterAll(async () => {
-    await app.close();
-    await cleanupPrefix(container.redis, container.prefix);
-    await container.close();
-    await sink.stop();
-  });
+  afterAll(() => world.stop());
 
   it('needs the ADMIN_TOKEN bearer', async () => {
     for (const headers of [{}, { authorization: 'Bearer wrong-token-0123456789' }]) {

@@ -2,12 +2,10 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Container } from '../../src/app/container.ts';
 import type { Subscriber } from '../../src/domain/subscriber.ts';
-import { buildApp } from '../../src/http/app.ts';
 import { signLink } from '../../src/links/signed-link.ts';
 import { subscriberLinks } from '../../src/links/subscriber-links.ts';
-import { createTestContainer } from '../helpers/container.ts';
-import { cleanupPrefix } from '../helpers/redis.ts';
-import { type SmtpSink, startSmtpSink } from '../helpers/smtp-sink.ts';
+import { type HttpWorld, startHttpWorld } from '../helpers/http-world.ts';
+import type { SmtpSink } from '../helpers/smtp-sink.ts';
 
 const form = (fields: Record<string, string | string[]>) => {
   const params = new URLSearchParams();
@@ -25,18 +23,13 @@ describe('subscriber links over HTTP', () => {
   let sink: SmtpSink;
   let container: Container;
   let app: FastifyInstance;
+  let world: HttpWorld;
 
   beforeAll(async () => {
-    sink = await startSmtpSink();
-    container = await createTestContainer({ smtpUrl: sink.url });
-    app = await buildApp(container);
+    world = await startHttpWorld();
+    ({ sink, container, app } = world);
   });
-  afterAll(async () => {
-    await app.close();
-    await cleanupPrefix(container.redis, container.prefix);
-    await container.close();
-    await sink.stop();
-  });
+  afterAll(() => world.stop());
   beforeEach(() => {
     sink.messages.length = 0;
   });
