@@ -124,7 +124,17 @@ describe('dashboard in a browser', () => {
     expect(truth.sent).toBe(sink.messages.length);
     expect(truth.bounced).toBeGreaterThan(0);
     // The error breakdown shows the 550s and the chart has bars.
-    await expect.poll(() => page.textContent('[data-field=errors]'), { timeout: 5_000 }).toContain('550');
+    // The breakdown comes from the send timeline, which workers flush to Redis about once a second, so it
+    // may land after the page stopped updating a finished edition: look again until it is there.
+    await expect
+      .poll(
+        async () => {
+          await page.reload();
+          return page.textContent('[data-field=errors]');
+        },
+        { timeout: 10_000, interval: 1_000 },
+      )
+      .toContain('550');
     expect(await page.locator('[data-field=chart] svg rect').count()).toBeGreaterThan(0);
 
     await page.goto(`${url}/admin/subscribers`);
