@@ -18,7 +18,9 @@ export interface ComposeRecipient {
 export interface ComposedMessage {
   messageId: string;
   envelope: { from: string; to: string };
-  raw: string;
+  raw: string | Buffer;
+  /** True when `raw` is exactly the SMTP DATA stage (dot-stuffed, ending with the "." line). */
+  dotStuffed?: boolean;
 }
 
 const NON_ASCII = /[^\x00-\x7f]/;
@@ -34,7 +36,7 @@ function base64Lines(text: string): string {
   return lines.join('\r\n');
 }
 
-function part(type: 'plain' | 'html', body: string, sevenBit: boolean): string {
+export function part(type: 'plain' | 'html', body: string, sevenBit: boolean): string {
   const safe = sevenBit && !NON_ASCII.test(body);
   return (
     `Content-Type: text/${type}; charset=utf-8\r\n` +
@@ -43,15 +45,16 @@ function part(type: 'plain' | 'html', body: string, sevenBit: boolean): string {
   );
 }
 
-export function composeMessage(
+/** The header block up to MIME-Version (the recipient's To, Message-ID and unsubscribe link). */
+export function headerBlock(
   frame: MessageFrame,
   recipient: ComposeRecipient,
-  body: { html: string; text: string },
-): ComposedMessage {
-  const messageId = digestMessageId(frame.editionId, recipient.subscriberId, frame.domain);
-  let head =
+  messageId: string,
+  to: string,
+): string {
+  return (
     `From: ${frame.fromHeader}\r\n` +
-    `To: ${encodeMailbox(recipient.name, recipient.email)}\r\n` +
+    `To: ${to}\r\n` +
     `Subject: ${frame.subjectHeader}\r\n` +
     `Date: ${frame.dateHeader}\r\n` +
     `Message-ID: ${messageId}\r\n` +
@@ -59,7 +62,17 @@ export function composeMessage(
     `List-Unsubscribe: <${recipient.unsubscribeUrl}>, <${frame.unsubscribeMailto}>\r\n` +
     'List-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n' +
     (frame.replyToHeader ? `Reply-To: ${frame.replyToHeader}\r\n` : '') +
-    'MIME-Version: 1.0\r\n';
+    'MIME-Version: 1.0\r\n'
+  );
+}
+
+export function composeMessage(
+  frame: MessageFrame,
+  recipient: ComposeRecipient,
+  body: { html: string; text: string },
+): ComposedMessage & { raw: string } {
+  const messageId = digestMessageId(frame.editionId, recipient.subscriberId, frame.domain);
+  let head = headerBlock(frame, recipient, messageId, encodeMailbox(recipient.name, recipient.email));
   let raw: string;
   if (recipient.format === 'text') {
     raw = `${head}${part('plain', body.text, frame.textIs7bit)}\r\n`;

@@ -45,6 +45,17 @@ export interface DeliveryLedger {
     outcome: Outcome,
     detail: OutcomeDetail | undefined,
   ): Promise<'ok' | 'stale' | 'missing'>;
+  /**
+   * `record` of a lane's previous recipient, then `claim` of its next one, in one round trip (two
+   * steps: the record stands whatever the claim answers).
+   */
+  recordAndClaim(
+    editionId: string,
+    claim: { jobId: string; run: string },
+    recorded: { subscriberId: string; outcome: Outcome; detail?: OutcomeDetail | undefined },
+    nextSubscriberId: string,
+    now: Date,
+  ): Promise<{ recorded: 'ok' | 'stale' | 'missing'; claimed: ClaimResult }>;
   counts(editionId: string): Promise<Record<DeliveryState, number>>;
   /** Pages through the ledger: [subscriberId, state] pairs. */
   scan(

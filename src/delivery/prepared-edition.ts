@@ -9,12 +9,20 @@ import type { Publication } from '../domain/publication.ts';
 import type { EditionRecord, EditionStore } from '../editions/edition-store.ts';
 import type { CompiledVariant } from '../render/build-variant.ts';
 import { compilePersonaliser, type Recipient } from '../render/personalise.ts';
+import { type ComposedMessage, composeMessage } from './compose-message.ts';
 import { createMessageFrame, type MessageFrame } from './message-frame.ts';
+import { createMessageTemplate, fillMessageTemplate, type TemplateRecipient } from './message-template.ts';
 
 export interface PreparedVariant {
   key: string;
   personalise: (r: Recipient) => { html: string; text: string };
   frame: MessageFrame;
+  /**
+   * One recipient's whole message. `dotStuffed` asks for SMTP's dot-stuffing already applied (when the
+   * mailer can hand the bytes over as they are); a variant whose source the byte template cannot take
+   * answers with the plain string path and `dotStuffed: false`.
+   */
+  compose: (r: TemplateRecipient, options: { dotStuffed: boolean }) => ComposedMessage;
 }
 
 export interface PreparedEdition {
@@ -22,7 +30,8 @@ export interface PreparedEdition {
   variants: PreparedVariant[];
 }
 
-const crlf = (s: string) => s.replace(/\r?\n/g, '\r\n');
+// Every line end becomes CRLF (a bare CR too, as SMTP's DATA stage would make it).
+const crlf = (s: string) => s.replace(/\r\n|\r|\n/g, '\r\n');
 
 export function prepareVariant(
   editionId: string,
@@ -32,18 +41,30 @@ export function prepareVariant(
 ): PreparedVariant {
   // Normalise line ends once here, so the per-recipient path never rewrites 80 KB strings.
   const normalised: CompiledVariant = { ...variant, html: crlf(variant.html), text: crlf(variant.text) };
-  return {
-    key: variant.key,
-    personalise: compilePersonaliser(normalised),
-    frame: createMessageFrame({
-      editionId,
-      publication,
-      subject: variant.subject,
-      htmlTemplate: normalised.html,
-      textTemplate: normalised.text,
-      date,
-    }),
-  };
+  const personalise = compilePersonaliser(normalised);
+  const frame = createMessageFrame({
+    editionId,
+    publication,
+    subject: variant.subject,
+    htmlTemplate: normalised.html,
+    textTemplate: normalised.text,
+    date,
+  });
+  const template = createMessageTemplate(frame, normalised);
+  const compose: PreparedVariant['compose'] = template
+    ? (r, options) => fillMessageTemplate(template, r, options)
+    : (r) =>
+        composeMessage(
+          frame,
+          r,
+          personalise({
+            name: r.name,
+            email: r.email,
+            unsubscribeUrl: r.unsubscribeUrl,
+            preferencesUrl: r.preferencesUrl,
+          }),
+        );
+  return { key: variant.key, personalise, frame, compose };
 }
 
 export function createPreparedEditionCache(editions: EditionStore, publication: Publication, size = 4) {

@@ -3,11 +3,12 @@ import type { Redis } from 'ioredis';
 import { DELIVERY_STATES, type DeliveryState } from '../domain/delivery.ts';
 import type { DeliveryLedger, FrozenRecipient, OutcomeDetail } from './delivery-ledger.ts';
 import { editionKeys, rateKey, subscriberKey } from './ledger-keys.ts';
-import { CLAIM, RECORD, TRANSITION } from './ledger-scripts.ts';
+import { CLAIM, RECORD, RECORD_AND_CLAIM, TRANSITION } from './ledger-scripts.ts';
 
 interface LedgerCommands {
   ndClaim(...args: Array<string | number>): Promise<string>;
   ndRecord(...args: Array<string | number>): Promise<string>;
+  ndRecordClaim(...args: Array<string | number>): Promise<[string, string]>;
   ndTransition(...args: Array<string | number>): Promise<number>;
 }
 
@@ -20,11 +21,26 @@ export function createRedisDeliveryLedger(
 ): DeliveryLedger {
   const r = redis as Redis & LedgerCommands;
   if (!('ndClaim' in r)) {
-    redis.defineCommand('ndClaim', { numberOfKeys: 7, lua: CLAIM });
-    redis.defineCommand('ndRecord', { numberOfKeys: 6, lua: RECORD });
+    redis.defineCommand('ndClaim', { numberOfKeys: 8, lua: CLAIM });
+    redis.defineCommand('ndRecord', { numberOfKeys: 8, lua: RECORD });
+    redis.defineCommand('ndRecordClaim', { numberOfKeys: 8, lua: RECORD_AND_CLAIM });
     redis.defineCommand('ndTransition', { numberOfKeys: 4, lua: TRANSITION });
   }
   const keys = (id: string) => editionKeys(prefix, id);
+  /** The per-recipient scripts' keys (ledger-scripts.ts STEPS). */
+  const stepKeys = (editionId: string, subscriberId: string, now: Date) => {
+    const k = keys(editionId);
+    return [
+      k.ledger,
+      k.counts,
+      k.claims,
+      k.edition,
+      k.detail,
+      k.attempts,
+      subscriberKey(prefix, subscriberId),
+      rateKey(prefix, Math.floor(now.getTime() / 1000)),
+    ];
+  };
 
   const transition = async (editionId: string, ids: string[], from: string, to: string, now: Date) => {
     if (!ids.length) return 0;
@@ -64,15 +80,8 @@ export function createRedisDeliveryLedger(
     },
 
     async claim(editionId, subscriberId, claim, now) {
-      const k = keys(editionId);
       return r.ndClaim(
-        k.ledger,
-        k.counts,
-        k.claims,
-        k.edition,
-        subscriberKey(prefix, subscriberId),
-        rateKey(prefix, Math.floor(now.getTime() / 1000)),
-        k.detail,
+        ...stepKeys(editionId, subscriberId, now),
         subscriberId,
         `${claim.jobId}#${claim.run}`,
         claim.jobId,
@@ -83,20 +92,31 @@ export function createRedisDeliveryLedger(
     },
 
     async record(editionId, subscriberId, claim, outcome, detail?: OutcomeDetail) {
-      const k = keys(editionId);
+      const now = detail?.at ? new Date(detail.at) : new Date();
       return (await r.ndRecord(
-        k.ledger,
-        k.counts,
-        k.claims,
-        k.edition,
-        k.detail,
-        k.attempts,
+        ...stepKeys(editionId, subscriberId, now),
         subscriberId,
         `${claim.jobId}#${claim.run}`,
         outcome,
         detail ? JSON.stringify(detail) : '',
-        detail?.at ?? new Date().toISOString(),
+        now.toISOString(),
       )) as 'ok' | 'stale' | 'missing';
+    },
+
+    async recordAndClaim(editionId, claim, recorded, nextSubscriberId, now) {
+      const [rec, claimed] = await r.ndRecordClaim(
+        ...stepKeys(editionId, nextSubscriberId, now),
+        `${claim.jobId}#${claim.run}`,
+        claim.jobId,
+        now.toISOString(),
+        now.getTime(),
+        options.sendRatePerSecond,
+        recorded.subscriberId,
+        recorded.outcome,
+        recorded.detail ? JSON.stringify(recorded.detail) : '',
+        nextSubscriberId,
+      );
+      return { recorded: rec as 'ok' | 'stale' | 'missing', claimed };
     },
 
     async counts(editionId) {

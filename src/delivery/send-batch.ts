@@ -1,8 +1,10 @@
 /**
  * The send step for one batch of recipients. Per recipient it does only the hot path: claim in Redis
  * (atomic: pending, subscriber still active, edition not paused, global rate) → fill the variant's
- * template → compose MIME → hand it to SMTP → record the outcome. Several recipients are in flight
- * at once (one per pooled SMTP connection). SMTP failures are sorted by `classifySmtpError`.
+ * message template (one Buffer from pieces prepared per variant) → hand it to SMTP → record the
+ * outcome. An accepted message's record rides with the lane's next claim, so a message costs one
+ * Redis call. Several recipients are in flight at once (one per pooled SMTP connection). SMTP
+ * failures are sorted by `classifySmtpError`.
  */
 import type { LinkKey } from '../config.ts';
 import { classifySmtpError, type SmtpFailure } from '../core/smtp-error-class.ts';
@@ -11,7 +13,6 @@ import { subscriberLinks } from '../links/subscriber-links.ts';
 import type { Mailer } from '../mail/mailer.ts';
 import type { SendJobData } from '../queues/queue-names.ts';
 import type { SubscriberStore } from '../subscribers/subscriber-store.ts';
-import { composeMessage } from './compose-message.ts';
 import type { DeliveryLedger, Outcome } from './delivery-ledger.ts';
 import type { PreparedEdition } from './prepared-edition.ts';
 
@@ -64,10 +65,45 @@ export async function sendBatch(
     deps.ledger.attemptsOf(data.editionId, ids),
   ]);
   const claim = { jobId, run };
+  const sent = () => {
+    count('sent');
+    deps.onOutcome?.('sent', undefined, data.editionId);
+  };
 
-  const one = async (i: number) => {
+  /**
+   * A lane's last accepted message is recorded together with its next claim (one Redis round trip
+   * per message); `unrecorded` holds it in between, and the lane records it alone when it ends.
+   */
+  interface Lane {
+    unrecorded: string | undefined;
+  }
+
+  const claimNext = async (lane: Lane, sid: string) => {
+    const prev = lane.unrecorded;
+    if (prev === undefined) return deps.ledger.claim(data.editionId, sid, claim, deps.now());
+    lane.unrecorded = undefined;
+    const both = await deps.ledger.recordAndClaim(
+      data.editionId,
+      claim,
+      { subscriberId: prev, outcome: 'sent' },
+      sid,
+      deps.now(),
+    );
+    sent();
+    return both.claimed;
+  };
+
+  const flush = async (lane: Lane) => {
+    const prev = lane.unrecorded;
+    if (prev === undefined) return;
+    lane.unrecorded = undefined;
+    await deps.ledger.record(data.editionId, prev, claim, 'sent', undefined);
+    sent();
+  };
+
+  const one = async (lane: Lane, i: number) => {
     const sid = ids[i]!;
-    let claimed = await deps.ledger.claim(data.editionId, sid, claim, deps.now());
+    let claimed = await claimNext(lane, sid);
     while (claimed === 'ratelimited') {
       await sleep(1000 - (deps.now().getTime() % 1000) + 5);
       claimed = await deps.ledger.claim(data.editionId, sid, claim, deps.now());
@@ -111,26 +147,20 @@ export async function sendBatch(
       deps.linkKeys,
       Math.floor(deps.now().getTime() / 1000),
     );
-    const body = variant.personalise({
-      name: sub.name,
-      email: sub.email,
-      unsubscribeUrl: links.unsubscribe,
-      preferencesUrl: links.preferences,
-    });
-    const message = composeMessage(
-      variant.frame,
+    const message = variant.compose(
       {
         subscriberId: sid,
         email: sub.email,
         name: sub.name,
         format: sub.format,
         unsubscribeUrl: links.unsubscribe,
+        preferencesUrl: links.preferences,
       },
-      body,
+      { dotStuffed: deps.mailer.acceptsDotStuffed },
     );
     try {
       await deps.mailer.sendRaw(message);
-      await record('sent');
+      lane.unrecorded = sid;
     } catch (err) {
       const failure = err as SmtpFailure & { message?: string };
       switch (classifySmtpError(failure)) {
@@ -157,16 +187,21 @@ export async function sendBatch(
   };
 
   let next = 0;
-  const lane = async () => {
-    while (!result.stop && next < ids.length) {
-      if (deps.stopping?.()) {
-        result.stop = 'shutdown';
-        break;
+  const runLane = async () => {
+    const lane: Lane = { unrecorded: undefined };
+    try {
+      while (!result.stop && next < ids.length) {
+        if (deps.stopping?.()) {
+          result.stop = 'shutdown';
+          break;
+        }
+        await one(lane, next++);
       }
-      await one(next++);
+    } finally {
+      await flush(lane);
     }
   };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(deps.lanes, ids.length)) }, lane));
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(deps.lanes, ids.length)) }, runLane));
   return result;
 }
 

@@ -13,7 +13,6 @@ import { subscriberLinks } from '../links/subscriber-links.ts';
 import type { Mailer } from '../mail/mailer.ts';
 import { parseMailbox } from '../mail/parse-mailbox.ts';
 import { buildVariant } from '../render/build-variant.ts';
-import { composeMessage } from './compose-message.ts';
 import { prepareVariant } from './prepared-edition.ts';
 
 export interface TestSendDeps {
@@ -68,16 +67,16 @@ export async function testSend(
     Math.floor(options.now.getTime() / 1000),
   );
   const name = to.name || 'Test reader';
-  const body = prepared.personalise({
-    name,
-    email: to.address,
-    unsubscribeUrl: links.unsubscribe,
-    preferencesUrl: links.preferences,
-  });
-  const message = composeMessage(
-    prepared.frame,
-    { subscriberId: testId, email: to.address, name, format: 'html', unsubscribeUrl: links.unsubscribe },
-    body,
+  const message = prepared.compose(
+    {
+      subscriberId: testId,
+      email: to.address,
+      name,
+      format: 'html',
+      unsubscribeUrl: links.unsubscribe,
+      preferencesUrl: links.preferences,
+    },
+    { dotStuffed: deps.mailer.acceptsDotStuffed },
   );
   await deps.mailer.sendRaw(message);
   return { messageId: message.messageId, variant: variant.key };

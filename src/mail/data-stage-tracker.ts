@@ -60,11 +60,11 @@ export class DataStageTracker {
   /** After a failure: could the server have the whole message? */
   bodyHandedOver(recipient: string): boolean {
     const stage = this.stages.get(recipient.toLowerCase());
-    this.stages.delete(recipient.toLowerCase());
     if (stage) return stage === 'body';
     return this.blind;
   }
 
+  /** After the outcome is known (sent or failed). */
   end(recipient: string): void {
     this.stages.delete(recipient.toLowerCase());
   }

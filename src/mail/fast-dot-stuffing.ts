@@ -69,13 +69,37 @@ interface DataStreamLike {
   inByteCount: number;
   outByteCount: number;
   lastByte: number | false;
+  /** Set when a DATA-ready Buffer already carried the final "." line. */
+  terminated?: boolean;
   push(chunk: Buffer): boolean;
 }
 export type Transform = (this: DataStreamLike, chunk: Buffer | string, enc: string, done: () => void) => void;
+type Flush = (this: DataStreamLike, done: () => void) => void;
+
+/**
+ * Buffers that are already exactly what the DATA stage sends: dot-stuffed, CRLF only, ending with
+ * the "." line (message-template.ts builds them from pieces stuffed once per variant). A WeakSet, so
+ * marking holds no memory and an unmarked Buffer takes the normal path.
+ */
+const dataReady = new WeakSet<Buffer>();
+
+export function markDotStuffed(buf: Buffer): Buffer {
+  dataReady.add(buf);
+  return buf;
+}
 
 /** The replacement `_transform` (exported for the equivalence test). */
 export function fastTransform(this: DataStreamLike, chunk: Buffer | string, _enc: string, done: () => void) {
-  if (!chunk || !chunk.length) return done();
+  if (!chunk?.length) return done();
+  if (typeof chunk !== 'string' && dataReady.has(chunk)) {
+    // One write of the whole message and its terminator, not scanned again.
+    this.inByteCount += chunk.length;
+    this.outByteCount += chunk.length;
+    this.lastByte = chunk[chunk.length - 1]!;
+    this.terminated = true;
+    this.push(chunk);
+    return done();
+  }
   const buf = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
   this.inByteCount += buf.length;
   const out = stuffChunk(buf, this.lastByte);
@@ -87,9 +111,13 @@ export function fastTransform(this: DataStreamLike, chunk: Buffer | string, _enc
 
 let installed: boolean | undefined;
 
+interface DataStreamClass {
+  prototype: { _transform: Transform; _flush: Flush };
+}
+
 /** Nodemailer's DataStream class, ESM and CommonJS builds (both may be loaded), or [] if moved. */
-export async function nodemailerDataStreams(): Promise<Array<{ prototype: { _transform: Transform } }>> {
-  const found: Array<{ prototype: { _transform: Transform } }> = [];
+export async function nodemailerDataStreams(): Promise<DataStreamClass[]> {
+  const found: DataStreamClass[] = [];
   try {
     // Not an exported subpath: resolved next to the package's own entry, so it is the very module
     // instance the SMTP connection imports.
@@ -106,14 +134,26 @@ export async function nodemailerDataStreams(): Promise<Array<{ prototype: { _tra
   } catch {
     // idem
   }
-  return found.filter((c) => typeof c?.prototype?._transform === 'function');
+  return found.filter(
+    (c) => typeof c?.prototype?._transform === 'function' && typeof c.prototype._flush === 'function',
+  );
 }
+
+/** True once the DataStream is patched: only then may DATA-ready Buffers be handed to Nodemailer. */
+export const fastDotStuffingInstalled = (): boolean => installed === true;
 
 /** Replaces the per-byte loop of nodemailer's DataStream once per process. True when patched. */
 export async function installFastDotStuffing(): Promise<boolean> {
   if (installed !== undefined) return installed;
   const classes = await nodemailerDataStreams();
-  for (const c of classes) c.prototype._transform = fastTransform;
+  for (const c of classes) {
+    const flush = c.prototype._flush;
+    c.prototype._transform = fastTransform;
+    c.prototype._flush = function (this: DataStreamLike, done: () => void) {
+      if (this.terminated) return done();
+      flush.call(this, done);
+    };
+  }
   installed = classes.length > 0;
   return installed;
 }

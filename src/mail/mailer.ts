@@ -12,6 +12,11 @@ export interface RawMessage {
   envelope: { from: string; to: string };
   raw: Buffer | string;
   messageId: string;
+  /**
+   * `raw` is exactly what the SMTP DATA stage sends (dot-stuffed, CRLF only, ending with the "."
+   * line), so it goes out as is. Only set when the mailer `acceptsDotStuffed`.
+   */
+  dotStuffed?: boolean | undefined;
 }
 
 /**
@@ -21,5 +26,7 @@ export interface RawMessage {
 export interface Mailer {
   send(message: Mail.Options): Promise<SendResult>;
   sendRaw(message: RawMessage): Promise<SendResult>;
+  /** Whether `sendRaw` takes dot-stuffed bytes (not when it signs the message: DKIM signs it unstuffed). */
+  readonly acceptsDotStuffed: boolean;
   close(): Promise<void>;
 }

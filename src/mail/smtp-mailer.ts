@@ -1,10 +1,16 @@
-/** The Mailer over SMTP: one pooled Nodemailer transport per process. */
-import nodemailer from 'nodemailer';
+/**
+ * The Mailer over SMTP. Digests (`sendRaw`) go through our pool of Nodemailer `SMTPConnection`s
+ * (smtp-connection-pool.ts: prebuilt Buffers, no per-message MIME tree); the occasional composed mail
+ * (`send`: confirmations, notices) through a Nodemailer pooled transport, created on first use.
+ */
+import nodemailer, { type Transporter } from 'nodemailer';
 import type Mail from 'nodemailer/lib/mailer/index.js';
+import type SMTPConnection from 'nodemailer/lib/smtp-connection';
 import type SMTPPool from 'nodemailer/lib/smtp-pool/index.js';
 import { DataStageTracker } from './data-stage-tracker.ts';
-import { installFastDotStuffing } from './fast-dot-stuffing.ts';
+import { fastDotStuffingInstalled, installFastDotStuffing } from './fast-dot-stuffing.ts';
 import type { Mailer, RawMessage, SendResult } from './mailer.ts';
+import { SmtpConnectionPool } from './smtp-connection-pool.ts';
 
 export interface SmtpMailerOptions {
   /** smtp://user:pass@host:port or smtps://... */
@@ -26,60 +32,73 @@ export const DKIM_SIGNED_HEADERS =
 
 export function createSmtpMailer(options: SmtpMailerOptions): Mailer {
   const url = new URL(options.url);
-  const transportOptions: SMTPPool.Options = {
-    pool: true,
+  const connection: SMTPConnection.Options = {
     host: url.hostname,
     port: Number(url.port) || (url.protocol === 'smtps:' ? 465 : 587),
     secure: url.protocol === 'smtps:',
-    maxConnections: options.maxConnections ?? 5,
-    maxMessages: options.maxMessages ?? 1000,
-    auth: url.username
-      ? { user: decodeURIComponent(url.username), pass: decodeURIComponent(url.password) }
-      : undefined,
     // Relays on localhost (the outbox, test servers) have no certificate worth checking.
     tls: isLoopback(url.hostname) ? { rejectUnauthorized: false } : undefined,
     ignoreTLS: url.searchParams.get('tls') === 'off',
     connectionTimeout: 15_000,
     greetingTimeout: 15_000,
     socketTimeout: 60_000,
-    dkim: options.dkim
-      ? {
-          domainName: options.dkim.domainName,
-          keySelector: options.dkim.keySelector,
-          privateKey: options.dkim.privateKey,
-          headerFieldNames: DKIM_SIGNED_HEADERS,
-        }
-      : undefined,
   };
-  const plain = url.protocol === 'smtp:' && transportOptions.ignoreTLS === true;
+  const auth = url.username
+    ? { user: decodeURIComponent(url.username), pass: decodeURIComponent(url.password) }
+    : undefined;
+  const dkim = options.dkim ? { ...options.dkim, headerFieldNames: DKIM_SIGNED_HEADERS } : undefined;
+  const maxConnections = options.maxConnections ?? 5;
+  const maxMessages = options.maxMessages ?? 1000;
+  const plain = url.protocol === 'smtp:' && connection.ignoreTLS === true;
   const tracker = new DataStageTracker(plain);
-  if (plain) transportOptions.getSocket = tracker.getSocket as SMTPPool.Options['getSocket'];
-  const transport = nodemailer.createTransport(transportOptions);
-  const toResult = (info: { messageId: string; response: string }): SendResult => ({
-    messageId: info.messageId,
-    response: info.response,
+  const pool = new SmtpConnectionPool({
+    connection,
+    auth,
+    maxConnections,
+    maxMessages,
+    dkim,
+    getSocket: plain ? tracker.getSocket : undefined,
+    bodyHandedOver: (to) => tracker.bodyHandedOver(to),
   });
+  const acceptsDotStuffed = pool.acceptsDotStuffed && fastDotStuffingInstalled();
+
+  let transport: Transporter | undefined;
+  const composedTransport = () => {
+    transport ??= nodemailer.createTransport({
+      ...connection,
+      pool: true,
+      maxConnections,
+      maxMessages,
+      auth,
+      dkim,
+    } as SMTPPool.Options);
+    return transport;
+  };
+
   return {
+    acceptsDotStuffed,
     async send(message: Mail.Options) {
-      return toResult(await transport.sendMail(message));
+      const info = await composedTransport().sendMail(message);
+      return { messageId: info.messageId, response: info.response ?? '' };
     },
-    async sendRaw(message: RawMessage) {
+    async sendRaw(message: RawMessage): Promise<SendResult> {
+      const raw = typeof message.raw === 'string' ? Buffer.from(message.raw) : message.raw;
+      if (message.dotStuffed && !acceptsDotStuffed)
+        throw new Error('this mailer does not take dot-stuffed messages');
       tracker.begin(message.envelope.to);
       try {
-        const info = await transport.sendMail({
-          envelope: message.envelope,
-          raw: message.raw,
-          messageId: message.messageId,
-        });
-        tracker.end(message.envelope.to);
-        return toResult(info);
+        const info = await pool.send(message.envelope, raw, message.dotStuffed === true);
+        return { messageId: message.messageId, response: info.response };
       } catch (err) {
         // Whether the server can have the whole message decides retry (no) or uncertain (maybe).
         throw Object.assign(err as Error, { bodySent: tracker.bodyHandedOver(message.envelope.to) });
+      } finally {
+        tracker.end(message.envelope.to);
       }
     },
     async close() {
-      transport.close();
+      await pool.close();
+      transport?.close();
     },
   };
 }

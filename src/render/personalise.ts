@@ -54,10 +54,10 @@ export function escapeHtmlAscii(value: string): string {
   return value.replace(/[&<>"']|[^\x00-\x7f]/gu, (ch) => ESCAPES[ch] ?? `&#${ch.codePointAt(0)};`);
 }
 
-const oneLine = (value: string) => value.replace(/[\r\n\u2028\u2029]+/g, ' ');
+export const oneLine = (value: string) => value.replace(/[\r\n\u2028\u2029]+/g, ' ');
 
 /** Links come from the delivery engine's signer; anything but http(s) is a bug, never a link. */
-function httpOnly(url: string): string {
+export function httpOnly(url: string): string {
   if (!/^https?:\/\/[^\s]+$/i.test(url)) throw new TypeError(`recipient link is not an http(s) URL: ${url}`);
   return url;
 }

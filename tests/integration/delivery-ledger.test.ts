@@ -77,6 +77,46 @@ describe('delivery ledger', () => {
     expect(await ledger.claim('2026-W41', 'a', claim, now)).toBe('sent');
   });
 
+  it('records a lane’s previous recipient and claims its next in one call; the record stands whatever the claim says', async () => {
+    await freshEdition('2026-W38', ['a', 'b', 'c']);
+    const job = { jobId: 'j38', run: 'r' };
+    expect(await ledger.claim('2026-W38', 'a', job, now)).toBe('claimed');
+    const both = await ledger.recordAndClaim(
+      '2026-W38',
+      job,
+      { subscriberId: 'a', outcome: 'sent' },
+      'b',
+      now,
+    );
+    expect(both).toEqual({ recorded: 'ok', claimed: 'claimed' });
+    expect(await ledger.stateOf('2026-W38', 'a')).toBe('sent');
+    expect(await ledger.stateOf('2026-W38', 'b')).toBe('sending@j38#r');
+    // A paused edition refuses the claim, and the previous recipient is still recorded as sent.
+    await editions.transition('2026-W38', ['sending'], 'paused', 'test');
+    const paused = await ledger.recordAndClaim(
+      '2026-W38',
+      job,
+      { subscriberId: 'b', outcome: 'sent' },
+      'c',
+      now,
+    );
+    expect(paused).toEqual({ recorded: 'ok', claimed: 'paused' });
+    expect(await ledger.stateOf('2026-W38', 'b')).toBe('sent');
+    expect(await ledger.stateOf('2026-W38', 'c')).toBe('pending');
+    // Someone else's claim is never recorded over.
+    await editions.transition('2026-W38', ['paused'], 'sending');
+    expect(await ledger.claim('2026-W38', 'c', { jobId: 'other', run: 'r' }, now)).toBe('claimed');
+    const stale = await ledger.recordAndClaim(
+      '2026-W38',
+      job,
+      { subscriberId: 'c', outcome: 'sent' },
+      'c',
+      now,
+    );
+    expect(stale).toEqual({ recorded: 'stale', claimed: 'sending@other#r' });
+    expect((await ledger.counts('2026-W38')).sent).toBe(2);
+  });
+
   it('skips a subscriber who is no longer active at claim time', async () => {
     await freshEdition('2026-W42', ['gone'], 'unsubscribed');
     expect(await ledger.claim('2026-W42', 'gone', { jobId: 'j', run: 'r' }, now)).toBe('skipped');

@@ -6,7 +6,6 @@
  */
 import { simpleParser } from 'mailparser';
 import { describe, expect, it } from 'vitest';
-import { composeMessage } from '../../src/delivery/compose-message.ts';
 import { prepareVariant } from '../../src/delivery/prepared-edition.ts';
 import type { Article } from '../../src/domain/article.ts';
 import { loadPublication, SAMPLE_PUBLICATION_FILE } from '../../src/publication/load-publication.ts';
@@ -82,18 +81,12 @@ async function renderAndParse() {
     unsubscribeUrl: 'https://digest.test/u/abc.def',
     preferencesUrl: 'https://digest.test/p/abc.def',
   };
-  const body = prepared.personalise(recipient);
-  const message = composeMessage(
-    prepared.frame,
-    {
-      subscriberId: 'sub1',
-      email: recipient.email,
-      name: recipient.name,
-      format: 'html',
-      unsubscribeUrl: recipient.unsubscribeUrl,
-    },
-    body,
+  // The send step's own path: the byte template, unstuffed (what a mailbox stores).
+  const composed = prepared.compose(
+    { ...recipient, subscriberId: 'sub1', format: 'html' },
+    { dotStuffed: false },
   );
+  const message = { ...composed, raw: composed.raw.toString('latin1') };
   return { message, parsed: await simpleParser(message.raw), variant };
 }
 

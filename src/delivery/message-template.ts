@@ -1,0 +1,249 @@
+/**
+ * A variant's whole message as bytes, prepared once per variant (pure): the MIME structure and the
+ * 7bit bodies become static byte pieces (ASCII, CRLF line ends, their SMTP dot-stuffing already
+ * found), between slots for the recipient's name, address and links. Per recipient `fill` only
+ * escapes four short values and copies the pieces into one Buffer: no 80 KB string is built, encoded
+ * to UTF-8 or scanned again, and the SMTP DATA stage can take the bytes as they are (`dotStuffed`).
+ *
+ * The output is byte for byte what `personalise` + `composeMessage` produce (after Nodemailer's DATA
+ * stream when stuffed): tests/unit/message-template.test.ts compares them on real variants. A variant
+ * source that is not plain text with those four placeholders (an operator's template could contain
+ * anything) returns undefined from `createMessageTemplate`, and the caller uses the string path.
+ */
+import Handlebars from 'handlebars';
+import { escapeHtmlAscii, httpOnly, oneLine } from '../render/personalise.ts';
+import {
+  type ComposedMessage,
+  type ComposeRecipient,
+  digestMessageId,
+  headerBlock,
+  part,
+} from './compose-message.ts';
+import type { MessageFrame } from './message-frame.ts';
+import { encodeMailbox } from './message-frame.ts';
+
+/** The placeholders a compiled variant may hold (build-variant.ts). */
+const SLOT_PATHS = {
+  'recipient.name': 'name',
+  'recipient.email': 'email',
+  'links.unsubscribe': 'unsubscribe',
+  'links.preferences': 'preferences',
+} as const;
+type Slot = (typeof SLOT_PATHS)[keyof typeof SLOT_PATHS];
+
+export interface TemplateRecipient extends ComposeRecipient {
+  preferencesUrl: string;
+}
+
+/** Static bytes with the offsets of the dots that begin a line inside them (offset > 0). */
+interface Bytes {
+  bytes: Buffer;
+  innerDots: number[];
+}
+type Piece = Bytes | Slot;
+
+export interface MessageTemplate {
+  /** Pieces of the 7bit text body, or undefined when the text part goes out as base64. */
+  text: Piece[] | undefined;
+  /** The source of the text body (for the base64 path). */
+  textSource: Handlebars.TemplateDelegate;
+  html: Piece[];
+  frame: MessageFrame;
+}
+
+const NON_ASCII = /[^\x00-\x7f]/;
+const LF = 0x0a;
+const DOT = 0x2e;
+/** Every message ends with CRLF, so the end of data is a "." line. */
+const END = Buffer.from('.\r\n');
+
+function bytesOf(text: string): Bytes {
+  const bytes = Buffer.from(text, 'latin1');
+  const innerDots: number[] = [];
+  for (let i = text.indexOf('\n.'); i !== -1; i = text.indexOf('\n.', i + 1)) innerDots.push(i + 1);
+  return { bytes, innerDots };
+}
+
+/** The source as static text and slots, or undefined if it holds anything else. */
+function piecesOf(source: string): Piece[] | undefined {
+  let program: hbs.AST.Program;
+  try {
+    program = Handlebars.parse(source);
+  } catch {
+    return undefined;
+  }
+  const pieces: Piece[] = [];
+  for (const node of program.body) {
+    if (node.type === 'ContentStatement') {
+      const value = (node as hbs.AST.ContentStatement).value;
+      if (value) pieces.push(bytesOf(value));
+      continue;
+    }
+    if (node.type !== 'MustacheStatement') return undefined;
+    const m = node as hbs.AST.MustacheStatement;
+    if (m.params.length || m.hash || m.path.type !== 'PathExpression') return undefined;
+    const slot = SLOT_PATHS[(m.path as hbs.AST.PathExpression).original as keyof typeof SLOT_PATHS];
+    if (!slot) return undefined;
+    pieces.push(slot);
+  }
+  return pieces;
+}
+
+export function createMessageTemplate(
+  frame: MessageFrame,
+  source: { html: string; text: string },
+): MessageTemplate | undefined {
+  if (!frame.htmlIs7bit) return undefined;
+  const html = piecesOf(source.html);
+  const text = frame.textIs7bit ? piecesOf(source.text) : undefined;
+  if (!html || (frame.textIs7bit && !text)) return undefined;
+  return {
+    html,
+    text,
+    textSource: Handlebars.create().compile(source.text, { knownHelpersOnly: true, noEscape: true }),
+    frame,
+  };
+}
+
+/**
+ * One recipient's message. `dotStuffed` returns the bytes of the SMTP DATA stage instead: dot-stuffed
+ * (RFC 5321 4.5.2) and ending with the "." line.
+ */
+export function fillMessageTemplate(
+  t: MessageTemplate,
+  r: TemplateRecipient,
+  options: { dotStuffed: boolean },
+): ComposedMessage {
+  const frame = t.frame;
+  const messageId = digestMessageId(frame.editionId, r.subscriberId, frame.domain);
+  const values: Record<Slot, string> = {
+    name: oneLine(r.name),
+    email: r.email,
+    unsubscribe: httpOnly(r.unsubscribeUrl),
+    preferences: httpOnly(r.preferencesUrl),
+  };
+  const w = new ByteWriter(options.dotStuffed);
+  w.string(headerBlock(frame, r, messageId, encodeMailbox(r.name, r.email)));
+  const b = frame.boundary;
+  const multipart = r.format !== 'text';
+  if (multipart) w.string(`Content-Type: multipart/alternative; boundary="${b}"\r\n\r\n--${b}\r\n`);
+  // A value outside ASCII makes this recipient's text part base64, as composeMessage does.
+  if (t.text && !Object.values(values).some((v) => NON_ASCII.test(v))) {
+    w.string('Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 7bit\r\n\r\n');
+    w.pieces(t.text, values);
+  } else {
+    w.string(
+      part(
+        'plain',
+        t.textSource({
+          recipient: { name: values.name, email: values.email },
+          links: { unsubscribe: values.unsubscribe, preferences: values.preferences },
+        }),
+        frame.textIs7bit,
+      ),
+    );
+  }
+  if (multipart) {
+    w.string(
+      `\r\n--${b}\r\nContent-Type: text/html; charset=utf-8\r\nContent-Transfer-Encoding: 7bit\r\n\r\n`,
+    );
+    const esc = (v: string) => escapeHtmlAscii(v);
+    w.pieces(t.html, {
+      name: esc(values.name),
+      email: esc(values.email),
+      unsubscribe: esc(values.unsubscribe),
+      preferences: esc(values.preferences),
+    });
+    w.string(`\r\n--${b}--\r\n`);
+  } else {
+    w.string('\r\n');
+  }
+  return {
+    messageId,
+    envelope: { from: frame.envelopeFrom, to: r.email },
+    raw: w.finish(),
+    dotStuffed: options.dotStuffed,
+  };
+}
+
+/**
+ * Collects static Buffers and short strings, then copies them into one Buffer. It knows whether the
+ * next byte starts a line, which is all dot-stuffing needs: a dot there is doubled.
+ */
+class ByteWriter {
+  private readonly parts: Array<string | Bytes> = [];
+  private length = 0;
+
+  constructor(private readonly stuff: boolean) {}
+
+  string(s: string): void {
+    if (!s) return;
+    this.parts.push(s);
+    this.length += Buffer.byteLength(s);
+  }
+
+  pieces(pieces: Piece[], values: Record<Slot, string>): void {
+    for (const p of pieces) {
+      if (typeof p === 'string') this.string(values[p]);
+      else {
+        this.parts.push(p);
+        this.length += p.bytes.length + (this.stuff ? p.innerDots.length : 0);
+      }
+    }
+  }
+
+  /** With stuffing, the bytes end with the DATA terminator line, exactly what the DATA stage sends. */
+  finish(): Buffer {
+    // One extra byte per dot that lands at a line start across piece edges or inside strings.
+    const out = Buffer.allocUnsafe(this.length + (this.stuff ? this.edgeDots() + END.length : 0));
+    let pos = 0;
+    let lineStart = true;
+    for (const p of this.parts) {
+      if (typeof p === 'string') {
+        const text: string = this.stuff ? stuffString(p, lineStart) : p;
+        pos += out.write(text, pos, 'utf8');
+        lineStart = text.charCodeAt(text.length - 1) === LF;
+        continue;
+      }
+      const src = p.bytes;
+      if (src.length === 0) continue;
+      if (this.stuff && lineStart && src[0] === DOT) out[pos++] = DOT;
+      let from = 0;
+      if (this.stuff) {
+        for (const at of p.innerDots) {
+          pos += src.copy(out, pos, from, at);
+          out[pos++] = DOT;
+          from = at;
+        }
+      }
+      pos += src.copy(out, pos, from);
+      lineStart = src[src.length - 1] === LF;
+    }
+    if (this.stuff) pos += END.copy(out, pos);
+    return pos === out.length ? out : out.subarray(0, pos);
+  }
+
+  /** Dots at a line start that the static pieces' own offsets do not cover. */
+  private edgeDots(): number {
+    let n = 0;
+    let lineStart = true;
+    for (const p of this.parts) {
+      if (typeof p === 'string') {
+        if (!p) continue;
+        n += stuffString(p, lineStart).length - p.length;
+        lineStart = p.charCodeAt(p.length - 1) === LF;
+      } else {
+        const src = p.bytes;
+        if (src.length === 0) continue;
+        if (lineStart && src[0] === DOT) n++;
+        lineStart = src[src.length - 1] === LF;
+      }
+    }
+    return n;
+  }
+}
+
+function stuffString(s: string, lineStart: boolean): string {
+  const inner = s.includes('\n.') ? s.replace(/\n\./g, '\n..') : s;
+  return lineStart && inner.charCodeAt(0) === DOT ? `.${inner}` : inner;
+}

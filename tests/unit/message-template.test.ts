@@ -1,0 +1,195 @@
+/**
+ * The byte template must produce exactly what the string path produces (Handlebars personaliser +
+ * composeMessage), and, stuffed, exactly what Nodemailer's own DATA stream would send for it.
+ */
+import type { Transform } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { composeMessage } from '../../src/delivery/compose-message.ts';
+import { createMessageFrame } from '../../src/delivery/message-frame.ts';
+import {
+  createMessageTemplate,
+  fillMessageTemplate,
+  type TemplateRecipient,
+} from '../../src/delivery/message-template.ts';
+import { prepareVariant } from '../../src/delivery/prepared-edition.ts';
+import { nodemailerDataStreams } from '../../src/mail/fast-dot-stuffing.ts';
+import { loadPublication, SAMPLE_PUBLICATION_FILE } from '../../src/publication/load-publication.ts';
+import { buildVariant } from '../../src/render/build-variant.ts';
+import { compilePersonaliser } from '../../src/render/personalise.ts';
+import { FIXTURE_EDITION, fixtureArticles } from '../fixtures/articles.ts';
+
+const publication = loadPublication(SAMPLE_PUBLICATION_FILE);
+const [DataStream] = await nodemailerDataStreams();
+
+/** What Nodemailer's DATA stage writes for `raw`: the reference for the stuffed bytes. */
+async function nodemailerData(raw: string | Buffer): Promise<Buffer> {
+  const Ctor = DataStream as unknown as new () => Transform;
+  const stream = new Ctor();
+  const out: Buffer[] = [];
+  stream.on('data', (d: Buffer) => out.push(d));
+  const done = new Promise((res) => stream.on('end', res));
+  stream.end(typeof raw === 'string' ? Buffer.from(raw) : raw);
+  await done;
+  return Buffer.concat(out);
+}
+
+const recipients: TemplateRecipient[] = [
+  {
+    subscriberId: 's1',
+    email: 'ada@example.com',
+    name: 'Ada',
+    format: 'html',
+    unsubscribeUrl: 'https://d.test/u/a.b',
+    preferencesUrl: 'https://d.test/p/a.b',
+  },
+  {
+    subscriberId: 's2',
+    email: 'zoe@example.com',
+    name: 'Zoë Ørsted',
+    format: 'html',
+    unsubscribeUrl: 'https://d.test/u/c.d',
+    preferencesUrl: 'https://d.test/p/c.d',
+  },
+  {
+    subscriberId: 's3',
+    email: 'dot@example.com',
+    name: '.Dot <&> "q"',
+    format: 'html',
+    unsubscribeUrl: 'https://d.test/u/e.f',
+    preferencesUrl: 'https://d.test/p/e.f',
+  },
+  {
+    subscriberId: 's4',
+    email: 'plain@example.com',
+    name: '',
+    format: 'text',
+    unsubscribeUrl: 'https://d.test/u/g.h',
+    preferencesUrl: 'https://d.test/p/g.h',
+  },
+  {
+    subscriberId: 's5',
+    email: 'line@example.com',
+    name: 'Two\r\nLines',
+    format: 'text',
+    unsubscribeUrl: 'https://d.test/u/i.j',
+    preferencesUrl: 'https://d.test/p/i.j',
+  },
+];
+
+function stringPath(
+  html: string,
+  text: string,
+  frame: ReturnType<typeof createMessageFrame>,
+  r: TemplateRecipient,
+) {
+  const personalise = compilePersonaliser({
+    key: 'k',
+    topics: [],
+    articleCount: 1,
+    subject: 's',
+    preheader: '',
+    html,
+    text,
+  });
+  return composeMessage(
+    frame,
+    r,
+    personalise({
+      name: r.name,
+      email: r.email,
+      unsubscribeUrl: r.unsubscribeUrl,
+      preferencesUrl: r.preferencesUrl,
+    }),
+  ).raw;
+}
+
+function frameFor(html: string, text: string) {
+  return createMessageFrame({
+    editionId: '2026-W47',
+    publication,
+    subject: 'Week 47',
+    htmlTemplate: html,
+    textTemplate: text,
+    date: new Date('2026-11-23T07:00:00Z'),
+  });
+}
+
+async function expectSameBytes(html: string, text: string) {
+  const frame = frameFor(html, text);
+  const template = createMessageTemplate(frame, { html, text });
+  expect(template).toBeDefined();
+  for (const r of recipients) {
+    const reference = stringPath(html, text, frame, r);
+    const plain = fillMessageTemplate(template!, r, { dotStuffed: false });
+    expect(plain.raw.toString('latin1'), r.name).toBe(Buffer.from(reference).toString('latin1'));
+    expect(plain.dotStuffed).toBe(false);
+    const stuffed = fillMessageTemplate(template!, r, { dotStuffed: true });
+    expect(stuffed.raw.toString('latin1'), r.name).toBe((await nodemailerData(reference)).toString('latin1'));
+    expect(stuffed.messageId).toBe(`<2026-W47.${r.subscriberId}@${frame.domain}>`);
+  }
+}
+
+describe('message template', () => {
+  it('the reference DATA stream is Nodemailer’s own loop (this file never patches it)', () => {
+    expect(DataStream!.prototype._transform.name).not.toBe('fastTransform');
+  });
+
+  it('fills real digest variants byte for byte like the string path, plain and stuffed', async () => {
+    let dotLines = 0;
+    for (const topics of [[], ['lunar'], ['launch'], ['policy', 'markets']]) {
+      const variant = await buildVariant({
+        publication,
+        edition: FIXTURE_EDITION,
+        articles: fixtureArticles(),
+        topics,
+        locale: 'en-GB',
+        webUrl: 'https://d.test/editions/2026-W47',
+      });
+      if (!variant) continue;
+      const crlf = (s: string) => s.replace(/\r\n|\r|\n/g, '\r\n');
+      dotLines += crlf(variant.html).split('\r\n.').length - 1;
+      await expectSameBytes(crlf(variant.html), crlf(variant.text));
+    }
+    // The compiled CSS has lines that begin with a dot: the case stuffing exists for.
+    expect(dotLines).toBeGreaterThan(0);
+  });
+
+  it('stuffs dots at line starts inside pieces, across piece edges and in recipient values', async () => {
+    const html =
+      '.a\r\n{{recipient.name}}\r\n.b {{links.unsubscribe}}\r\n{{recipient.name}}.c\r\n..d {{links.preferences}}\r\n';
+    const text = '.t {{recipient.email}}\r\n{{recipient.name}}\r\n.end\r\n';
+    await expectSameBytes(html, text);
+  });
+
+  it('keeps a text part with non-ASCII as base64 and still matches', async () => {
+    await expectSameBytes('<p>{{recipient.name}}</p>\r\n', 'Chang’e 6 for {{recipient.name}}\r\n.\r\n');
+  });
+
+  it('leaves anything but the four placeholders to the string path', async () => {
+    const html = '<p>{{#if recipient.name}}Hi {{recipient.name}}{{/if}}</p>\r\n';
+    expect(createMessageTemplate(frameFor(html, 'x'), { html, text: 'x' })).toBeUndefined();
+    expect(
+      createMessageTemplate(frameFor('{{publication.name}}', 'x'), {
+        html: '{{publication.name}}',
+        text: 'x',
+      }),
+    ).toBeUndefined();
+    const prepared = prepareVariant(
+      '2026-W47',
+      publication,
+      {
+        key: 'k',
+        topics: [],
+        articleCount: 1,
+        subject: 'S',
+        preheader: '',
+        html,
+        text: 'Hi {{recipient.name}}',
+      },
+      new Date(),
+    );
+    const m = prepared.compose(recipients[0]!, { dotStuffed: true });
+    expect(m.dotStuffed).toBeFalsy();
+    expect(m.raw.toString()).toContain('Hi Ada');
+  });
+});
