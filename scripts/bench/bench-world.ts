@@ -8,6 +8,8 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+// @ts-expect-error: plain JS next to the bin, no declaration file
+import { NODE_FLAGS } from '../../bin/node-flags.js';
 import { type Container, createContainer } from '../../src/app/container.ts';
 import { loadConfig } from '../../src/config.ts';
 import { defaultEditionId } from '../../src/delivery/edition-control.ts';
@@ -110,7 +112,8 @@ async function startWorker(
   env: Record<string, string>,
   profileDir: string | undefined,
 ): Promise<{ child: ChildProcess; process: WorkerProcess }> {
-  const flags = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
+  // Started as production starts it (NODE_FLAGS: the shebang, `npm start`, the systemd unit).
+  const flags = [...NODE_FLAGS, ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [])];
   const child = spawn(process.execPath, [...flags, 'bin/digest.js', 'worker'], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },

@@ -13,7 +13,6 @@
  */
 import { parseArgs } from 'node:util';
 import { editionWindow } from '../../src/core/edition-window.ts';
-import { composeMessage } from '../../src/delivery/compose-message.ts';
 import { type PreparedVariant, prepareVariant } from '../../src/delivery/prepared-edition.ts';
 import { createSmtpMailer } from '../../src/mail/smtp-mailer.ts';
 import { loadPublication, SAMPLE_PUBLICATION_FILE } from '../../src/publication/load-publication.ts';
@@ -51,27 +50,26 @@ for (const topics of TOPIC_SETS) {
   });
   if (compiled) variants.push(prepareVariant(editionId, publication, compiled, new Date()));
 }
-const pool = Array.from({ length: Math.min(count, 500) }, (_, i) => {
-  const v = variants[i % variants.length]!;
-  const unsubscribeUrl = `https://digest.example/u/${i}`;
-  const body = v.personalise({
-    name: benchName(i),
-    email: benchAddress(i),
-    unsubscribeUrl,
-    preferencesUrl: `https://digest.example/p/${i}`,
-  });
-  return composeMessage(
-    v.frame,
-    { subscriberId: `s${i}`, email: benchAddress(i), name: benchName(i), format: 'html', unsubscribeUrl },
-    body,
-  );
-});
-
 const mailer = createSmtpMailer({
   url: values.smtp,
   maxConnections: Number(values.connections),
   maxMessages: Number(values['max-messages']),
 });
+// Prebuilt exactly as the send step builds them (DATA-ready Buffers when the hand-off takes them).
+const pool = Array.from({ length: Math.min(count, 500) }, (_, i) =>
+  variants[i % variants.length]!.compose(
+    {
+      subscriberId: `s${i}`,
+      email: benchAddress(i),
+      name: benchName(i),
+      format: 'html',
+      unsubscribeUrl: `https://digest.example/u/${i}`,
+      preferencesUrl: `https://digest.example/p/${i}`,
+    },
+    { dotStuffed: mailer.acceptsDotStuffed },
+  ),
+);
+
 const t0 = performance.now();
 let next = 0;
 let sent = 0;

@@ -22,9 +22,13 @@ import { startBenchWorld } from './bench-world.ts';
 const ROOT = resolve(import.meta.dirname, '../..');
 
 export interface MicroFigures {
+  /** Handlebars fill of the compiled variant (the web preview's path; the send step no longer uses it). */
   personaliseUs: number;
   linksUs: number;
+  /** The send step's render + MIME assembly: the variant's byte template filled into one Buffer. */
   mimeUs: number;
+  /** The same message through the string path (Handlebars + composeMessage), for comparison. */
+  stringPathUs: number;
   messageKb: number;
   collect: { feeds: number; articles: number; articlesPerSecond: number };
   /** Undefined when the import could not run (the reason is logged). */
@@ -70,25 +74,41 @@ export async function measureMicro(editionId: string, options: { quick: boolean 
     };
   };
   const r0 = recipient(0);
-  const body = variant.personalise(r0);
+  // The send step's own per-recipient work: the variant's byte template filled into one Buffer.
   const compose = (i: number) =>
-    composeMessage(
-      variant.frame,
+    variant.compose(
       {
         subscriberId: `s${i}`,
         email: r0.email,
-        name: r0.name,
+        name: benchName(i),
         format: 'html',
         unsubscribeUrl: r0.unsubscribeUrl,
+        preferencesUrl: r0.preferencesUrl,
       },
-      body,
+      { dotStuffed: true },
     );
+  // The string path it replaced (still what the web preview renders): Handlebars + composeMessage.
+  const stringPath = (i: number) => {
+    const r = { ...r0, name: benchName(i) };
+    return composeMessage(
+      variant.frame,
+      {
+        subscriberId: `s${i}`,
+        email: r.email,
+        name: r.name,
+        format: 'html',
+        unsubscribeUrl: r.unsubscribeUrl,
+      },
+      variant.personalise(r),
+    );
+  };
 
   return {
     personaliseUs: timeEach(n, (i) => variant.personalise({ ...r0, name: benchName(i) })),
     linksUs: timeEach(n, links),
     mimeUs: timeEach(n, compose),
-    messageKb: Buffer.byteLength(compose(0).raw) / 1024,
+    stringPathUs: timeEach(n, stringPath),
+    messageKb: compose(0).raw.length / 1024,
     collect: measureCollect(publication, options.quick ? 1500 : 4000),
     import: await measureImport(options.quick ? 5000 : 20000).catch((err: Error) => {
       process.stderr.write(`import benchmark failed: ${err.message}\n`);

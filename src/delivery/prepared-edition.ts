@@ -11,7 +11,12 @@ import type { CompiledVariant } from '../render/build-variant.ts';
 import { compilePersonaliser, type Recipient } from '../render/personalise.ts';
 import { type ComposedMessage, composeMessage } from './compose-message.ts';
 import { createMessageFrame, type MessageFrame } from './message-frame.ts';
-import { createMessageTemplate, fillMessageTemplate, type TemplateRecipient } from './message-template.ts';
+import {
+  type ComposeOptions,
+  createMessageTemplate,
+  fillMessageTemplate,
+  type TemplateRecipient,
+} from './message-template.ts';
 
 export interface PreparedVariant {
   key: string;
@@ -22,7 +27,7 @@ export interface PreparedVariant {
    * mailer can hand the bytes over as they are); a variant whose source the byte template cannot take
    * answers with the plain string path and `dotStuffed: false`.
    */
-  compose: (r: TemplateRecipient, options: { dotStuffed: boolean }) => ComposedMessage;
+  compose: (r: TemplateRecipient, options: ComposeOptions) => ComposedMessage;
 }
 
 export interface PreparedEdition {

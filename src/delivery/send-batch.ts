@@ -14,6 +14,7 @@ import type { Mailer } from '../mail/mailer.ts';
 import type { SendJobData } from '../queues/queue-names.ts';
 import type { SubscriberStore } from '../subscribers/subscriber-store.ts';
 import type { DeliveryLedger, Outcome } from './delivery-ledger.ts';
+import { messageMemory } from './message-template.ts';
 import type { PreparedEdition } from './prepared-edition.ts';
 
 export interface SendDeps {
@@ -76,6 +77,8 @@ export async function sendBatch(
    */
   interface Lane {
     unrecorded: string | undefined;
+    /** The memory of the lane's last accepted message, reused for its next one. */
+    scratch: Buffer | undefined;
   }
 
   const claimNext = async (lane: Lane, sid: string) => {
@@ -156,11 +159,15 @@ export async function sendBatch(
         unsubscribeUrl: links.unsubscribe,
         preferencesUrl: links.preferences,
       },
-      { dotStuffed: deps.mailer.acceptsDotStuffed },
+      { dotStuffed: deps.mailer.acceptsDotStuffed, scratch: lane.scratch },
     );
+    lane.scratch = undefined;
     try {
       await deps.mailer.sendRaw(message);
       lane.unrecorded = sid;
+      // Accepted: every byte of it has been written, so its memory is free for the next message. After
+      // a failure it is not reused (a write could still be queued on the broken socket).
+      if (Buffer.isBuffer(message.raw)) lane.scratch = messageMemory(message.raw);
     } catch (err) {
       const failure = err as SmtpFailure & { message?: string };
       switch (classifySmtpError(failure)) {
@@ -188,7 +195,7 @@ export async function sendBatch(
 
   let next = 0;
   const runLane = async () => {
-    const lane: Lane = { unrecorded: undefined };
+    const lane: Lane = { unrecorded: undefined, scratch: undefined };
     try {
       while (!result.stop && next < ids.length) {
         if (deps.stopping?.()) {

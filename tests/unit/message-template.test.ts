@@ -9,6 +9,7 @@ import { createMessageFrame } from '../../src/delivery/message-frame.ts';
 import {
   createMessageTemplate,
   fillMessageTemplate,
+  messageMemory,
   type TemplateRecipient,
 } from '../../src/delivery/message-template.ts';
 import { prepareVariant } from '../../src/delivery/prepared-edition.ts';
@@ -159,6 +160,22 @@ describe('message template', () => {
       '.a\r\n{{recipient.name}}\r\n.b {{links.unsubscribe}}\r\n{{recipient.name}}.c\r\n..d {{links.preferences}}\r\n';
     const text = '.t {{recipient.email}}\r\n{{recipient.name}}\r\n.end\r\n';
     await expectSameBytes(html, text);
+  });
+
+  it('writes into the memory of the previous message when it fits, with the same bytes', () => {
+    const html = '<p>{{recipient.name}}</p>\r\n.x\r\n';
+    const frame = frameFor(html, 'Hi {{recipient.name}}\r\n');
+    const t = createMessageTemplate(frame, { html, text: 'Hi {{recipient.name}}\r\n' })!;
+    const first = fillMessageTemplate(t, recipients[0]!, { dotStuffed: true });
+    const memory = messageMemory(first.raw as Buffer);
+    expect(memory.length).toBeGreaterThan(first.raw.length);
+    const fresh = fillMessageTemplate(t, recipients[2]!, { dotStuffed: true });
+    const reused = fillMessageTemplate(t, recipients[2]!, { dotStuffed: true, scratch: memory });
+    expect((reused.raw as Buffer).buffer).toBe(memory.buffer);
+    expect(reused.raw.toString('latin1')).toBe(fresh.raw.toString('latin1'));
+    // Too small: fresh memory, same bytes.
+    const small = fillMessageTemplate(t, recipients[2]!, { dotStuffed: true, scratch: Buffer.alloc(8) });
+    expect(small.raw.toString('latin1')).toBe(fresh.raw.toString('latin1'));
   });
 
   it('keeps a text part with non-ASCII as base64 and still matches', async () => {
