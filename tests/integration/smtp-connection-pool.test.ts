@@ -1,0 +1,142 @@
+/**
+ * The digest hand-off on a real SMTP server (smtp-server on 127.0.0.1): DATA-ready Buffers arrive as
+ * the message, connections are bounded, recycled and reused after a refused recipient, and a message
+ * that meets a connection the server dropped while idle goes out over a new one.
+ */
+
+import { SMTPServer } from 'smtp-server';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createMessageFrame } from '../../src/delivery/message-frame.ts';
+import { createMessageTemplate, fillMessageTemplate } from '../../src/delivery/message-template.ts';
+import { createSmtpMailer } from '../../src/mail/smtp-mailer.ts';
+
+interface Server {
+  url: string;
+  received: Buffer[];
+  connections: number;
+  /** Most connections open at the same time. */
+  peak: number;
+  open: Set<{ _socket: { destroy(): void } }>;
+  stop(): Promise<void>;
+}
+
+let server: Server | undefined;
+afterEach(async () => {
+  await server?.stop();
+  server = undefined;
+});
+
+async function startServer(rejectRcpt: (to: string) => boolean = () => false): Promise<Server> {
+  const s: Server = { url: '', received: [], connections: 0, peak: 0, open: new Set(), stop: async () => {} };
+  let live = 0;
+  const smtp = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS'],
+    logger: false,
+    onConnect(_session, cb) {
+      s.connections++;
+      s.peak = Math.max(s.peak, ++live);
+      cb();
+    },
+    onClose() {
+      live--;
+    },
+    onRcptTo(address, _session, cb) {
+      if (rejectRcpt(address.address))
+        return cb(Object.assign(new Error('No such user'), { responseCode: 550 }));
+      cb();
+    },
+    onData(stream, _session, cb) {
+      const chunks: Buffer[] = [];
+      stream.on('data', (c: Buffer) => chunks.push(c));
+      stream.on('end', () => {
+        s.received.push(Buffer.concat(chunks));
+        cb();
+      });
+    },
+  });
+  await new Promise<void>((res) => smtp.listen(0, '127.0.0.1', () => res()));
+  const addr = smtp.server.address();
+  s.url = `smtp://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}?tls=off`;
+  s.open = (smtp as unknown as { connections: Set<{ _socket: { destroy(): void } }> }).connections;
+  s.stop = () => new Promise<void>((res) => smtp.close(() => res()));
+  return s;
+}
+
+const publication = {
+  id: 'orbit-weekly',
+  name: 'Orbit Weekly',
+  from: { name: 'Orbit Weekly', address: 'digest@orbit-weekly.example' },
+};
+const html =
+  '<p>Hello {{recipient.name}}</p>\r\n.mj-column { width:100% }\r\n<a href="{{links.unsubscribe}}">x</a>\r\n';
+const text = 'Hello {{recipient.name}}\r\n.\r\n';
+const frame = createMessageFrame({
+  editionId: '2026-W47',
+  publication,
+  subject: 'Week 47',
+  htmlTemplate: html,
+  textTemplate: text,
+  date: new Date('2026-11-23T07:00:00Z'),
+});
+const template = createMessageTemplate(frame, { html, text })!;
+const message = (i: number, dotStuffed: boolean) =>
+  fillMessageTemplate(
+    template,
+    {
+      subscriberId: `s${i}`,
+      email: `r${i}@example.com`,
+      name: `.Reader ${i}`,
+      format: 'html',
+      unsubscribeUrl: `https://d.test/u/${i}`,
+      preferencesUrl: `https://d.test/p/${i}`,
+    },
+    { dotStuffed },
+  );
+
+describe('SMTP connection pool', () => {
+  it('a DATA-ready Buffer arrives as exactly the unstuffed message', async () => {
+    server = await startServer();
+    const mailer = createSmtpMailer({ url: server.url });
+    expect(mailer.acceptsDotStuffed).toBe(true);
+    const stuffed = message(1, true);
+    expect(stuffed.raw.toString('latin1')).toContain('\r\n..mj-column');
+    await mailer.sendRaw(stuffed);
+    await mailer.close();
+    expect(server.received[0]!.toString('latin1')).toBe(message(1, false).raw.toString('latin1'));
+  });
+
+  it('opens at most maxConnections, recycles after maxMessages, keeps a connection after a refused recipient', async () => {
+    server = await startServer((to) => to === 'r3@example.com');
+    const mailer = createSmtpMailer({ url: server.url, maxConnections: 2, maxMessages: 5 });
+    const results = await Promise.allSettled(
+      Array.from({ length: 20 }, (_, i) => mailer.sendRaw(message(i, true))),
+    );
+    await mailer.close();
+    expect(results.filter((r) => r.status === 'rejected')).toHaveLength(1);
+    expect(server.received).toHaveLength(19);
+    expect(server.peak).toBeLessThanOrEqual(2);
+    // 20 messages, 5 per connection: 4 connections; a 5th at most if the RSET after the refused
+    // recipient did not leave its connection usable.
+    expect(server.connections).toBeGreaterThanOrEqual(4);
+    expect(server.connections).toBeLessThanOrEqual(5);
+  });
+
+  it.each([
+    ['noticed before the next message', 50],
+    ['met by the next message', 0],
+  ])(
+    'a connection the server dropped while idle is replaced (%s), and the message goes out once',
+    async (_, waitMs) => {
+      server = await startServer();
+      const mailer = createSmtpMailer({ url: server.url, maxConnections: 1 });
+      await mailer.sendRaw(message(1, true));
+      for (const c of server.open) c._socket.destroy();
+      if (waitMs) await new Promise((r) => setTimeout(r, waitMs));
+      await mailer.sendRaw(message(2, true));
+      await mailer.close();
+      expect(server.received).toHaveLength(2);
+      expect(server.connections).toBe(2);
+    },
+  );
+});
