@@ -4,6 +4,7 @@
  * filled. Nothing here is computed that could have been computed once per variant (see message-frame).
  * The bodies arrive with CRLF line ends already: templates are normalised once per variant.
  */
+import { encode as qpEncode, wrap as qpWrap } from 'nodemailer/lib/qp';
 import type { MessageFrame } from './message-frame.ts';
 import { encodeMailbox } from './message-frame.ts';
 
@@ -25,6 +26,11 @@ export interface ComposedMessage {
 
 const NON_ASCII = /[^\x00-\x7f]/;
 
+/** The string path's message (unstuffed). */
+export interface StringMessage extends ComposedMessage {
+  raw: string;
+}
+
 /** Deterministic per (edition, subscriber), so a deliberate resend is recognisable as the same message. */
 export const digestMessageId = (editionId: string, subscriberId: string, domain: string): string =>
   `<${editionId}.${subscriberId}@${domain}>`;
@@ -36,13 +42,18 @@ function base64Lines(text: string): string {
   return lines.join('\r\n');
 }
 
+export const partHeader = (type: 'plain' | 'html', encoding: '7bit' | 'quoted-printable' | 'base64') =>
+  `Content-Type: text/${type}; charset=utf-8\r\nContent-Transfer-Encoding: ${encoding}\r\n`;
+
+/**
+ * One body part: 7bit when the frame found the template safe and the filled body is ASCII; else the
+ * text as quoted-printable (readable, and only a few lines change per recipient, see message-template)
+ * and the HTML as base64.
+ */
 export function part(type: 'plain' | 'html', body: string, sevenBit: boolean): string {
-  const safe = sevenBit && !NON_ASCII.test(body);
-  return (
-    `Content-Type: text/${type}; charset=utf-8\r\n` +
-    `Content-Transfer-Encoding: ${safe ? '7bit' : 'base64'}\r\n\r\n` +
-    (safe ? body : base64Lines(body))
-  );
+  if (sevenBit && !NON_ASCII.test(body)) return `${partHeader(type, '7bit')}\r\n${body}`;
+  if (type === 'plain') return `${partHeader(type, 'quoted-printable')}\r\n${qpWrap(qpEncode(body), 76)}`;
+  return `${partHeader(type, 'base64')}\r\n${base64Lines(body)}`;
 }
 
 /** The header block up to MIME-Version (the recipient's To, Message-ID and unsubscribe link). */
@@ -70,7 +81,7 @@ export function composeMessage(
   frame: MessageFrame,
   recipient: ComposeRecipient,
   body: { html: string; text: string },
-): ComposedMessage & { raw: string } {
+): StringMessage {
   const messageId = digestMessageId(frame.editionId, recipient.subscriberId, frame.domain);
   let head = headerBlock(frame, recipient, messageId, encodeMailbox(recipient.name, recipient.email));
   let raw: string;

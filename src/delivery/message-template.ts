@@ -1,9 +1,11 @@
 /**
  * A variant's whole message as bytes, prepared once per variant (pure): the MIME structure and the
- * 7bit bodies become static byte pieces (ASCII, CRLF line ends, their SMTP dot-stuffing already
- * found), between slots for the recipient's name, address and links. Per recipient `fill` only
- * escapes four short values and copies the pieces into one Buffer: no 80 KB string is built, encoded
- * to UTF-8 or scanned again, and the SMTP DATA stage can take the bytes as they are (`dotStuffed`).
+ * bodies become static byte pieces (ASCII, CRLF line ends, their SMTP dot-stuffing already found),
+ * between slots for the recipient's name, address and links. The HTML is 7bit; the text part is 7bit
+ * when it can be, else quoted-printable with only its few lines that hold a slot encoded per
+ * recipient. Per recipient `fill` escapes four short values and copies the pieces into one Buffer:
+ * no 80 KB string is built, encoded to UTF-8 or scanned again, and the SMTP DATA stage can take the
+ * bytes as they are (`dotStuffed`).
  *
  * The output is byte for byte what `personalise` + `composeMessage` produce (after Nodemailer's DATA
  * stream when stuffed): tests/unit/message-template.test.ts compares them on real variants. A variant
@@ -11,13 +13,14 @@
  * anything) returns undefined from `createMessageTemplate`, and the caller uses the string path.
  */
 import Handlebars from 'handlebars';
+import { encode as qpEncode, wrap as qpWrap } from 'nodemailer/lib/qp';
 import { escapeHtmlAscii, httpOnly, oneLine } from '../render/personalise.ts';
 import {
   type ComposedMessage,
   type ComposeRecipient,
   digestMessageId,
   headerBlock,
-  part,
+  partHeader,
 } from './compose-message.ts';
 import type { MessageFrame } from './message-frame.ts';
 import { encodeMailbox } from './message-frame.ts';
@@ -30,6 +33,10 @@ const SLOT_PATHS = {
   'links.preferences': 'preferences',
 } as const;
 type Slot = (typeof SLOT_PATHS)[keyof typeof SLOT_PATHS];
+/** A placeholder in a piece list (an object, so no text can be mistaken for one). */
+interface SlotRef {
+  slot: Slot;
+}
 
 export interface TemplateRecipient extends ComposeRecipient {
   preferencesUrl: string;
@@ -53,13 +60,19 @@ interface Bytes {
   bytes: Buffer;
   innerDots: number[];
 }
-type Piece = Bytes | Slot;
+type Piece = Bytes | SlotRef;
+type SourcePiece = string | SlotRef;
+/** A text line holding a slot, quoted-printable-encoded per recipient (only these lines are). */
+interface DynamicLine {
+  parts: SourcePiece[];
+  crlf: boolean;
+}
 
 export interface MessageTemplate {
-  /** Pieces of the 7bit text body, or undefined when the text part goes out as base64. */
-  text: Piece[] | undefined;
-  /** The source of the text body (for the base64 path). */
-  textSource: Handlebars.TemplateDelegate;
+  /** Pieces of the text body as 7bit, when its source is ASCII with short lines. */
+  text7bit: Piece[] | undefined;
+  /** The text body as quoted-printable: static lines encoded once, lines with a slot per recipient. */
+  textQp: Array<Bytes | DynamicLine>;
   html: Piece[];
   frame: MessageFrame;
 }
@@ -77,19 +90,22 @@ function bytesOf(text: string): Bytes {
   return { bytes, innerDots };
 }
 
+const toBytes = (pieces: SourcePiece[]): Piece[] =>
+  pieces.map((p) => (typeof p === 'string' ? bytesOf(p) : p));
+
 /** The source as static text and slots, or undefined if it holds anything else. */
-function piecesOf(source: string): Piece[] | undefined {
+function piecesOf(source: string): SourcePiece[] | undefined {
   let program: hbs.AST.Program;
   try {
     program = Handlebars.parse(source);
   } catch {
     return undefined;
   }
-  const pieces: Piece[] = [];
+  const pieces: SourcePiece[] = [];
   for (const node of program.body) {
     if (node.type === 'ContentStatement') {
       const value = (node as hbs.AST.ContentStatement).value;
-      if (value) pieces.push(bytesOf(value));
+      if (value) pieces.push(value);
       continue;
     }
     if (node.type !== 'MustacheStatement') return undefined;
@@ -97,9 +113,39 @@ function piecesOf(source: string): Piece[] | undefined {
     if (m.params.length || m.hash || m.path.type !== 'PathExpression') return undefined;
     const slot = SLOT_PATHS[(m.path as hbs.AST.PathExpression).original as keyof typeof SLOT_PATHS];
     if (!slot) return undefined;
-    pieces.push(slot);
+    pieces.push({ slot });
   }
   return pieces;
+}
+
+/** Quoted-printable of one line and its CRLF, as composeMessage encodes the whole text (see the test). */
+const qpLine = (line: string, crlf: boolean): string => qpWrap(qpEncode(crlf ? `${line}\r\n` : line), 76);
+
+/** The text split into lines: lines without a slot encoded now, the others kept for the recipient. */
+function qpLinesOf(pieces: SourcePiece[]): Array<Bytes | DynamicLine> {
+  const out: Array<Bytes | DynamicLine> = [];
+  let line: SourcePiece[] = [];
+  const close = (crlf: boolean) => {
+    if (line.some((p) => typeof p !== 'string')) out.push({ parts: line, crlf });
+    else {
+      const encoded = qpLine(line.join(''), crlf);
+      if (encoded) out.push(bytesOf(encoded));
+    }
+    line = [];
+  };
+  for (const p of pieces) {
+    if (typeof p !== 'string') {
+      line.push(p);
+      continue;
+    }
+    const lines = p.split('\r\n');
+    lines.forEach((text, i) => {
+      if (i > 0) close(true);
+      if (text) line.push(text);
+    });
+  }
+  if (line.length) close(false);
+  return out;
 }
 
 export function createMessageTemplate(
@@ -108,12 +154,12 @@ export function createMessageTemplate(
 ): MessageTemplate | undefined {
   if (!frame.htmlIs7bit) return undefined;
   const html = piecesOf(source.html);
-  const text = frame.textIs7bit ? piecesOf(source.text) : undefined;
-  if (!html || (frame.textIs7bit && !text)) return undefined;
+  const text = piecesOf(source.text);
+  if (!html || !text) return undefined;
   return {
-    html,
-    text,
-    textSource: Handlebars.create().compile(source.text, { knownHelpersOnly: true, noEscape: true }),
+    html: toBytes(html),
+    text7bit: frame.textIs7bit ? toBytes(text) : undefined,
+    textQp: qpLinesOf(text),
     frame,
   };
 }
@@ -140,32 +186,27 @@ export function fillMessageTemplate(
   const b = frame.boundary;
   const multipart = r.format !== 'text';
   if (multipart) w.string(`Content-Type: multipart/alternative; boundary="${b}"\r\n\r\n--${b}\r\n`);
-  // A value outside ASCII makes this recipient's text part base64, as composeMessage does.
-  if (t.text && !Object.values(values).some((v) => NON_ASCII.test(v))) {
-    w.string('Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 7bit\r\n\r\n');
-    w.pieces(t.text, values);
+  // A value outside ASCII makes this recipient's text part quoted-printable, as composeMessage does.
+  if (t.text7bit && !Object.values(values).some((v) => NON_ASCII.test(v))) {
+    w.string(`${partHeader('plain', '7bit')}\r\n`);
+    w.pieces(t.text7bit, values);
   } else {
-    w.string(
-      part(
-        'plain',
-        t.textSource({
-          recipient: { name: values.name, email: values.email },
-          links: { unsubscribe: values.unsubscribe, preferences: values.preferences },
-        }),
-        frame.textIs7bit,
-      ),
-    );
+    w.string(`${partHeader('plain', 'quoted-printable')}\r\n`);
+    for (const line of t.textQp) {
+      if ('bytes' in line) w.bytes(line);
+      else
+        w.string(
+          qpLine(line.parts.map((p) => (typeof p === 'string' ? p : values[p.slot])).join(''), line.crlf),
+        );
+    }
   }
   if (multipart) {
-    w.string(
-      `\r\n--${b}\r\nContent-Type: text/html; charset=utf-8\r\nContent-Transfer-Encoding: 7bit\r\n\r\n`,
-    );
-    const esc = (v: string) => escapeHtmlAscii(v);
+    w.string(`\r\n--${b}\r\n${partHeader('html', '7bit')}\r\n`);
     w.pieces(t.html, {
-      name: esc(values.name),
-      email: esc(values.email),
-      unsubscribe: esc(values.unsubscribe),
-      preferences: esc(values.preferences),
+      name: escapeHtmlAscii(values.name),
+      email: escapeHtmlAscii(values.email),
+      unsubscribe: escapeHtmlAscii(values.unsubscribe),
+      preferences: escapeHtmlAscii(values.preferences),
     });
     w.string(`\r\n--${b}--\r\n`);
   } else {
@@ -195,13 +236,15 @@ class ByteWriter {
     this.length += Buffer.byteLength(s);
   }
 
+  bytes(p: Bytes): void {
+    this.parts.push(p);
+    this.length += p.bytes.length + (this.stuff ? p.innerDots.length : 0);
+  }
+
   pieces(pieces: Piece[], values: Record<Slot, string>): void {
     for (const p of pieces) {
-      if (typeof p === 'string') this.string(values[p]);
-      else {
-        this.parts.push(p);
-        this.length += p.bytes.length + (this.stuff ? p.innerDots.length : 0);
-      }
+      if ('slot' in p) this.string(values[p.slot]);
+      else this.bytes(p);
     }
   }
 

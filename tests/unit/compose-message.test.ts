@@ -59,7 +59,23 @@ describe('composeMessage', () => {
     expect(m.envelope).toEqual({ from: 'digest@orbit-weekly.example', to: 'ana@example.com' });
     // The ASCII HTML went out without any transfer encoding work.
     expect(m.raw).toMatch(/Content-Type: text\/html; charset=utf-8\r\nContent-Transfer-Encoding: 7bit/);
-    expect(m.raw).toMatch(/Content-Type: text\/plain; charset=utf-8\r\nContent-Transfer-Encoding: base64/);
+    // The text has a non-ASCII apostrophe: quoted-printable, readable in the raw message.
+    expect(m.raw).toMatch(
+      /Content-Type: text\/plain; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\nHello, Chang=E2=80=99e 6/,
+    );
+  });
+
+  it('wraps a long non-ASCII text line with soft breaks that mailparser joins back', async () => {
+    const line = `${'Lunar news · '.repeat(20)}end`;
+    const m = composeMessage(frame(), recipient, {
+      html: html.replace('{{recipient.name}}', 'Ana'),
+      text: `${line}\r\n`,
+    });
+    const from = m.raw.indexOf('quoted-printable');
+    const textPart = m.raw.slice(from, m.raw.indexOf('\r\n--', from));
+    expect(textPart).toContain('=\r\n');
+    for (const l of textPart.split('\r\n')) expect(l.length).toBeLessThanOrEqual(76);
+    expect((await simpleParser(m.raw)).text?.trim()).toBe(line);
   });
 
   it('never lets CR/LF from a subject or name into the headers', async () => {
