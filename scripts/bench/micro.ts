@@ -8,6 +8,7 @@ import { join, resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import { editionWindow } from '../../src/core/edition-window.ts';
 import { composeMessage } from '../../src/delivery/compose-message.ts';
+import { messageMemory } from '../../src/delivery/message-template.ts';
 import { prepareVariant } from '../../src/delivery/prepared-edition.ts';
 import { decodeFeed } from '../../src/feeds/decode-feed.ts';
 import { normaliseEntry } from '../../src/feeds/normalise-entry.ts';
@@ -74,9 +75,11 @@ export async function measureMicro(editionId: string, options: { quick: boolean 
     };
   };
   const r0 = recipient(0);
-  // The send step's own per-recipient work: the variant's byte template filled into one Buffer.
-  const compose = (i: number) =>
-    variant.compose(
+  // The send step's own per-recipient work: the variant's byte template filled into one Buffer, in
+  // the memory of the lane's previous message as the send step does.
+  let scratch: Buffer | undefined;
+  const compose = (i: number) => {
+    const m = variant.compose(
       {
         subscriberId: `s${i}`,
         email: r0.email,
@@ -85,12 +88,15 @@ export async function measureMicro(editionId: string, options: { quick: boolean 
         unsubscribeUrl: r0.unsubscribeUrl,
         preferencesUrl: r0.preferencesUrl,
       },
-      { dotStuffed: true },
+      { dotStuffed: true, scratch },
     );
-  // The string path it replaced (still what the web preview renders): Handlebars + composeMessage.
+    scratch = messageMemory(m.raw as Buffer);
+    return m;
+  };
+  // The string path it replaced: Handlebars + composeMessage, then the UTF-8 Buffer the hand-off took.
   const stringPath = (i: number) => {
     const r = { ...r0, name: benchName(i) };
-    return composeMessage(
+    const m = composeMessage(
       variant.frame,
       {
         subscriberId: `s${i}`,
@@ -101,6 +107,7 @@ export async function measureMicro(editionId: string, options: { quick: boolean 
       },
       variant.personalise(r),
     );
+    return Buffer.from(m.raw);
   };
 
   return {
