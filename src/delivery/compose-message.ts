@@ -5,6 +5,7 @@
  * The bodies arrive with CRLF line ends already: templates are normalised once per variant.
  */
 import { encode as qpEncode, wrap as qpWrap } from 'nodemailer/lib/qp';
+import type { Personaliser } from '../render/personalise.ts';
 import type { MessageFrame } from './message-frame.ts';
 import { encodeMailbox } from './message-frame.ts';
 
@@ -95,4 +96,17 @@ export function composeMessage(
       `--${b}\r\n${part('html', body.html, frame.htmlIs7bit)}\r\n--${b}--\r\n`;
   }
   return { messageId, envelope: { from: frame.envelopeFrom, to: recipient.email }, raw };
+}
+
+/**
+ * The string path for one recipient: the Handlebars personaliser fills the bodies, composeMessage
+ * frames them. What the send step falls back to, and the reference its byte template is tested against.
+ */
+export function composePersonalised(
+  frame: MessageFrame,
+  personalise: Personaliser,
+  recipient: ComposeRecipient & { preferencesUrl: string },
+): StringMessage {
+  const { name, email, unsubscribeUrl, preferencesUrl } = recipient;
+  return composeMessage(frame, recipient, personalise({ name, email, unsubscribeUrl, preferencesUrl }));
 }

@@ -9,7 +9,7 @@ import type { Publication } from '../domain/publication.ts';
 import type { EditionRecord, EditionStore } from '../editions/edition-store.ts';
 import type { CompiledVariant } from '../render/build-variant.ts';
 import { compilePersonaliser, type Recipient } from '../render/personalise.ts';
-import { type ComposedMessage, composeMessage } from './compose-message.ts';
+import { type ComposedMessage, composePersonalised } from './compose-message.ts';
 import { createMessageFrame, type MessageFrame } from './message-frame.ts';
 import {
   type ComposeOptions,
@@ -58,17 +58,7 @@ export function prepareVariant(
   const template = createMessageTemplate(frame, normalised);
   const compose: PreparedVariant['compose'] = template
     ? (r, options) => fillMessageTemplate(template, r, options)
-    : (r) =>
-        composeMessage(
-          frame,
-          r,
-          personalise({
-            name: r.name,
-            email: r.email,
-            unsubscribeUrl: r.unsubscribeUrl,
-            preferencesUrl: r.preferencesUrl,
-          }),
-        );
+    : (r) => composePersonalised(frame, personalise, r);
   return { key: variant.key, personalise, frame, compose };
 }
 

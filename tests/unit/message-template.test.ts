@@ -4,7 +4,7 @@
  */
 import type { Transform } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { composeMessage } from '../../src/delivery/compose-message.ts';
+import { composePersonalised } from '../../src/delivery/compose-message.ts';
 import { createMessageFrame } from '../../src/delivery/message-frame.ts';
 import {
   createMessageTemplate,
@@ -92,16 +92,7 @@ function stringPath(
     html,
     text,
   });
-  return composeMessage(
-    frame,
-    r,
-    personalise({
-      name: r.name,
-      email: r.email,
-      unsubscribeUrl: r.unsubscribeUrl,
-      preferencesUrl: r.preferencesUrl,
-    }),
-  ).raw;
+  return composePersonalised(frame, personalise, r).raw;
 }
 
 function frameFor(html: string, text: string) {
