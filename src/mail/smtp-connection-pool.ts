@@ -129,6 +129,9 @@ export class SmtpConnectionPool {
       this.open++;
       return this.connect().catch((err) => {
         this.open--;
+        // The slot is free again: the next waiter tries its own connection (or fails the same way),
+        // so no sender waits for a release that will never come.
+        this.serveNextWaiter();
         throw err;
       });
     }
@@ -139,8 +142,7 @@ export class SmtpConnectionPool {
     if (lane.broken || lane.messages >= this.options.maxMessages || this.closed) {
       this.retire(lane);
       // A freed slot: the next waiter gets a new connection.
-      const next = this.waiting.shift();
-      if (next) this.acquire().then(next.resolve, next.reject);
+      this.serveNextWaiter();
       return;
     }
     const next = this.waiting.shift();
@@ -157,6 +159,11 @@ export class SmtpConnectionPool {
     }, this.options.idleMs ?? 10_000);
     lane.idleTimer.unref();
     this.idle.push(lane);
+  }
+
+  private serveNextWaiter(): void {
+    const next = this.waiting.shift();
+    if (next) this.acquire().then(next.resolve, next.reject);
   }
 
   private retire(lane: Lane): void {

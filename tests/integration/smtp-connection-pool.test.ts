@@ -139,4 +139,17 @@ describe('SMTP connection pool', () => {
       expect(server.connections).toBe(2);
     },
   );
+
+  it('with no server, every sender gets a connection error, none waits forever', async () => {
+    const closed = await startServer();
+    const url = closed.url;
+    await closed.stop();
+    const mailer = createSmtpMailer({ url, maxConnections: 2 });
+    const results = await Promise.allSettled(
+      Array.from({ length: 9 }, (_, i) => mailer.sendRaw(message(i, true))),
+    );
+    await mailer.close();
+    expect(results.map((r) => r.status)).toEqual(Array(9).fill('rejected'));
+    for (const r of results) expect((r as PromiseRejectedResult).reason.code).toBe('ECONNECTION');
+  });
 });
