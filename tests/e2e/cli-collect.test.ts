@@ -62,8 +62,9 @@ describe('digest sources / collect / articles', () => {
       'digest: --edition: "2026-W99" is not an edition id like 2026-W47',
     );
 
-    const removed = digest('sources', 'remove', broken);
+    const removed = digest('sources', 'remove', broken, '--json');
     expect(removed.code).toBe(0);
+    expect(JSON.parse(removed.out)).toEqual({ removed: broken });
     const list = digest('sources', 'list', '--json');
     expect((JSON.parse(list.out) as Array<{ url: string }>).map((s) => s.url)).toEqual([
       expect.stringMatching(/samples\/space-tech\/feed\.xml$/),

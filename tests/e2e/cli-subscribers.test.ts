@@ -86,8 +86,9 @@ describe('digest subscribers', () => {
     const refused = digest('forget', 'dee@example.com');
     expect(refused.code).toBe(2);
     expect(refused.err).toContain('--yes');
-    const forgotten = digest('forget', 'dee@example.com', '--yes');
+    const forgotten = digest('forget', 'dee@example.com', '--yes', '--json');
     expect(forgotten.code).toBe(0);
+    expect(JSON.parse(forgotten.out)).toEqual({ forgotten: expect.any(String), suppressed: true });
     expect(digest('show', 'dee@example.com').code).toBe(1);
     const again = digest('add', 'dee@example.com');
     expect(again.code).toBe(2);

@@ -68,7 +68,8 @@ export function registerSourceCommands(program: Command): void {
     .command('remove')
     .description('Remove a source (its articles already collected are kept).')
     .argument('<id-or-url>', 'the source id from `digest sources list`, or its URL/path')
-    .action((idOrUrl: string) =>
+    .option('--json', 'print the result as JSON')
+    .action((idOrUrl: string, o: { json?: boolean }) =>
       withContainer(async (c) => {
         await c.sources.seedOnce(c.publication.sources, new Date());
         let removed = await c.sources.remove(idOrUrl.trim());
@@ -80,7 +81,7 @@ export function registerSourceCommands(program: Command): void {
           }
         }
         if (!removed) throw new UserError(`no source "${idOrUrl}" (see digest sources list)`, 1);
-        out(`removed: ${idOrUrl}`);
+        out(o.json ? JSON.stringify({ removed: idOrUrl }) : `removed: ${idOrUrl}`);
       }),
     );
 }

@@ -204,13 +204,18 @@ export function registerSubscriberCommands(program: Command): void {
     )
     .argument('<email-or-id>')
     .option('--yes', 'really erase (required)')
-    .action((key: string, o: { yes?: boolean }) =>
+    .option('--json', 'print the result as JSON')
+    .action((key: string, o: { yes?: boolean; json?: boolean }) =>
       withContainer(async (c) => {
         const subscriber = await findSubscriber(c.subscribers, key);
         if (!subscriber) throw new UserError(`no subscriber ${key}`, 1);
         if (!o.yes) throw new UserError(`this erases ${subscriber.email} for good: run again with --yes`);
         await c.subscribers.forget(subscriber.id);
-        out(`forgotten: ${subscriber.id} (the address stays suppressed, as a hash)`);
+        out(
+          o.json
+            ? JSON.stringify({ forgotten: subscriber.id, suppressed: true })
+            : `forgotten: ${subscriber.id} (the address stays suppressed, as a hash)`,
+        );
       }),
     );
 }
