@@ -14,16 +14,22 @@ export const DEFAULT_REPORT = join(ROOT, 'RELIABILITY.md');
 const BEGIN = '<!-- chaos:begin -->';
 const END = '<!-- chaos:end -->';
 
-interface Row {
+/** What a chaos scenario writes to var/chaos/figures/<id>.json (tests/chaos/harness/figures.ts). */
+export interface ScenarioFigures {
+  /** Stable id, e.g. `01-kill-workers`; orders the table. */
   id: string;
   title: string;
+  /** What the scenario promises, one line. */
   promise: string;
+  /** Numbers to show, in order, e.g. { eligible: 5000, kills: 5, duplicates: 0 }. */
   figures: Record<string, number | string>;
   passed: boolean;
   durationMs: number;
+  /** Anything a reader must know about this run (a known limit, a finding). */
   note?: string;
-  at: string;
 }
+
+type Row = ScenarioFigures & { at: string };
 
 const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
 
