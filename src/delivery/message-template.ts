@@ -250,17 +250,16 @@ class ByteWriter {
 
   /** With stuffing, the bytes end with the DATA terminator line, exactly what the DATA stage sends. */
   finish(scratch: Buffer | undefined): Buffer {
-    // One extra byte per dot that lands at a line start across piece edges or inside strings.
-    const need = this.length + (this.stuff ? this.edgeDots() + END.length : 0);
+    const need = this.length + (this.stuff ? this.stuffStrings() + END.length : 0);
     // Room to spare, so the lane's next (slightly longer) message fits the same memory.
     const out = scratch && scratch.length >= need ? scratch : Buffer.allocUnsafeSlow(need + (need >> 3));
     let pos = 0;
     let lineStart = true;
     for (const p of this.parts) {
       if (typeof p === 'string') {
-        const text: string = this.stuff ? stuffString(p, lineStart) : p;
-        pos += out.write(text, pos, 'utf8');
-        lineStart = text.charCodeAt(text.length - 1) === LF;
+        // Strings were stuffed by stuffStrings, static pieces are stuffed here from their offsets.
+        pos += out.write(p, pos, 'utf8');
+        lineStart = p.charCodeAt(p.length - 1) === LF;
         continue;
       }
       const src = p.bytes;
@@ -281,22 +280,24 @@ class ByteWriter {
     return out.subarray(0, pos);
   }
 
-  /** Dots at a line start that the static pieces' own offsets do not cover. */
-  private edgeDots(): number {
+  /**
+   * Stuffs the string parts in place and returns the bytes that adds, plus one per static piece that
+   * begins with a dot at a line start (its own inner dots are counted already).
+   */
+  private stuffStrings(): number {
     let n = 0;
     let lineStart = true;
-    for (const p of this.parts) {
+    this.parts.forEach((p, i) => {
       if (typeof p === 'string') {
-        if (!p) continue;
-        n += stuffString(p, lineStart).length - p.length;
+        const stuffed = stuffString(p, lineStart);
+        n += stuffed.length - p.length;
+        this.parts[i] = stuffed;
         lineStart = p.charCodeAt(p.length - 1) === LF;
-      } else {
-        const src = p.bytes;
-        if (src.length === 0) continue;
-        if (lineStart && src[0] === DOT) n++;
-        lineStart = src[src.length - 1] === LF;
+      } else if (p.bytes.length > 0) {
+        if (lineStart && p.bytes[0] === DOT) n++;
+        lineStart = p.bytes[p.bytes.length - 1] === LF;
       }
-    }
+    });
     return n;
   }
 }
