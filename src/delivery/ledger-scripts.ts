@@ -28,12 +28,13 @@ end
 `;
 
 /**
- * The two per-recipient steps as functions over one key layout, shared by the scripts below.
- * KEYS: ledger, counts, claims, edition, detail, attempts, subscriber (the one to claim), rate
+ * The two per-recipient steps, claim and record, as functions over the edition's keys
+ * (KEYS[1..6]: ledger, counts, claims, edition, detail, attempts); a claim also reads its subscriber's
+ * status key and counts against the send rate's key of its second, which the caller passes.
  */
 const STEPS = `${COMMON}
 -- Returns: claimed | paused | cancelled | ratelimited | skipped | uncertain | <current state>
-local function claim(sid, token, jobId, nowIso, nowMs, rate)
+local function claim(sid, subscriber, rateKey, token, jobId, nowIso, nowMs, rate)
   local st = redis.call('HGET', KEYS[1], sid)
   if not st then return 'missing' end
   local est = redis.call('HGET', KEYS[4], 'status')
@@ -54,7 +55,7 @@ local function claim(sid, token, jobId, nowIso, nowMs, rate)
     return st
   end
   if st ~= 'pending' and st ~= 'retry' then return st end
-  local status = redis.call('HGET', KEYS[7], 'status')
+  local status = redis.call('HGET', subscriber, 'status')
   if status ~= 'active' then
     move(KEYS[1], KEYS[2], sid, st, 'skipped')
     redis.call('HSET', KEYS[5], sid, cjson.encode({reason = 'subscriber ' .. (status or 'deleted') .. ' since the freeze', at = nowIso}))
@@ -63,8 +64,8 @@ local function claim(sid, token, jobId, nowIso, nowMs, rate)
   end
   rate = tonumber(rate)
   if rate > 0 then
-    local n = redis.call('INCR', KEYS[8])
-    if n == 1 then redis.call('PEXPIRE', KEYS[8], 2000) end
+    local n = redis.call('INCR', rateKey)
+    if n == 1 then redis.call('PEXPIRE', rateKey, 2000) end
     if n > rate then return 'ratelimited' end
   end
   move(KEYS[1], KEYS[2], sid, st, 'sending@' .. token)
@@ -91,31 +92,33 @@ local function record(sid, token, outcome, detail, nowIso)
 end
 `;
 
-/**
- * A claim right before the hand-off. A claim is stored as `sending@<jobId>#<run>`.
- * ARGV: subscriberId, token (jobId#run), jobId, nowIso, nowMs, ratePerSecond
- */
-export const CLAIM = `${STEPS}
-return claim(ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6])
-`;
+/** Values per step in LEDGER_STEPS's ARGV (see there). */
+export const STEP_ARGS = 9;
 
 /**
- * ARGV: subscriberId, token, outcome (sent|retry|pending|bounced|failed|uncertain), detailJson ('' for none), nowIso
+ * Any number of ledger steps of one edition in one call, in order: the claims and records that a
+ * worker's lanes asked for in the same turn of its event loop (ledger-steps.ts). Each step is a
+ * record, a claim, or both (a lane's previous recipient recorded, its next one claimed: the record
+ * stands whatever the claim answers). A claim comes right before its own hand-off, as ever; only
+ * the round trip is shared.
+ * KEYS: ledger, counts, claims, edition, detail, attempts, then per step its subscriber's key and
+ * the send rate's key of its second.
+ * ARGV per step (STEP_ARGS values): token (jobId#run), jobId, nowIso, nowMs, ratePerSecond,
+ * recordSid ('' for no record), outcome, detailJson ('' for none), claimSid ('' for no claim).
+ * Returns per step { recordResult or '', claimResult or '' }.
  */
-export const RECORD = `${STEPS}
-return record(ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5])
-`;
-
-/**
- * A lane's previous recipient recorded and its next one claimed in one round trip (the hot path:
- * one Redis call per message instead of two). Still two separate steps: the record stands whatever
- * the claim answers. KEYS[7] is the subscriber to claim.
- * ARGV: token, jobId, nowIso, nowMs, ratePerSecond, recordSid, outcome, detailJson, claimSid
- * Returns: { recordResult, claimResult }
- */
-export const RECORD_AND_CLAIM = `${STEPS}
-local recorded = record(ARGV[6], ARGV[1], ARGV[7], ARGV[8], ARGV[3])
-return { recorded, claim(ARGV[9], ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5]) }
+export const LEDGER_STEPS = `${STEPS}
+local out = {}
+for j = 0, #ARGV / ${STEP_ARGS} - 1 do
+  local a = j * ${STEP_ARGS}
+  local recorded, claimed = '', ''
+  if ARGV[a + 6] ~= '' then recorded = record(ARGV[a + 6], ARGV[a + 1], ARGV[a + 7], ARGV[a + 8], ARGV[a + 3]) end
+  if ARGV[a + 9] ~= '' then
+    claimed = claim(ARGV[a + 9], KEYS[7 + 2 * j], KEYS[8 + 2 * j], ARGV[a + 1], ARGV[a + 2], ARGV[a + 3], ARGV[a + 4], ARGV[a + 5])
+  end
+  out[j + 1] = { recorded, claimed }
+end
+return out
 `;
 
 /**

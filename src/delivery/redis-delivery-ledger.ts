@@ -2,13 +2,11 @@
 import type { Redis } from 'ioredis';
 import { DELIVERY_STATES, type DeliveryState } from '../domain/delivery.ts';
 import type { DeliveryLedger, FrozenRecipient, OutcomeDetail } from './delivery-ledger.ts';
-import { editionKeys, rateKey, subscriberKey } from './ledger-keys.ts';
-import { CLAIM, RECORD, RECORD_AND_CLAIM, TRANSITION } from './ledger-scripts.ts';
+import { editionKeys } from './ledger-keys.ts';
+import { TRANSITION } from './ledger-scripts.ts';
+import { createLedgerSteps } from './ledger-steps.ts';
 
 interface LedgerCommands {
-  ndClaim(...args: Array<string | number>): Promise<string>;
-  ndRecord(...args: Array<string | number>): Promise<string>;
-  ndRecordClaim(...args: Array<string | number>): Promise<[string, string]>;
   ndTransition(...args: Array<string | number>): Promise<number>;
 }
 
@@ -20,27 +18,10 @@ export function createRedisDeliveryLedger(
   options: { sendRatePerSecond: number },
 ): DeliveryLedger {
   const r = redis as Redis & LedgerCommands;
-  if (!('ndClaim' in r)) {
-    redis.defineCommand('ndClaim', { numberOfKeys: 8, lua: CLAIM });
-    redis.defineCommand('ndRecord', { numberOfKeys: 8, lua: RECORD });
-    redis.defineCommand('ndRecordClaim', { numberOfKeys: 8, lua: RECORD_AND_CLAIM });
-    redis.defineCommand('ndTransition', { numberOfKeys: 4, lua: TRANSITION });
-  }
+  if (!('ndTransition' in r)) redis.defineCommand('ndTransition', { numberOfKeys: 4, lua: TRANSITION });
   const keys = (id: string) => editionKeys(prefix, id);
-  /** The per-recipient scripts' keys (ledger-scripts.ts STEPS). */
-  const stepKeys = (editionId: string, subscriberId: string, now: Date) => {
-    const k = keys(editionId);
-    return [
-      k.ledger,
-      k.counts,
-      k.claims,
-      k.edition,
-      k.detail,
-      k.attempts,
-      subscriberKey(prefix, subscriberId),
-      rateKey(prefix, Math.floor(now.getTime() / 1000)),
-    ];
-  };
+  const steps = createLedgerSteps(redis, prefix, options.sendRatePerSecond);
+  const tokenOf = (claim: { jobId: string; run: string }) => `${claim.jobId}#${claim.run}`;
 
   const transition = async (editionId: string, ids: string[], from: string, to: string, now: Date) => {
     if (!ids.length) return 0;
@@ -80,43 +61,38 @@ export function createRedisDeliveryLedger(
     },
 
     async claim(editionId, subscriberId, claim, now) {
-      return r.ndClaim(
-        ...stepKeys(editionId, subscriberId, now),
-        subscriberId,
-        `${claim.jobId}#${claim.run}`,
-        claim.jobId,
-        now.toISOString(),
-        now.getTime(),
-        options.sendRatePerSecond,
-      );
+      const { claimed } = await steps.run(editionId, {
+        token: tokenOf(claim),
+        jobId: claim.jobId,
+        now,
+        claim: subscriberId,
+      });
+      return claimed;
     },
 
     async record(editionId, subscriberId, claim, outcome, detail?: OutcomeDetail) {
-      const now = detail?.at ? new Date(detail.at) : new Date();
-      return (await r.ndRecord(
-        ...stepKeys(editionId, subscriberId, now),
-        subscriberId,
-        `${claim.jobId}#${claim.run}`,
-        outcome,
-        detail ? JSON.stringify(detail) : '',
-        now.toISOString(),
-      )) as 'ok' | 'stale' | 'missing';
+      const { recorded } = await steps.run(editionId, {
+        token: tokenOf(claim),
+        jobId: claim.jobId,
+        now: detail?.at ? new Date(detail.at) : new Date(),
+        record: { subscriberId, outcome, detail: detail ? JSON.stringify(detail) : '' },
+      });
+      return recorded as 'ok' | 'stale' | 'missing';
     },
 
     async recordAndClaim(editionId, claim, recorded, nextSubscriberId, now) {
-      const [rec, claimed] = await r.ndRecordClaim(
-        ...stepKeys(editionId, nextSubscriberId, now),
-        `${claim.jobId}#${claim.run}`,
-        claim.jobId,
-        now.toISOString(),
-        now.getTime(),
-        options.sendRatePerSecond,
-        recorded.subscriberId,
-        recorded.outcome,
-        recorded.detail ? JSON.stringify(recorded.detail) : '',
-        nextSubscriberId,
-      );
-      return { recorded: rec as 'ok' | 'stale' | 'missing', claimed };
+      const result = await steps.run(editionId, {
+        token: tokenOf(claim),
+        jobId: claim.jobId,
+        now,
+        record: {
+          subscriberId: recorded.subscriberId,
+          outcome: recorded.outcome,
+          detail: recorded.detail ? JSON.stringify(recorded.detail) : '',
+        },
+        claim: nextSubscriberId,
+      });
+      return { recorded: result.recorded as 'ok' | 'stale' | 'missing', claimed: result.claimed };
     },
 
     async counts(editionId) {

@@ -58,6 +58,63 @@ describe('delivery ledger', () => {
     expect(counts.pending).toBe(0);
   });
 
+  it('only one claim wins across connections too (two worker processes)', async () => {
+    await freshEdition('2026-W37', ['s1', 's2']);
+    const other = testRedis();
+    const otherLedger = createRedisDeliveryLedger(other, prefix, { sendRatePerSecond: 0 });
+    try {
+      const results = await Promise.all(
+        ['s1', 's2', 's1', 's2'].flatMap((sid, i) => [
+          ledger.claim('2026-W37', sid, { jobId: `a${i}`, run: 'r' }, now),
+          otherLedger.claim('2026-W37', sid, { jobId: `b${i}`, run: 'r' }, now),
+        ]),
+      );
+      expect(results.filter((r) => r === 'claimed')).toHaveLength(2);
+      expect((await ledger.counts('2026-W37')).sending).toBe(2);
+    } finally {
+      other.disconnect();
+    }
+  });
+
+  it('steps asked in the same turn share one round trip, run in order, each with its own answer', async () => {
+    await freshEdition('2026-W36', ['a', 'b', 'c', 'd']);
+    await redis.hset(`${prefix}:sub:d`, 'status', 'unsubscribed');
+    const own = testRedis();
+    const ownLedger = createRedisDeliveryLedger(own, prefix, { sendRatePerSecond: 0 });
+    const sent: string[] = [];
+    const send = own.sendCommand.bind(own);
+    own.sendCommand = ((command: { name: string }, ...rest: unknown[]) => {
+      sent.push(command.name);
+      return (send as (...a: unknown[]) => unknown)(command, ...rest);
+    }) as typeof own.sendCommand;
+    try {
+      await own.ping();
+      sent.length = 0;
+      const job = { jobId: 'j36', run: 'r' };
+      const [a, b, again, d] = await Promise.all([
+        ownLedger.claim('2026-W36', 'a', job, now),
+        ownLedger.claim('2026-W36', 'b', job, now),
+        ownLedger.claim('2026-W36', 'a', { jobId: 'j99', run: 'r' }, now),
+        ownLedger.claim('2026-W36', 'd', job, now),
+      ]);
+      expect([a, b, again, d]).toEqual(['claimed', 'claimed', 'sending@j36#r', 'skipped']);
+      expect(sent.filter((n) => n === 'evalsha' || n === 'eval')).toHaveLength(1);
+      sent.length = 0;
+      const [recA, recB] = await Promise.all([
+        ownLedger.recordAndClaim('2026-W36', job, { subscriberId: 'a', outcome: 'sent' }, 'c', now),
+        ownLedger.record('2026-W36', 'b', job, 'retry', { at: now.toISOString(), responseCode: 451 }),
+      ]);
+      expect(recA).toEqual({ recorded: 'ok', claimed: 'claimed' });
+      expect(recB).toBe('ok');
+      expect(sent.filter((n) => n === 'evalsha' || n === 'eval')).toHaveLength(1);
+      expect(await ownLedger.stateOf('2026-W36', 'b')).toBe('retry');
+      expect(await ownLedger.attemptsOf('2026-W36', ['b'])).toEqual([1]);
+      expect((await ownLedger.detailOf('2026-W36', 'b'))?.responseCode).toBe(451);
+    } finally {
+      own.disconnect();
+    }
+  });
+
   it('records the outcome of its own claim only, and finishes the edition when nothing is open', async () => {
     await freshEdition('2026-W41', ['a', 'b']);
     const claim = { jobId: 'j', run: 'r1' };
