@@ -4,7 +4,10 @@
  */
 import type { Subscriber } from '../domain/subscriber.ts';
 
-export function isEligible(subscriber: Subscriber, now: Date): boolean {
+export function isEligible(
+  subscriber: Pick<Subscriber, 'status' | 'frequency' | 'pausedUntil'>,
+  now: Date,
+): boolean {
   if (subscriber.status !== 'active' || subscriber.frequency !== 'weekly') return false;
   return !subscriber.pausedUntil || new Date(subscriber.pausedUntil).getTime() <= now.getTime();
 }

@@ -61,7 +61,7 @@ export async function sendBatch(
   if (!prepared) return result;
   const ids = data.subscriberIds;
   const [subs, variants, attempts] = await Promise.all([
-    deps.subscribers.getMany(ids),
+    deps.subscribers.pick(ids, ['email', 'name', 'format']),
     deps.ledger.variantsOf(data.editionId, ids),
     deps.ledger.attemptsOf(data.editionId, ids),
   ]);

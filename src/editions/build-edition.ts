@@ -28,6 +28,8 @@ export interface BuildDeps {
 }
 
 const PAGE = 1000;
+/** What the freeze reads of each subscriber. */
+const ELIGIBILITY_FIELDS = ['status', 'frequency', 'pausedUntil', 'topics', 'email'] as const;
 const LOCK_MS = 10 * 60_000;
 
 export async function buildEdition(
@@ -138,7 +140,9 @@ async function* eligibleSubscribers(store: SubscriberStore, now: Date) {
   do {
     const page = await store.listByStatus('active', cursor, PAGE);
     cursor = page.cursor;
-    const subs = (await store.getMany(page.ids)).filter((s) => s !== undefined && isEligible(s, now));
+    const subs = (await store.pick(page.ids, ELIGIBILITY_FIELDS)).filter(
+      (s) => s !== undefined && isEligible(s, now),
+    );
     // Stored addresses are already normalised: one SMISMEMBER for the page.
     const suppressed = await store.areSuppressed(subs.map((s) => s!.email));
     yield subs.filter((_, i) => !suppressed[i]).map((s) => s!);

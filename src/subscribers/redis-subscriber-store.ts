@@ -147,6 +147,28 @@ export function createRedisSubscriberStore(redis: Redis, prefix: string): Subscr
     });
   }
 
+  async function pick<K extends keyof Subscriber>(
+    ids: string[],
+    fields: readonly K[],
+  ): Promise<Array<Pick<Subscriber, K | 'id'> | undefined>> {
+    if (ids.length === 0) return [];
+    // id, email and status first: a record without them does not exist (as in decode).
+    const wanted = [...new Set<keyof Subscriber>(['id', 'email', 'status', ...fields])];
+    const pipeline = redis.pipeline();
+    for (const id of ids) pipeline.hmget(k.sub(id), ...wanted);
+    const results = (await pipeline.exec()) ?? [];
+    return results.map(([err, value], i) => {
+      if (err) throw err;
+      const raw = value as Array<string | null>;
+      if (!isId(ids[i]!) || !raw[0] || !raw[1] || !raw[2]) return undefined;
+      const s = {} as Record<keyof Subscriber, unknown>;
+      wanted.forEach((f, j) => {
+        s[f] = FIELDS[f](raw[j] ?? undefined);
+      });
+      return s as Pick<Subscriber, K | 'id'>;
+    });
+  }
+
   async function update(
     id: string,
     patch: SubscriberPatch,
@@ -233,6 +255,7 @@ export function createRedisSubscriberStore(redis: Redis, prefix: string): Subscr
     },
 
     getMany,
+    pick,
 
     update: (id, patch, origin, event, detail) => update(id, patch, origin, event, detail),
 
@@ -353,24 +376,30 @@ function encode(s: Subscriber): string[] {
   ];
 }
 
+/** How each stored field reads back (a missing field gets the default a new subscriber has). */
+const FIELDS: { [K in keyof Subscriber]: (raw: string | undefined) => Subscriber[K] } = {
+  id: (v) => v ?? '',
+  email: (v) => v ?? '',
+  name: (v) => v ?? '',
+  status: (v) => v as SubscriberStatus,
+  topics: (v) => (v ? (JSON.parse(v) as string[]) : []),
+  frequency: () => 'weekly',
+  pausedUntil: (v) => v || undefined,
+  format: (v) => (v === 'text' ? 'text' : 'html'),
+  timezone: (v) => v ?? 'UTC',
+  hour: (v) => Number(v ?? 8),
+  locale: (v) => v ?? 'en',
+  consent: (v) => (v ? (JSON.parse(v) as Subscriber['consent']) : undefined),
+  createdAt: (v) => v ?? '',
+  updatedAt: (v) => v ?? '',
+};
+const FIELD_NAMES = Object.keys(FIELDS) as Array<keyof Subscriber>;
+
 function decode(h: Record<string, string>): Subscriber | undefined {
   if (!h.id || !h.email || !h.status) return undefined;
-  return {
-    id: h.id,
-    email: h.email,
-    name: h.name ?? '',
-    status: h.status as SubscriberStatus,
-    topics: h.topics ? (JSON.parse(h.topics) as string[]) : [],
-    frequency: 'weekly',
-    pausedUntil: h.pausedUntil || undefined,
-    format: h.format === 'text' ? 'text' : 'html',
-    timezone: h.timezone ?? 'UTC',
-    hour: Number(h.hour ?? 8),
-    locale: h.locale ?? 'en',
-    consent: h.consent ? (JSON.parse(h.consent) as Subscriber['consent']) : undefined,
-    createdAt: h.createdAt ?? '',
-    updatedAt: h.updatedAt ?? '',
-  };
+  const s = {} as Record<keyof Subscriber, unknown>;
+  for (const f of FIELD_NAMES) s[f] = FIELDS[f](h[f]);
+  return s as Subscriber;
 }
 
 /** field -> [before, after] for what the patch really changes; undefined when nothing does. */

@@ -151,6 +151,27 @@ describe('RedisSubscriberStore', () => {
     expect(new Set(ids).size).toBe(20);
     const many = await s2.getMany([made[0]!.id!, 'AAAAAAAAAAAAAAAA', made[1]!.id!]);
     expect(many.map((s) => s?.email)).toEqual(['reader0@example.com', undefined, 'reader1@example.com']);
+    // pick: the named fields only (plus id, email, status), decoded as getMany decodes them.
+    const picked = await s2.pick([made[0]!.id!, 'AAAAAAAAAAAAAAAA', '../sub:email', made[1]!.id!], [
+      'topics',
+      'hour',
+      'pausedUntil',
+    ]);
+    expect(picked[1]).toBeUndefined();
+    expect(picked[2]).toBeUndefined();
+    for (const [i, whole] of [
+      [0, many[0]],
+      [3, many[2]],
+    ] as const) {
+      expect(picked[i]).toEqual({
+        id: whole!.id,
+        email: whole!.email,
+        status: whole!.status,
+        topics: whole!.topics,
+        hour: whole!.hour,
+        pausedUntil: whole!.pausedUntil,
+      });
+    }
     expect(await s2.counts()).toEqual({
       pending: 10,
       active: 20,
