@@ -152,11 +152,10 @@ describe('RedisSubscriberStore', () => {
     const many = await s2.getMany([made[0]!.id!, 'AAAAAAAAAAAAAAAA', made[1]!.id!]);
     expect(many.map((s) => s?.email)).toEqual(['reader0@example.com', undefined, 'reader1@example.com']);
     // pick: the named fields only (plus id, email, status), decoded as getMany decodes them.
-    const picked = await s2.pick([made[0]!.id!, 'AAAAAAAAAAAAAAAA', '../sub:email', made[1]!.id!], [
-      'topics',
-      'hour',
-      'pausedUntil',
-    ]);
+    const picked = await s2.pick(
+      [made[0]!.id!, 'AAAAAAAAAAAAAAAA', '../sub:email', made[1]!.id!],
+      ['topics', 'hour', 'pausedUntil'],
+    );
     expect(picked[1]).toBeUndefined();
     expect(picked[2]).toBeUndefined();
     for (const [i, whole] of [
