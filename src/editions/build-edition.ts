@@ -134,19 +134,35 @@ async function freezeAndCompile(
   };
 }
 
-/** Active subscribers, a page at a time, filtered by eligibility and the suppression list. */
+/**
+ * Active subscribers, a page at a time, filtered by eligibility and the suppression list. The next
+ * page is read while the caller works on this one (compiling a variant it met first takes longer
+ * than reading a page).
+ */
 async function* eligibleSubscribers(store: SubscriberStore, now: Date) {
-  let cursor = '0';
-  do {
-    const page = await store.listByStatus('active', cursor, PAGE);
-    cursor = page.cursor;
-    const subs = (await store.pick(page.ids, ELIGIBILITY_FIELDS)).filter(
-      (s) => s !== undefined && isEligible(s, now),
-    );
-    // Stored addresses are already normalised: one SMISMEMBER for the page.
-    const suppressed = await store.areSuppressed(subs.map((s) => s!.email));
-    yield subs.filter((_, i) => !suppressed[i]).map((s) => s!);
-  } while (cursor !== '0');
+  const read = (cursor: string) => {
+    const page = eligiblePage(store, cursor, now);
+    // Awaited on the next turn; if the caller stops first (a compile failed), it must not go unhandled.
+    page.catch(() => {});
+    return page;
+  };
+  let next = read('0');
+  for (;;) {
+    const page = await next;
+    if (page.cursor !== '0') next = read(page.cursor);
+    yield page.subscribers;
+    if (page.cursor === '0') return;
+  }
+}
+
+async function eligiblePage(store: SubscriberStore, cursor: string, now: Date) {
+  const page = await store.listByStatus('active', cursor, PAGE);
+  const subs = (await store.pick(page.ids, ELIGIBILITY_FIELDS)).filter(
+    (s) => s !== undefined && isEligible(s, now),
+  );
+  // Stored addresses are already normalised: one SMISMEMBER for the page.
+  const suppressed = await store.areSuppressed(subs.map((s) => s!.email));
+  return { cursor: page.cursor, subscribers: subs.filter((_, i) => !suppressed[i]).map((s) => s!) };
 }
 
 async function waitForBuild(editions: EditionStore, id: string): Promise<EditionRecord> {
