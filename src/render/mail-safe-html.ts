@@ -6,7 +6,8 @@
  * 2. Handlebars-inert: the compiled variant is Handlebars source, so `{`, `}` and `\` in baked content
  *    (an article titled "{{#each}}") become references too; they can never open an expression.
  *    Inside <style> (our own CSS) braces are CSS; a `{{` there is a template bug and throws.
- * 3. Short lines (RFC 5322 allows 998; we keep to `maxLine` so a recipient's links fit too): long
+ * 3. No line of our CSS starts with a dot (see asciiCss), so the static HTML needs no SMTP dot-stuffing.
+ * 4. Short lines (RFC 5322 allows 998; we keep to `maxLine` so a recipient's links fit too): long
  *    lines break at a space, else between tags or characters of a long word with an empty comment
  *    `<!--\n-->` (which renders as nothing), inside a tag or <title> with a newline at an entity.
  *
@@ -30,7 +31,13 @@ function asciiHtml(part: string): string {
 
 function asciiCss(part: string): string {
   if (part.includes('{{')) throw new Error('CSS in the digest template contains "{{"');
-  return part.replace(/[^\x00-\x7f]/gu, (ch) => `\\${ch.codePointAt(0)!.toString(16)} `);
+  return (
+    part
+      .replace(/[^\x00-\x7f]/gu, (ch) => `\\${ch.codePointAt(0)!.toString(16)} `)
+      // A class selector at a line start (MJML writes `.mj-column-per-50 {`) would be dot-stuffed on the
+      // wire, and every receiving server splits the message there to undo it: indent it (CSS ignores it).
+      .replace(/\n\./g, '\n .')
+  );
 }
 
 const TOKEN = /<!--[\s\S]*?-->|<(style|title)\b[^>]*>[\s\S]*?<\/\1\s*>|<[^>]*>|[^<]+|</gi;

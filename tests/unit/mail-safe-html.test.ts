@@ -19,6 +19,15 @@ describe('mailSafeHtml', () => {
     expect(Handlebars.compile(out)({ x: 'X', recipient: { email: 'E' } })).toBe(out);
   });
 
+  it('indents CSS lines that start with a dot, so the static HTML needs no SMTP dot-stuffing', () => {
+    const css = '<style>\n.mj-column-per-50 { width:50% }\r\n.moz-text-html .x { width:1px }\n</style>';
+    const out = mailSafeHtml(`${css}<p>.NET is a word</p>`);
+    expect(out).toBe(
+      '<style>\n .mj-column-per-50 { width:50% }\r\n .moz-text-html .x { width:1px }\n</style><p>.NET is a word</p>',
+    );
+    expect(out.split(/\r?\n/).filter((l) => l.startsWith('.'))).toEqual([]);
+  });
+
   it('refuses "{{" in CSS (a template bug)', () => {
     expect(() => mailSafeHtml('<style>.a{{color:red}}</style>')).toThrow(/CSS/);
   });

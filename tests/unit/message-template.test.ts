@@ -142,8 +142,9 @@ describe('message template', () => {
       dotLines += crlf(variant.html).split('\r\n.').length - 1;
       await expectSameBytes(crlf(variant.html), crlf(variant.text));
     }
-    // The compiled CSS has lines that begin with a dot: the case stuffing exists for.
-    expect(dotLines).toBeGreaterThan(0);
+    // No line of a real variant starts with a dot (mail-safe-html indents MJML's CSS selectors), so
+    // nothing needs unstuffing at the relay; stuffing itself is covered by the synthetic cases below.
+    expect(dotLines).toBe(0);
   });
 
   it('stuffs dots at line starts inside pieces, across piece edges and in recipient values', async () => {
