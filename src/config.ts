@@ -57,7 +57,9 @@ const schema = z.object({
     .regex(/^[A-Za-z0-9:_-]{1,40}$/, 'letters, digits, ":", "_" or "-"')
     .default('nd'),
   SMTP_URL: smtpUrl.optional(),
-  SMTP_MAX_CONNECTIONS: int(1, 100).default(5),
+  // 10 as listmonk's sample config: a relay takes that many from one client, and more connections let a
+  // worker's ledger steps share round trips (BENCHMARKS.md).
+  SMTP_MAX_CONNECTIONS: int(1, 100).default(10),
   SMTP_MAX_MESSAGES: int(1, 100000).default(1000),
   SEND_RATE: int(1, 100000).default(5000),
   SEND_BATCH_SIZE: int(1, 5000).default(200),
