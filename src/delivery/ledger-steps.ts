@@ -12,7 +12,7 @@
  */
 import type { Redis } from 'ioredis';
 import { editionKeys, rateKey, subscriberKey } from './ledger-keys.ts';
-import { LEDGER_STEPS, STEP_ARGS } from './ledger-scripts.ts';
+import { LEDGER_STEPS } from './ledger-scripts.ts';
 
 export interface LedgerStep {
   /** The claim's owner, `jobId#run`. */
@@ -55,36 +55,37 @@ export function createLedgerSteps(redis: Redis, prefix: string, ratePerSecond: n
   let scheduled = false;
 
   const call = async (editionId: string, batch: Waiting[]) => {
-    const k = editionKeys(prefix, editionId);
-    const keys = [k.ledger, k.counts, k.claims, k.edition, k.detail, k.attempts];
-    const args: Array<string | number> = [];
-    for (const { step } of batch) {
-      const ms = step.now.getTime();
-      // A step that claims nobody still gets its two key slots; the script does not read them.
-      keys.push(
-        step.claim ? subscriberKey(prefix, step.claim) : k.ledger,
-        rateKey(prefix, Math.floor(ms / 1000)),
-      );
-      args.push(
-        step.token,
-        step.jobId,
-        step.now.toISOString(),
-        ms,
-        ratePerSecond,
-        step.record?.subscriberId ?? '',
-        step.record?.outcome ?? '',
-        step.record?.detail ?? '',
-        step.claim ?? '',
-      );
-    }
-    if (args.length !== batch.length * STEP_ARGS) throw new Error('ledger step arguments out of shape');
     try {
+      const k = editionKeys(prefix, editionId);
+      const keys = [k.ledger, k.counts, k.claims, k.edition, k.detail, k.attempts];
+      const args: Array<string | number> = [];
+      for (const { step } of batch) {
+        const ms = step.now.getTime();
+        // A step that claims nobody still gets its two key slots; the script does not read them.
+        keys.push(
+          step.claim ? subscriberKey(prefix, step.claim) : k.ledger,
+          rateKey(prefix, Math.floor(ms / 1000)),
+        );
+        // STEP_ARGS (ledger-scripts.ts) values, in the order LEDGER_STEPS reads them.
+        args.push(
+          step.token,
+          step.jobId,
+          step.now.toISOString(),
+          ms,
+          ratePerSecond,
+          step.record?.subscriberId ?? '',
+          step.record?.outcome ?? '',
+          step.record?.detail ?? '',
+          step.claim ?? '',
+        );
+      }
       const results = await r.ndLedgerSteps!(keys.length, ...keys, ...args);
       batch.forEach((w, i) => {
         const [recorded, claimed] = results[i] ?? ['', ''];
         w.resolve({ recorded, claimed });
       });
     } catch (err) {
+      // Every step of the call fails alike (Redis down, a bad argument): each caller gets the error.
       for (const w of batch) w.reject(err);
     }
   };

@@ -174,6 +174,19 @@ describe('delivery ledger', () => {
     expect((await ledger.counts('2026-W38')).sent).toBe(2);
   });
 
+  it('a call that fails fails each of its steps with the error, and the next call goes through', async () => {
+    await freshEdition('2026-W35', ['a']);
+    const job = { jobId: 'j35', run: 'r' };
+    const [bad, good] = await Promise.allSettled([
+      ledger.claim('2026-W35', 'a', job, new Date(Number.NaN)),
+      ledger.claim('2026-W35', 'a', job, now),
+    ]);
+    expect(bad.status).toBe('rejected');
+    expect(good.status).toBe('rejected');
+    expect(await ledger.stateOf('2026-W35', 'a')).toBe('pending');
+    expect(await ledger.claim('2026-W35', 'a', job, now)).toBe('claimed');
+  });
+
   it('skips a subscriber who is no longer active at claim time', async () => {
     await freshEdition('2026-W42', ['gone'], 'unsubscribed');
     expect(await ledger.claim('2026-W42', 'gone', { jobId: 'j', run: 'r' }, now)).toBe('skipped');
