@@ -36,6 +36,8 @@ export function createRedisDeliveryLedger(
       // record, written last, did not exist), so nothing is lost.
       await redis.del(k.ledger, k.counts, k.claims, k.detail, k.attempts, k.variantOf);
       const counts: Record<string, number> = {};
+      // Chunks go out back to back (each a MULTI of its own) and are awaited together.
+      const writes: Array<Promise<unknown>> = [];
       for (let i = 0; i < recipients.length; i += FREEZE_CHUNK) {
         const chunk = recipients.slice(i, i + FREEZE_CHUNK);
         const states: string[] = [];
@@ -54,8 +56,9 @@ export function createRedisDeliveryLedger(
         }
         multi.hset(k.ledger, ...states);
         if (variants.length) multi.hset(k.variantOf, ...variants);
-        await multi.exec();
+        writes.push(multi.exec());
       }
+      await Promise.all(writes);
       const countArgs = Object.entries(counts).flat();
       if (countArgs.length) await redis.hset(k.counts, ...countArgs.map(String));
     },
