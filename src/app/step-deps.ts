@@ -4,6 +4,7 @@
  */
 
 import type { Queue } from 'bullmq';
+import pLimit from 'p-limit';
 import type { CollectDeps } from '../collect/collect-source.ts';
 import type { DispatchDeps } from '../delivery/dispatch.ts';
 import type { ControlDeps } from '../delivery/edition-control.ts';
@@ -59,6 +60,7 @@ export function sendDeps(c: Container, onOutcome?: SendDeps['onOutcome']): SendD
     publicUrl: () => c.publicUrl,
     linkKeys: c.linkKeys,
     lanes: c.config.smtpMaxConnections,
+    laneSlots: pLimit(c.config.smtpMaxConnections),
     maxAttempts: MAX_DELIVERY_ATTEMPTS,
     now: () => new Date(),
     onOutcome,

@@ -6,6 +6,7 @@
  * Redis call. Several recipients are in flight at once (one per pooled SMTP connection). SMTP
  * failures are sorted by `classifySmtpError`.
  */
+import type { LimitFunction } from 'p-limit';
 import type { LinkKey } from '../config.ts';
 import { classifySmtpError, type SmtpFailure } from '../core/smtp-error-class.ts';
 import type { EditionStore } from '../editions/edition-store.ts';
@@ -25,8 +26,13 @@ export interface SendDeps {
   mailer: Mailer;
   publicUrl: () => string;
   linkKeys: LinkKey[];
-  /** Recipients in flight at once (about the SMTP pool size). */
+  /** Recipients of one batch in flight at once (the SMTP pool size). */
   lanes: number;
+  /**
+   * The process's lane slots (p-limit of the SMTP pool size), shared by all the batches it runs at
+   * once: a lane claims recipients only while it holds one.
+   */
+  laneSlots: LimitFunction;
   /** Temporary failures before a delivery is `failed`. */
   maxAttempts: number;
   now: () => Date;
@@ -208,7 +214,12 @@ export async function sendBatch(
       await flush(lane);
     }
   };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(deps.lanes, ids.length)) }, runLane));
+  // A lane runs while it holds one of the process's lane slots: across all the batches a worker runs
+  // at once, no more recipients are claimed than the SMTP pool can carry, so each claim goes out at
+  // once and a killed worker leaves at most that many deliveries uncertain. A batch whose lanes wait
+  // has its recipients read and its variants prepared by the time a slot frees.
+  const lanes = Math.max(1, Math.min(deps.lanes, ids.length));
+  await Promise.all(Array.from({ length: lanes }, () => deps.laneSlots(runLane)));
   return result;
 }
 

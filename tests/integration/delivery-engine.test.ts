@@ -12,6 +12,7 @@ import {
   resumeEdition,
   startSend,
 } from '../../src/delivery/edition-control.ts';
+import { editionKeys } from '../../src/delivery/ledger-keys.ts';
 import { createTestContainer } from '../helpers/container.ts';
 import { perRecipient, seedArticles, seedSubscribers } from '../helpers/delivery-fixtures.ts';
 import { type SmtpSink, startSmtpSink } from '../helpers/smtp-sink.ts';
@@ -123,6 +124,36 @@ describe('delivery engine', () => {
     await startSend(controlDeps(c), EDITION, { immediate: true, force: false, now: NOW });
     await new Promise((r) => setTimeout(r, 300));
     expect(sink.messages).toHaveLength(active.length);
+  }, 120_000);
+
+  it('a worker claims no more recipients at once than it has SMTP connections, across all its batches', async () => {
+    // 4 batches at once with 2 connections: without a process-wide limit, 4 × 2 lanes would claim.
+    const { sink, c } = await setup({
+      SMTP_MAX_CONNECTIONS: '2',
+      WORKER_CONCURRENCY: '4',
+      SEND_BATCH_SIZE: '20',
+    });
+    await seedArticles(c, EDITION, 1);
+    const subs = await seedSubscribers(c, 300);
+    await workers(c);
+    const counts = editionKeys(c.prefix, EDITION).counts;
+    let peak = 0;
+    let sampling = true;
+    const sampler = (async () => {
+      while (sampling) {
+        peak = Math.max(peak, Number((await c.redis.hget(counts, 'sending')) ?? 0));
+        await new Promise((r) => setImmediate(r));
+      }
+    })();
+    await startSend(controlDeps(c), EDITION, { immediate: true, force: false, now: NOW });
+    const report = await waitDone(c);
+    sampling = false;
+    await sampler;
+    expect(report.sent).toBe(300);
+    expect(perRecipient(sink.messages).size).toBe(subs.length);
+    // A claimed recipient is `sending` until recorded (an accepted one rides with its lane's next claim).
+    expect(peak).toBeGreaterThan(0);
+    expect(peak).toBeLessThanOrEqual(2);
   }, 120_000);
 
   it('451 to 10% of messages: everybody still gets exactly one copy', async () => {
