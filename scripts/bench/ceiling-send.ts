@@ -5,7 +5,7 @@
  * part. It is the best the hand-off can do on this machine and sink.
  *
  *   node bin/tsx-run.js scripts/bench/ceiling-send.ts --smtp URL --edition 2026-W47 --count 10000
- *        --connections 5 --max-messages 1000 --inflight 20
+ *        --connections 10 --max-messages 1000 --inflight 10
  *
  * A pool of up to 500 distinct messages (each about 80 KB) is built first and reused round-robin:
  * the transport's work per message is the same, and 10,000 prebuilt copies would be 800 MB.
@@ -25,9 +25,9 @@ const { values } = parseArgs({
     smtp: { type: 'string' },
     edition: { type: 'string' },
     count: { type: 'string', default: '10000' },
-    connections: { type: 'string', default: '5' },
+    connections: { type: 'string', default: '10' },
     'max-messages': { type: 'string', default: '1000' },
-    inflight: { type: 'string', default: '20' },
+    inflight: { type: 'string', default: '10' },
   },
 });
 if (!values.smtp || !values.edition) throw new Error('--smtp and --edition are required');
