@@ -77,10 +77,10 @@ function compileTemplates(operatorDir: string | undefined): DigestTemplates {
   const compile = (env: typeof Handlebars, file: string, options: CompileOptions = {}) => {
     const { path, source } = read(file);
     try {
-      // Compile now (not lazily on first use) so a syntax error names its file at load time.
-      const template = env.compile(source, options);
-      env.precompile(source, options);
-      return template;
+      // Parse now (Handlebars compiles lazily on first use) so a syntax error names its file at load
+      // time; a full precompile for that cost as much as the compile the first render does anyway.
+      env.parse(source);
+      return env.compile(source, options);
     } catch (err) {
       throw new TemplateError(`${path}: ${(err as Error).message.split('\n')[0]}`);
     }

@@ -152,15 +152,22 @@ describe('RedisSubscriberStore', () => {
     const many = await s2.getMany([made[0]!.id!, 'AAAAAAAAAAAAAAAA', made[1]!.id!]);
     expect(many.map((s) => s?.email)).toEqual(['reader0@example.com', undefined, 'reader1@example.com']);
     // pick: the named fields only (plus id, email, status), decoded as getMany decodes them.
+    await s2.update(
+      made[1]!.id!,
+      { name: 'Zoë "Ü" / 月', topics: ['lunar', 'launch'], hour: 0 },
+      'admin',
+      'edit',
+    );
+    const many2 = await s2.getMany([made[0]!.id!, made[1]!.id!]);
     const picked = await s2.pick(
       [made[0]!.id!, 'AAAAAAAAAAAAAAAA', '../sub:email', made[1]!.id!],
-      ['topics', 'hour', 'pausedUntil'],
+      ['topics', 'hour', 'pausedUntil', 'name'],
     );
     expect(picked[1]).toBeUndefined();
     expect(picked[2]).toBeUndefined();
     for (const [i, whole] of [
-      [0, many[0]],
-      [3, many[2]],
+      [0, many2[0]],
+      [3, many2[1]],
     ] as const) {
       expect(picked[i]).toEqual({
         id: whole!.id,
@@ -169,8 +176,10 @@ describe('RedisSubscriberStore', () => {
         topics: whole!.topics,
         hour: whole!.hour,
         pausedUntil: whole!.pausedUntil,
+        name: whole!.name,
       });
     }
+    expect(picked[3]).toMatchObject({ name: 'Zoë "Ü" / 月', topics: ['lunar', 'launch'], hour: 0 });
     expect(await s2.counts()).toEqual({
       pending: 10,
       active: 20,
