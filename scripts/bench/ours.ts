@@ -29,6 +29,22 @@ export interface OursFigures {
   redisBytesPerSubscriber: number;
   /** Further growth from the build, the ledger and the send, per subscriber. */
   ledgerBytesPerSubscriber: number;
+  /** Trigger → first message accepted by the sink (sampled every 100 ms). */
+  firstAcceptedSeconds: number;
+  /**
+   * Messages per second between 20 % and 80 % of the list accepted: the send once the build, the
+   * connections and the JIT warm-up are behind it (sampled every 100 ms, interpolated).
+   */
+  steadyPerSecond: number;
+}
+
+/** When `count` messages had been accepted, interpolated between two samples. */
+function timeAt(samples: Array<{ t: number; n: number }>, count: number): number {
+  const i = samples.findIndex((x) => x.n >= count);
+  if (i <= 0) return samples[Math.max(0, i)]?.t ?? 0;
+  const a = samples[i - 1]!;
+  const b = samples[i]!;
+  return a.t + ((b.t - a.t) * (count - a.n)) / Math.max(1, b.n - a.n);
 }
 
 export async function runOurs(options: {
@@ -56,6 +72,8 @@ export async function runOurs(options: {
     await startSend(controlDeps(c), editionId, { immediate: true, force: true, now: new Date(t0) });
     const limitMs = Math.max(180_000, options.subscribers * 20);
     let edition = await c.editions.get(editionId);
+    // The sink's count every 100 ms: when the first message arrived and how fast the middle went.
+    const samples: Array<{ t: number; n: number }> = [{ t: 0, n: 0 }];
     while (edition?.status !== 'sent') {
       if (Date.now() - t0 > limitMs) {
         const counts = await c.ledger.counts(editionId);
@@ -63,6 +81,8 @@ export async function runOurs(options: {
       }
       await new Promise((r) => setTimeout(r, 100));
       edition = await c.editions.get(editionId);
+      const { messages: n } = await world.sink.counters();
+      samples.push({ t: (Date.now() - t0) / 1000, n: n - sink0.messages });
     }
     const seconds = (Date.parse(edition.finishedAt!) - t0) / 1000;
     const counts = await c.ledger.counts(editionId);
@@ -90,6 +110,9 @@ export async function runOurs(options: {
       sinkCpuSeconds: (cpuSeconds(world.sink.pid) ?? 0) - sinkCpu0,
       redisBytesPerSubscriber: (mem1 - mem0) / options.subscribers,
       ledgerBytesPerSubscriber: (mem2 - mem1) / options.subscribers,
+      firstAcceptedSeconds: samples.find((x) => x.n > 0)?.t ?? seconds,
+      steadyPerSecond:
+        (0.6 * messages) / Math.max(0.001, timeAt(samples, 0.8 * messages) - timeAt(samples, 0.2 * messages)),
     };
     await Promise.all(workers.map((w) => w.stop()));
     return figures;

@@ -121,7 +121,7 @@ export function formatMarkdown(r: BenchResults): string {
   };
   const o = medianRun(r.ours);
   const oursRow = (x: OursFigures, label: string) =>
-    `| ${label} | ${n0(x.subscribers)} | ${x.workers} | ${f1(x.seconds)} s | **${n0(x.messagesPerSecond)}** | ${n0(x.workerPeakRssMb)} MB | ${f1(x.workerCpuSeconds)} s | ${n0(x.redisPeakRssMb)} MB | ${f1(x.redisCpuSeconds)} s | ${n0(x.sinkPeakRssMb)} MB | ${f1(x.sinkCpuSeconds)} s | ${n0(x.redisBytesPerSubscriber)} B | ${n0(x.ledgerBytesPerSubscriber)} B |`;
+    `| ${label} | ${n0(x.subscribers)} | ${x.workers} | ${f1(x.seconds)} s | **${n0(x.messagesPerSecond)}** | ${f1(x.firstAcceptedSeconds)} s | ${n0(x.steadyPerSecond)} | ${n0(x.workerPeakRssMb)} MB | ${f1(x.workerCpuSeconds)} s | ${n0(x.redisPeakRssMb)} MB | ${f1(x.redisCpuSeconds)} s | ${n0(x.sinkPeakRssMb)} MB | ${f1(x.sinkCpuSeconds)} s | ${n0(x.redisBytesPerSubscriber)} B | ${n0(x.ledgerBytesPerSubscriber)} B |`;
   const lines = [
     '<!-- bench:delivery:start (written by `npm run bench`; do not edit by hand) -->',
     `Measured ${r.date} at commit \`${r.commit}\` on ${r.machine}${r.quick ? ' (**--quick** run: small sizes, one repeat)' : ''}.`,
@@ -136,12 +136,14 @@ export function formatMarkdown(r: BenchResults): string {
     side('transport ceiling', r.ceiling, 'prebuilt messages through `SmtpMailer.sendRaw` only'),
     `| ours | BullMQ + ledger + render + compose + hand-off | ${n0(o.messages)} | ${f1(o.seconds)} s | **${n0(s.oursPerSecond)}** | ${n0(o.workerPeakRssMb)} MB (worker), ${n0(o.redisPeakRssMb)} MB (Redis) | ${f1(o.workerCpuSeconds)} s (worker), ${f1(o.redisCpuSeconds)} s (Redis) | ${n0(o.sinkPeakRssMb)} MB | ${f1(o.sinkCpuSeconds)} s |`,
     '',
+    `Ours (median run): first message accepted ${f1(o.firstAcceptedSeconds)} s after the trigger; ${n0(o.steadyPerSecond)} msg/s from 20 % to 80 % of the list accepted.`,
+    '',
     `ours / naive = **${f1(s.oursOverNaive)}×**; ours / ceiling = **${s.oursOverCeiling.toFixed(2)}**. All runs: ours ${r.ours.map((x) => n0(x.messagesPerSecond)).join(', ')} msg/s; ceiling ${r.ceiling.map((x) => n0(x.messagesPerSecond)).join(', ')}; naive ${r.naive.map((x) => f1(x.messagesPerSecond)).join(', ')}.`,
     '',
     '### Scaling and worker processes (ours)',
     '',
-    '| run | subscribers | workers | trigger → last accepted | msg/s | worker peak RSS | worker CPU | Redis peak RSS | Redis CPU | sink peak RSS | sink CPU | Redis / subscriber | ledger / subscriber |',
-    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    '| run | subscribers | workers | trigger → last accepted | msg/s | trigger → first accepted | msg/s from 20 % to 80 % | worker peak RSS | worker CPU | Redis peak RSS | Redis CPU | sink peak RSS | sink CPU | Redis / subscriber | ledger / subscriber |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
     ...r.scaling.map((x) => oursRow(x, 'size')),
     ...r.workers.map((x) => oursRow(x, 'workers')),
     '',
