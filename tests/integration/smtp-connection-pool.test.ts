@@ -6,9 +6,9 @@
 
 import { SMTPServer } from 'smtp-server';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createMessageFrame } from '../../src/delivery/message-frame.ts';
 import { createMessageTemplate, fillMessageTemplate } from '../../src/delivery/message-template.ts';
 import { createSmtpMailer } from '../../src/mail/smtp-mailer.ts';
+import { testFrame } from '../helpers/message-frames.ts';
 
 interface Server {
   url: string;
@@ -63,22 +63,10 @@ async function startServer(rejectRcpt: (to: string) => boolean = () => false): P
   return s;
 }
 
-const publication = {
-  id: 'orbit-weekly',
-  name: 'Orbit Weekly',
-  from: { name: 'Orbit Weekly', address: 'digest@orbit-weekly.example' },
-};
 const html =
   '<p>Hello {{recipient.name}}</p>\r\n.mj-column { width:100% }\r\n<a href="{{links.unsubscribe}}">x</a>\r\n';
 const text = 'Hello {{recipient.name}}\r\n.\r\n';
-const frame = createMessageFrame({
-  editionId: '2026-W47',
-  publication,
-  subject: 'Week 47',
-  htmlTemplate: html,
-  textTemplate: text,
-  date: new Date('2026-11-23T07:00:00Z'),
-});
+const frame = testFrame(html, text);
 const template = createMessageTemplate(frame, { html, text })!;
 const message = (i: number, dotStuffed: boolean) =>
   fillMessageTemplate(

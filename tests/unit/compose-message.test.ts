@@ -1,26 +1,13 @@
 import { simpleParser } from 'mailparser';
 import { describe, expect, it } from 'vitest';
 import { composeMessage, digestMessageId } from '../../src/delivery/compose-message.ts';
-import { createMessageFrame } from '../../src/delivery/message-frame.ts';
+import { testFrame } from '../helpers/message-frames.ts';
 
-const publication = {
-  id: 'orbit-weekly',
-  name: 'Orbit Weekly',
-  from: { name: 'Orbit Weekly', address: 'digest@orbit-weekly.example' },
-};
 const html =
   '<!doctype html><html lang="en"><body><p>Hello {{recipient.name}}</p><p>Ch&#225;ng&#8217;e 6</p></body></html>';
 
-function frame(subject = 'Week 47 · Lunar news', htmlTemplate = html, textTemplate = 'Hello, Chang’e 6') {
-  return createMessageFrame({
-    editionId: '2026-W47',
-    publication,
-    subject,
-    htmlTemplate,
-    textTemplate,
-    date: new Date('2026-11-23T07:00:00Z'),
-  });
-}
+const frame = (subject = 'Week 47 · Lunar news', htmlTemplate = html, textTemplate = 'Hello, Chang’e 6') =>
+  testFrame(htmlTemplate, textTemplate, { subject });
 
 const recipient = {
   subscriberId: 'sub123',

@@ -5,7 +5,7 @@
 import type { Transform } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { composePersonalised } from '../../src/delivery/compose-message.ts';
-import { createMessageFrame } from '../../src/delivery/message-frame.ts';
+import type { createMessageFrame } from '../../src/delivery/message-frame.ts';
 import {
   createMessageTemplate,
   fillMessageTemplate,
@@ -18,6 +18,7 @@ import { loadPublication, SAMPLE_PUBLICATION_FILE } from '../../src/publication/
 import { buildVariant } from '../../src/render/build-variant.ts';
 import { compilePersonaliser } from '../../src/render/personalise.ts';
 import { FIXTURE_EDITION, fixtureArticles } from '../fixtures/articles.ts';
+import { testFrame } from '../helpers/message-frames.ts';
 
 const publication = loadPublication(SAMPLE_PUBLICATION_FILE);
 const [DataStream] = await nodemailerDataStreams();
@@ -95,16 +96,7 @@ function stringPath(
   return composePersonalised(frame, personalise, r).raw;
 }
 
-function frameFor(html: string, text: string) {
-  return createMessageFrame({
-    editionId: '2026-W47',
-    publication,
-    subject: 'Week 47',
-    htmlTemplate: html,
-    textTemplate: text,
-    date: new Date('2026-11-23T07:00:00Z'),
-  });
-}
+const frameFor = (html: string, text: string) => testFrame(html, text, { publication });
 
 async function expectSameBytes(html: string, text: string) {
   const frame = frameFor(html, text);
