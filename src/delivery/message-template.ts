@@ -121,16 +121,24 @@ function piecesOf(source: string): SourcePiece[] | undefined {
 /** Quoted-printable of one line and its CRLF, as composeMessage encodes the whole text (see the test). */
 const qpLine = (line: string, crlf: boolean): string => qpWrap(qpEncode(crlf ? `${line}\r\n` : line), 76);
 
-/** The text split into lines: lines without a slot encoded now, the others kept for the recipient. */
+/**
+ * The text split into lines: lines without a slot encoded now, the others kept for the recipient.
+ * The encoded lines between two slot lines are one piece: a digest's text has a hundred or more lines
+ * and only a few slots, and each piece costs the per-recipient fill a copy call.
+ */
 function qpLinesOf(pieces: SourcePiece[]): Array<Bytes | DynamicLine> {
   const out: Array<Bytes | DynamicLine> = [];
   let line: SourcePiece[] = [];
+  let encoded = '';
+  const flushEncoded = () => {
+    if (encoded) out.push(bytesOf(encoded));
+    encoded = '';
+  };
   const close = (crlf: boolean) => {
-    if (line.some((p) => typeof p !== 'string')) out.push({ parts: line, crlf });
-    else {
-      const encoded = qpLine(line.join(''), crlf);
-      if (encoded) out.push(bytesOf(encoded));
-    }
+    if (line.some((p) => typeof p !== 'string')) {
+      flushEncoded();
+      out.push({ parts: line, crlf });
+    } else encoded += qpLine(line.join(''), crlf);
     line = [];
   };
   for (const p of pieces) {
@@ -145,6 +153,7 @@ function qpLinesOf(pieces: SourcePiece[]): Array<Bytes | DynamicLine> {
     });
   }
   if (line.length) close(false);
+  flushEncoded();
   return out;
 }
 

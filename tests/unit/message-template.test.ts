@@ -133,6 +133,14 @@ describe('message template', () => {
       const crlf = (s: string) => s.replace(/\r\n|\r|\n/g, '\r\n');
       dotLines += crlf(variant.html).split('\r\n.').length - 1;
       await expectSameBytes(crlf(variant.html), crlf(variant.text));
+      // The text's encoded lines between two slot lines are one piece, not one piece per line.
+      const template = createMessageTemplate(frameFor(crlf(variant.html), crlf(variant.text)), {
+        html: crlf(variant.html),
+        text: crlf(variant.text),
+      })!;
+      const slotLines = template.textQp.filter((line) => !('bytes' in line)).length;
+      expect(slotLines).toBeGreaterThan(0);
+      expect(template.textQp.length).toBeLessThanOrEqual(2 * slotLines + 1);
     }
     // No line of a real variant starts with a dot (mail-safe-html indents MJML's CSS selectors), so
     // nothing needs unstuffing at the relay; stuffing itself is covered by the synthetic cases below.
@@ -144,6 +152,8 @@ describe('message template', () => {
       '.a\r\n{{recipient.name}}\r\n.b {{links.unsubscribe}}\r\n{{recipient.name}}.c\r\n..d {{links.preferences}}\r\n';
     const text = '.t {{recipient.email}}\r\n{{recipient.name}}\r\n.end\r\n';
     await expectSameBytes(html, text);
+    // Quoted-printable text (not ASCII): dots at the start of static lines merged into one piece.
+    await expectSameBytes(html, 'Zoë\r\n.a\r\n.b\r\n{{recipient.name}}\r\n.c\r\nü ü\r\n.d\r\n.');
   });
 
   it('writes into the memory of the previous message when it fits, with the same bytes', () => {
