@@ -158,7 +158,7 @@ export function formatMarkdown(r: BenchResults): string {
     `| per-recipient render + MIME assembly, as sent (byte template filled into one dot-stuffed Buffer, ${f1(r.micro.messageKb)} KB) | ${f1(r.micro.mimeUs)} µs median |`,
     `| the same message by the string path it replaced (Handlebars fill + composeMessage + UTF-8 Buffer) | ${f1(r.micro.stringPathUs)} µs median |`,
     `| Handlebars fill alone (the web preview's render) | ${f1(r.micro.personaliseUs)} µs median |`,
-    `| per-recipient signed links (2 HMACs) | ${f1(r.micro.linksUs)} µs median |`,
+    `| per-recipient signed links (one HMAC, a v2 pair) | ${f1(r.micro.linksUs)} µs median |`,
     `| collect: decode → parse → normalise, ${r.micro.collect.feeds} real feeds (${n0(r.micro.collect.articles)} articles) | ${n0(r.micro.collect.articlesPerSecond)} articles/s |`,
     r.micro.import
       ? `| import: CSV → validated → Redis (${n0(r.micro.import.rows)} rows) | ${n0(r.micro.import.rowsPerSecond)} rows/s |`

@@ -1,14 +1,11 @@
 /**
- * The personal links of one recipient. Called once per recipient by the send step, so it is two
- * HMACs and string joins: no Redis, no clock (the caller passes `now`).
+ * The personal links of one recipient. Called once per recipient by the send step, so it is one
+ * HMAC (a v2 pair, signed-link.ts) and string joins: no Redis, no clock (the caller passes `now`).
  */
 import type { LinkKey } from '../config.ts';
-import { type LinkPurpose, signLink } from './signed-link.ts';
+import { type LinkPair, type LinkPurpose, signLink, signLinkPair } from './signed-link.ts';
 
-export interface SubscriberLinks {
-  unsubscribe: string;
-  preferences: string;
-}
+export type SubscriberLinks = LinkPair;
 
 /** Path of each link kind on the HTTP server. */
 export const LINK_PATHS: Record<LinkPurpose, string> = { unsubscribe: 'u', preferences: 'p', confirm: 'c' };
@@ -20,10 +17,19 @@ export function linkUrl(
   keys: LinkKey[],
   now: number,
 ): string {
+  const key = signingKey(keys);
+  const issuedAt = Math.floor(now);
+  const token =
+    purpose === 'confirm'
+      ? signLink({ purpose, subscriberId, issuedAt }, key)
+      : signLinkPair(subscriberId, issuedAt, key)[purpose];
+  return `${publicUrl}/${LINK_PATHS[purpose]}/${token}`;
+}
+
+function signingKey(keys: LinkKey[]): LinkKey {
   const key = keys[0];
   if (!key) throw new Error('no link key configured');
-  const token = signLink({ purpose, subscriberId, issuedAt: Math.floor(now) }, key);
-  return `${publicUrl}/${LINK_PATHS[purpose]}/${token}`;
+  return key;
 }
 
 /** `now` is unix seconds. */
@@ -33,8 +39,9 @@ export function subscriberLinks(
   keys: LinkKey[],
   now: number,
 ): SubscriberLinks {
+  const pair = signLinkPair(subscriberId, Math.floor(now), signingKey(keys));
   return {
-    unsubscribe: linkUrl(publicUrl, 'unsubscribe', subscriberId, keys, now),
-    preferences: linkUrl(publicUrl, 'preferences', subscriberId, keys, now),
+    unsubscribe: `${publicUrl}/${LINK_PATHS.unsubscribe}/${pair.unsubscribe}`,
+    preferences: `${publicUrl}/${LINK_PATHS.preferences}/${pair.preferences}`,
   };
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { signLink, verifyLink } from '../../src/links/signed-link.ts';
-import { subscriberLinks } from '../../src/links/subscriber-links.ts';
+import { signLink, signLinkPair, verifyLink } from '../../src/links/signed-link.ts';
+import { linkUrl, subscriberLinks } from '../../src/links/subscriber-links.ts';
 
 const k1 = { id: 'k1', secret: 'old-secret-0123456789abcdef' };
 const k2 = { id: 'k2', secret: 'new-secret-0123456789abcdef' };
@@ -81,7 +81,69 @@ describe('signed links', () => {
     expect(verifyLink(token, [k2], 'unsubscribe', now)?.subscriberId).toBe(sub);
   });
 
+  it('v2: one HMAC signs a pair; each token verifies for its own purpose only', () => {
+    const pair = signLinkPair(sub, now, k2);
+    const [payloadU, tagU] = pair.unsubscribe.split('.');
+    const [payloadP, tagP] = pair.preferences.split('.');
+    // One payload, two different 16-byte tags (22 base64url characters).
+    expect(payloadU).toBe(payloadP);
+    expect(tagU).toMatch(/^[A-Za-z0-9_-]{22}$/);
+    expect(tagP).toMatch(/^[A-Za-z0-9_-]{22}$/);
+    expect(tagU).not.toBe(tagP);
+    expect(verifyLink(pair.unsubscribe, [k2, k1], 'unsubscribe', now)).toEqual({
+      subscriberId: sub,
+      issuedAt: now,
+      keyId: 'k2',
+    });
+    expect(verifyLink(pair.preferences, [k2, k1], 'preferences', now)?.subscriberId).toBe(sub);
+    expect(verifyLink(pair.unsubscribe, [k2], 'preferences', now)).toBeUndefined();
+    expect(verifyLink(pair.preferences, [k2], 'unsubscribe', now)).toBeUndefined();
+    for (const token of [pair.unsubscribe, pair.preferences])
+      expect(verifyLink(token, [k2], 'confirm', now)).toBeUndefined();
+    // The whole HMAC as the tag is not a token either: a tag is exactly its half.
+    const whole = `${payloadU}.${Buffer.concat([Buffer.from(tagU!, 'base64url'), Buffer.from(tagP!, 'base64url')]).toString('base64url')}`;
+    expect(verifyLink(whole, [k2], 'unsubscribe', now)).toBeUndefined();
+    expect(verifyLink(whole, [k2], 'preferences', now)).toBeUndefined();
+  });
+
+  it('v2: refuses any one character changed, a removed key, and truncation', () => {
+    const pair = signLinkPair(sub, now, k1);
+    for (const [purpose, token] of [
+      ['unsubscribe', pair.unsubscribe],
+      ['preferences', pair.preferences],
+    ] as const) {
+      for (let i = 0; i < token.length; i++) {
+        if (token[i] === '.') continue;
+        expect(verifyLink(flip(token, i), [k1], purpose, now), `${purpose} ${i}`).toBeUndefined();
+      }
+      expect(verifyLink(token.slice(0, -1), [k1], purpose, now)).toBeUndefined();
+      expect(verifyLink(`${token}A`, [k1], purpose, now)).toBeUndefined();
+      expect(verifyLink(token, [k2], purpose, now)).toBeUndefined();
+      expect(verifyLink(token, [k1], purpose, now + 10 * 365 * 24 * 3600)).toBeDefined();
+    }
+  });
+
+  it('v1 unsubscribe and preference tokens (emails sent before v2) still verify', () => {
+    for (const purpose of ['unsubscribe', 'preferences'] as const) {
+      const token = signLink({ purpose, subscriberId: sub, issuedAt: now }, k1);
+      expect(verifyLink(token, [k2, k1], purpose, now)?.subscriberId).toBe(sub);
+    }
+  });
+
+  it('linkUrl signs unsubscribe and preference links as v2, confirmation links as v1', () => {
+    const tokenOf = (url: string) => url.split('/').pop()!;
+    const version = (url: string) =>
+      Buffer.from(tokenOf(url).split('.')[0]!, 'base64url').toString().slice(0, 2);
+    const u = linkUrl('https://d.test', 'unsubscribe', sub, [k1], now);
+    const c = linkUrl('https://d.test', 'confirm', sub, [k1], now);
+    expect(version(u)).toBe('v2');
+    expect(version(c)).toBe('v1');
+    expect(u).toBe(subscriberLinks('https://d.test', sub, [k1], now).unsubscribe);
+    expect(verifyLink(tokenOf(c), [k1], 'confirm', now)?.subscriberId).toBe(sub);
+  });
+
   it('refuses to sign an id that could break the payload', () => {
+    expect(() => signLinkPair('a|b', now, k1)).toThrow();
     expect(() => signLink({ purpose: 'confirm', subscriberId: 'a|b', issuedAt: now }, k1)).toThrow();
   });
 });
