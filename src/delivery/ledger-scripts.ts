@@ -18,8 +18,9 @@ local function move(ledger, counts, sid, from, to)
 end
 local function finish(counts, edition, now)
   local open = 0
-  for _, s in ipairs({'pending', 'sending', 'retry'}) do
-    open = open + (tonumber(redis.call('HGET', counts, s)) or 0)
+  -- One HMGET, not three HGETs: this runs after every recorded outcome.
+  for _, n in ipairs(redis.call('HMGET', counts, 'pending', 'sending', 'retry')) do
+    open = open + (tonumber(n) or 0)
   end
   if open == 0 and redis.call('HGET', edition, 'status') == 'sending' then
     redis.call('HSET', edition, 'status', 'sent', 'finishedAt', now)
@@ -34,10 +35,9 @@ end
  */
 const STEPS = `${COMMON}
 -- Returns: claimed | paused | cancelled | ratelimited | skipped | uncertain | <current state>
-local function claim(sid, subscriber, rateKey, token, jobId, nowIso, nowMs, rate)
+local function claim(sid, subscriber, rateKey, token, jobId, nowIso, nowMs, rate, est)
   local st = redis.call('HGET', KEYS[1], sid)
   if not st then return 'missing' end
-  local est = redis.call('HGET', KEYS[4], 'status')
   if est == 'cancelled' then
     if st == 'pending' or st == 'retry' then move(KEYS[1], KEYS[2], sid, st, 'cancelled') end
     return 'cancelled'
@@ -109,12 +109,16 @@ export const STEP_ARGS = 9;
  */
 export const LEDGER_STEPS = `${STEPS}
 local out = {}
+-- The edition's status, read once for the call's claims: only other clients pause or cancel an
+-- edition (a step here can at most finish it, which a claim treats like sending).
+local est = nil
 for j = 0, #ARGV / ${STEP_ARGS} - 1 do
   local a = j * ${STEP_ARGS}
   local recorded, claimed = '', ''
   if ARGV[a + 6] ~= '' then recorded = record(ARGV[a + 6], ARGV[a + 1], ARGV[a + 7], ARGV[a + 8], ARGV[a + 3]) end
   if ARGV[a + 9] ~= '' then
-    claimed = claim(ARGV[a + 9], KEYS[7 + 2 * j], KEYS[8 + 2 * j], ARGV[a + 1], ARGV[a + 2], ARGV[a + 3], ARGV[a + 4], ARGV[a + 5])
+    est = est or redis.call('HGET', KEYS[4], 'status')
+    claimed = claim(ARGV[a + 9], KEYS[7 + 2 * j], KEYS[8 + 2 * j], ARGV[a + 1], ARGV[a + 2], ARGV[a + 3], ARGV[a + 4], ARGV[a + 5], est)
   end
   out[j + 1] = { recorded, claimed }
 end
