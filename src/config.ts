@@ -78,6 +78,7 @@ const schema = z.object({
   LINK_KEYS: linkKeys.optional(),
   MAIL_FROM: mailbox.optional(),
   ADMIN_TOKEN: z.string().min(16, 'at least 16 characters').optional(),
+  METRICS_TOKEN: z.string().min(16, 'at least 16 characters').optional(),
   DATA_DIR: z.string().min(1).default('var'),
   PUBLICATION_FILE: z.string().min(1).optional(),
   PUBLICATION_TIMEZONE: timezone.optional(),
@@ -127,6 +128,8 @@ export interface Config {
   mailFrom: string | undefined;
   /** Absent: generated into dataDir and printed at start. */
   adminToken: string | undefined;
+  /** Bearer token for `/metrics` from other hosts; unset, only loopback clients may scrape. */
+  metricsToken: string | undefined;
   dataDir: string;
   publicationFile: string | undefined;
   publicationTimezone: string | undefined;
@@ -192,6 +195,7 @@ export function loadConfig(env: Record<string, string | undefined> = readEnviron
     linkKeys: parseLinkKeys(r.LINK_SECRET, r.LINK_KEYS),
     mailFrom: r.MAIL_FROM,
     adminToken: r.ADMIN_TOKEN,
+    metricsToken: r.METRICS_TOKEN,
     dataDir: resolve(r.DATA_DIR),
     publicationFile: r.PUBLICATION_FILE ? resolve(r.PUBLICATION_FILE) : undefined,
     publicationTimezone: r.PUBLICATION_TIMEZONE,
