@@ -1,14 +1,16 @@
 /**
- * Fetches a feed document: an http(s) URL (Node's global fetch) or a local file. Polite and bounded:
- * a User-Agent that names us, conditional GET (ETag / Last-Modified), gzip, one timeout for the whole
+ * Fetches a feed document: an http(s) URL (undici's fetch, the implementation of Node's own, with a
+ * dispatcher that checks the address of every connection) or a local file. Polite and bounded: a
+ * User-Agent that names us, conditional GET (ETag / Last-Modified), gzip, one timeout for the whole
  * exchange, redirects followed by hand (`redirect: 'manual'`) so each hop is counted and passes the
  * SSRF guard, and a size cap enforced while streaming (a gzip bomb stops at the cap too).
  */
 import { open } from 'node:fs/promises';
 import { isAbsolute, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fetch, type Response } from 'undici';
 import { FeedError } from './feed-error.ts';
-import { assertPublicHost } from './host-guard.ts';
+import { assertPublicHost, publicOnlyAgent } from './host-guard.ts';
 
 export interface FeedFetcherOptions {
   /** Whole exchange, all redirects and the body included. Default 15 s. */
@@ -77,7 +79,12 @@ async function fetchHttp(
       const headers: Record<string, string> = { 'user-agent': opts.userAgent, accept: ACCEPT };
       if (validators.etag) headers['if-none-match'] = validators.etag;
       if (validators.lastModified) headers['if-modified-since'] = validators.lastModified;
-      const res = await fetch(target, { headers, redirect: 'manual', signal });
+      const res = await fetch(target, {
+        headers,
+        redirect: 'manual',
+        signal,
+        ...(opts.allowPrivateHosts ? {} : { dispatcher: publicOnlyAgent() }),
+      });
       if (res.status >= 300 && res.status < 400 && res.status !== 304) {
         await res.body?.cancel();
         const next = res.headers.get('location');
@@ -158,6 +165,8 @@ const tooLarge = (maxBytes: number) =>
 function asFeedError(err: unknown, timeoutMs: number): FeedError {
   if (err instanceof FeedError) return err;
   const e = err as Error & { cause?: { code?: string; message?: string } };
+  // The connection's own guard (publicOnlyLookup) fails the fetch with its FeedError as the cause.
+  if (e?.cause instanceof FeedError) return e.cause;
   if (e?.name === 'TimeoutError' || e?.name === 'AbortError') {
     return new FeedError('ETIMEOUT', `no complete answer within ${timeoutMs / 1000} s`, { cause: err });
   }

@@ -1,13 +1,15 @@
 /**
  * SSRF guard: operators (and API callers) name feed URLs, so a URL must not reach loopback, private,
  * link-local or other non-public addresses (cloud metadata at 169.254.169.254, Redis on 127.0.0.1)
- * unless ALLOW_PRIVATE_FEED_HOSTS is set. Every redirect hop is checked again.
- *
- * Limit: fetch resolves the name again after this check, so a DNS-rebinding attacker with a very
- * short TTL could still race it; pinning the address needs a custom undici dispatcher.
+ * unless ALLOW_PRIVATE_FEED_HOSTS is set. Every redirect hop is checked again (`assertPublicHost`, a
+ * clear error before any connection), and so is the address each connection is actually opened to
+ * (`publicOnlyAgent`): a name that resolves to a public address for the check and to a private one a
+ * moment later (DNS rebinding, a TTL of 0) is refused at connect time.
  */
+import { type LookupAddress, type LookupOptions, lookup as lookupCallback } from 'node:dns';
 import { lookup } from 'node:dns/promises';
 import { BlockList, isIP } from 'node:net';
+import { Agent } from 'undici';
 import { FeedError } from './feed-error.ts';
 
 const blocked = new BlockList();
@@ -68,4 +70,42 @@ export async function assertPublicHost(hostname: string): Promise<void> {
       `${host} resolves to the private address ${bad} (set ALLOW_PRIVATE_FEED_HOSTS=true to allow)`,
     );
   }
+}
+
+type LookupCallback = (
+  err: NodeJS.ErrnoException | null,
+  address: string | LookupAddress[],
+  family?: number,
+) => void;
+
+/**
+ * `lookup` for the feed fetcher's sockets: resolves as `dns.lookup` does (one address, or all of them
+ * when the socket asks, as Node's happy-eyeballs connect does) and refuses every answer that holds a
+ * non-public address, so the connection goes only where the guard allowed.
+ */
+export function publicOnlyLookup(hostname: string, options: LookupOptions, callback: LookupCallback): void {
+  lookupCallback(hostname, { ...options, all: true }, (err, addresses) => {
+    if (err) return callback(err, []);
+    const bad = addresses.find((a) => isPrivateAddress(a.address));
+    if (bad) {
+      const refused = new FeedError(
+        'EPRIVATEHOST',
+        `${hostname} resolves to the private address ${bad.address} (set ALLOW_PRIVATE_FEED_HOSTS=true to allow)`,
+      );
+      return callback(refused, []);
+    }
+    if (options.all) return callback(null, addresses);
+    const first = addresses[0];
+    if (!first)
+      return callback(Object.assign(new Error(`cannot resolve ${hostname}`), { code: 'ENOTFOUND' }), []);
+    callback(null, first.address, first.family);
+  });
+}
+
+let agent: Agent | undefined;
+
+/** The undici dispatcher of every feed fetch that may not reach private addresses (one per process). */
+export function publicOnlyAgent(): Agent {
+  agent ??= new Agent({ connect: { lookup: publicOnlyLookup } });
+  return agent;
 }

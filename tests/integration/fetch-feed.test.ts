@@ -5,11 +5,12 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { gzipSync } from 'node:zlib';
+import { Agent, fetch } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeFeed } from '../../src/feeds/decode-feed.ts';
 import { FeedError } from '../../src/feeds/feed-error.ts';
 import { createFeedFetcher, DEFAULT_USER_AGENT } from '../../src/feeds/fetch-feed.ts';
-import { isPrivateAddress } from '../../src/feeds/host-guard.ts';
+import { isPrivateAddress, publicOnlyAgent, publicOnlyLookup } from '../../src/feeds/host-guard.ts';
 
 const RSS =
   '<?xml version="1.0"?><rss version="2.0"><channel><title>T</title><item><title>A</title><link>https://x.example/a</link></item></channel></rss>';
@@ -196,6 +197,37 @@ describe('createFeedFetcher', () => {
     ])
       expect(isPrivateAddress(ip)).toBe(true);
     for (const ip of ['93.184.216.34', '2606:4700::1111']) expect(isPrivateAddress(ip)).toBe(false);
+  });
+
+  it('checks the address of the connection itself, so a name that changes its answer is refused', async () => {
+    // What a DNS-rebinding name does after passing the check: resolve to loopback at connect time. The
+    // check before the request is skipped here; the dispatcher alone must refuse. The same server
+    // answers through an unguarded agent, so it is the guard that stops the request.
+    const port = new URL(base).port;
+    const plain = await fetch(`http://localhost:${port}/feed`, { dispatcher: new Agent() });
+    expect(plain.status).toBe(200);
+    await plain.body?.cancel();
+    const refused = await fetch(`http://localhost:${port}/feed`, { dispatcher: publicOnlyAgent() }).then(
+      () => undefined,
+      (err: Error & { cause?: unknown }) => err.cause,
+    );
+    expect(refused).toBeInstanceOf(FeedError);
+    expect((refused as FeedError).code).toBe('EPRIVATEHOST');
+  });
+
+  it('publicOnlyLookup answers public addresses as dns.lookup does, one or all', async () => {
+    const lookupOnce = (host: string, all: boolean) =>
+      new Promise<unknown>((resolve, reject) =>
+        publicOnlyLookup(host, { all }, (err, address, family) =>
+          err ? reject(err) : resolve(all ? address : { address, family }),
+        ),
+      );
+    expect(await lookupOnce('93.184.216.34', false)).toEqual({ address: '93.184.216.34', family: 4 });
+    expect(await lookupOnce('93.184.216.34', true)).toEqual([{ address: '93.184.216.34', family: 4 }]);
+    for (const all of [false, true]) {
+      await expect(lookupOnce('localhost', all)).rejects.toMatchObject({ code: 'EPRIVATEHOST' });
+      await expect(lookupOnce('127.0.0.1', all)).rejects.toMatchObject({ code: 'EPRIVATEHOST' });
+    }
   });
 
   it('reads local files with the same size cap', async () => {
