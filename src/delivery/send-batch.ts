@@ -63,9 +63,11 @@ export async function sendBatch(
   const count = (k: string) => {
     result.counts[k] = (result.counts[k] ?? 0) + 1;
   };
+  const ids = data.subscriberIds;
+  // The relay's greeting and EHLO overlap with loading the edition and the recipients.
+  deps.mailer.prepare(Math.min(deps.lanes, ids.length));
   const prepared = await deps.prepared(data.editionId);
   if (!prepared) return result;
-  const ids = data.subscriberIds;
   const [subs, variants, attempts] = await Promise.all([
     deps.subscribers.pick(ids, ['email', 'name', 'format']),
     deps.ledger.variantsOf(data.editionId, ids),

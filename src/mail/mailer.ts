@@ -28,5 +28,10 @@ export interface Mailer {
   sendRaw(message: RawMessage): Promise<SendResult>;
   /** Whether `sendRaw` takes dot-stuffed bytes (not when it signs the message: DKIM signs it unstuffed). */
   readonly acceptsDotStuffed: boolean;
+  /**
+   * Opens up to this many connections ahead of a batch, in the background, so its first messages do
+   * not wait for the relay's greeting. Nothing is reported: a failing connection is met by the send.
+   */
+  prepare(connections: number): void;
   close(): Promise<void>;
 }

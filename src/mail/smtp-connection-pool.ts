@@ -10,6 +10,10 @@
  * recycled after `maxMessages`, a refused envelope resets the session (RSET) and keeps the
  * connection, any other failure closes it, and a message that failed on a reused connection before
  * a byte of it was sent (the server had dropped the idle connection) goes once more over a new one.
+ *
+ * Added: `prepare` opens a batch's connections in the background while the batch loads its
+ * recipients, because a new connection costs a TCP handshake, the server's greeting (smtp-server holds
+ * it 100 ms to catch early talkers; Postfix's postscreen can hold it seconds) and EHLO.
  */
 import type { Socket } from 'node:net';
 import DKIM from 'nodemailer/lib/dkim';
@@ -76,6 +80,25 @@ export class SmtpConnectionPool {
       if (!(reused && dropped) || this.closed) throw err;
       lane = await this.acquire();
       return await this.sendOn(lane, envelope, raw, dotStuffed);
+    }
+  }
+
+  /**
+   * Opens connections in the background until `count` (at most `maxConnections`) are open or being
+   * opened, so that a batch's first messages find them ready. A failure here is not reported: the
+   * sender that needs a connection then opens its own and gets the error.
+   */
+  prepare(count: number): void {
+    const want = Math.min(count, this.options.maxConnections);
+    while (!this.closed && this.open < want) {
+      this.open++;
+      this.connect().then(
+        (lane) => this.release(lane),
+        () => {
+          this.open--;
+          this.serveNextWaiter();
+        },
+      );
     }
   }
 

@@ -96,6 +96,9 @@ export function createSmtpMailer(options: SmtpMailerOptions): Mailer {
         tracker.end(message.envelope.to);
       }
     },
+    prepare(connections: number) {
+      pool.prepare(connections);
+    },
     async close() {
       await pool.close();
       transport?.close();

@@ -1,7 +1,8 @@
 /**
  * The digest hand-off on a real SMTP server (smtp-server on 127.0.0.1): DATA-ready Buffers arrive as
- * the message, connections are bounded, recycled and reused after a refused recipient, and a message
- * that meets a connection the server dropped while idle goes out over a new one.
+ * the message, connections are bounded, opened ahead of a batch, recycled and reused after a
+ * refused recipient, and a message that meets a connection the server dropped while
+ * idle goes out over a new one.
  */
 
 import { SMTPServer } from 'smtp-server';
@@ -14,6 +15,8 @@ interface Server {
   url: string;
   received: Buffer[];
   connections: number;
+  /** Messages accepted per connection, in the order the connections were greeted. */
+  perConnection: number[];
   /** Most connections open at the same time. */
   peak: number;
   open: Set<{ _socket: { destroy(): void } }>;
@@ -27,13 +30,24 @@ afterEach(async () => {
 });
 
 async function startServer(rejectRcpt: (to: string) => boolean = () => false): Promise<Server> {
-  const s: Server = { url: '', received: [], connections: 0, peak: 0, open: new Set(), stop: async () => {} };
+  const s: Server = {
+    url: '',
+    received: [],
+    connections: 0,
+    perConnection: [],
+    peak: 0,
+    open: new Set(),
+    stop: async () => {},
+  };
   let live = 0;
+  const order = new Map<string, number>();
   const smtp = new SMTPServer({
     authOptional: true,
     disabledCommands: ['STARTTLS'],
     logger: false,
-    onConnect(_session, cb) {
+    onConnect(session, cb) {
+      order.set(session.id, s.connections);
+      s.perConnection.push(0);
       s.connections++;
       s.peak = Math.max(s.peak, ++live);
       cb();
@@ -46,11 +60,12 @@ async function startServer(rejectRcpt: (to: string) => boolean = () => false): P
         return cb(Object.assign(new Error('No such user'), { responseCode: 550 }));
       cb();
     },
-    onData(stream, _session, cb) {
+    onData(stream, session, cb) {
       const chunks: Buffer[] = [];
       stream.on('data', (c: Buffer) => chunks.push(c));
       stream.on('end', () => {
         s.received.push(Buffer.concat(chunks));
+        s.perConnection[order.get(session.id)!]!++;
         cb();
       });
     },
@@ -108,6 +123,23 @@ describe('SMTP connection pool', () => {
     // recipient did not leave its connection usable.
     expect(server.connections).toBeGreaterThanOrEqual(4);
     expect(server.connections).toBeLessThanOrEqual(5);
+    expect(Math.max(...server.perConnection)).toBeLessThanOrEqual(5);
+  });
+
+  it('prepare opens the connections of a batch ahead of its first message, within maxConnections', async () => {
+    server = await startServer();
+    const mailer = createSmtpMailer({ url: server.url, maxConnections: 3 });
+    mailer.prepare(5);
+    for (let i = 0; i < 100 && server.connections < 3; i++) await new Promise((r) => setTimeout(r, 20));
+    expect(server.connections).toBe(3);
+    expect(server.received).toHaveLength(0);
+    await Promise.all(Array.from({ length: 6 }, (_, i) => mailer.sendRaw(message(i, true))));
+    mailer.prepare(3);
+    await mailer.close();
+    expect(server.received).toHaveLength(6);
+    // The senders used the prepared connections, and preparing again with all of them open opened none.
+    expect(server.connections).toBe(3);
+    expect(server.peak).toBe(3);
   });
 
   it.each([
@@ -133,6 +165,8 @@ describe('SMTP connection pool', () => {
     const url = closed.url;
     await closed.stop();
     const mailer = createSmtpMailer({ url, maxConnections: 2 });
+    // Connections prepared ahead fail quietly; each sender then meets the error itself.
+    mailer.prepare(2);
     const results = await Promise.allSettled(
       Array.from({ length: 9 }, (_, i) => mailer.sendRaw(message(i, true))),
     );
