@@ -28,6 +28,8 @@ export interface BuildDeps {
 }
 
 const PAGE = 1000;
+/** Pages of subscribers read ahead of the build's loop (memory: a few hundred KB each). */
+const READ_AHEAD = 8;
 /** What the freeze reads of each subscriber. */
 const ELIGIBILITY_FIELDS = ['status', 'frequency', 'pausedUntil', 'topics', 'email'] as const;
 const LOCK_MS = 10 * 60_000;
@@ -135,34 +137,49 @@ async function freezeAndCompile(
 }
 
 /**
- * Active subscribers, a page at a time, filtered by eligibility and the suppression list. The next
- * page is read while the caller works on this one (compiling a variant it met first takes longer
- * than reading a page).
+ * Active subscribers, a page at a time, filtered by eligibility and the suppression list. The reads
+ * run ahead of the caller: each SSCAN starts as soon as the previous one gives its cursor, and each
+ * page's fields and suppression are read as soon as its ids are known, up to READ_AHEAD pages ahead.
+ * So Redis serves the whole list while the caller compiles the variants it meets on the first page
+ * (one SSCAN, one pick and one SMISMEMBER after another took 10-14 ms a page, about a third of a
+ * 10,000-subscriber build).
  */
 async function* eligibleSubscribers(store: SubscriberStore, now: Date) {
-  const read = (cursor: string) => {
-    const page = eligiblePage(store, cursor, now);
-    // Awaited on the next turn; if the caller stops first (a compile failed), it must not go unhandled.
+  type Scan = { cursor: string; ids: string[] } | undefined;
+  type Page = { last: boolean; subscribers: Awaited<ReturnType<typeof eligibleOf>> } | undefined;
+  const pages: Array<Promise<Page>> = [];
+  let tail: Promise<Scan> = store.listByStatus('active', '0', PAGE);
+  const readAhead = () => {
+    const scan = tail;
+    const page = scan.then(
+      async (s): Promise<Page> =>
+        s && { last: s.cursor === '0', subscribers: await eligibleOf(store, s.ids, now) },
+    );
+    tail = scan.then((s) =>
+      s && s.cursor !== '0' ? store.listByStatus('active', s.cursor, PAGE) : undefined,
+    );
+    // Awaited later, in order; if the caller stops first (a compile failed), none may go unhandled.
     page.catch(() => {});
-    return page;
+    tail.catch(() => {});
+    pages.push(page);
   };
-  let next = read('0');
+  for (let i = 0; i < READ_AHEAD; i++) readAhead();
   for (;;) {
-    const page = await next;
-    if (page.cursor !== '0') next = read(page.cursor);
+    const page = await pages.shift();
+    if (!page) return;
+    readAhead();
     yield page.subscribers;
-    if (page.cursor === '0') return;
+    if (page.last) return;
   }
 }
 
-async function eligiblePage(store: SubscriberStore, cursor: string, now: Date) {
-  const page = await store.listByStatus('active', cursor, PAGE);
-  const subs = (await store.pick(page.ids, ELIGIBILITY_FIELDS)).filter(
+async function eligibleOf(store: SubscriberStore, ids: string[], now: Date) {
+  const subs = (await store.pick(ids, ELIGIBILITY_FIELDS)).filter(
     (s) => s !== undefined && isEligible(s, now),
   );
   // Stored addresses are already normalised: one SMISMEMBER for the page.
   const suppressed = await store.areSuppressed(subs.map((s) => s!.email));
-  return { cursor: page.cursor, subscribers: subs.filter((_, i) => !suppressed[i]).map((s) => s!) };
+  return subs.filter((_, i) => !suppressed[i]).map((s) => s!);
 }
 
 async function waitForBuild(editions: EditionStore, id: string): Promise<EditionRecord> {
