@@ -36,6 +36,8 @@ export interface OursFigures {
    * connections and the JIT warm-up are behind it (sampled every 100 ms, interpolated).
    */
   steadyPerSecond: number;
+  /** Trigger → `startSend` returned: the build (scan, MJML per variant, freeze) and the dispatch. */
+  triggerSeconds: number;
 }
 
 /** When `count` messages had been accepted, interpolated between two samples. */
@@ -70,6 +72,7 @@ export async function runOurs(options: {
 
     const t0 = Date.now();
     await startSend(controlDeps(c), editionId, { immediate: true, force: true, now: new Date(t0) });
+    const triggerSeconds = (Date.now() - t0) / 1000;
     const limitMs = Math.max(180_000, options.subscribers * 20);
     let edition = await c.editions.get(editionId);
     // The sink's count every 100 ms: when the first message arrived and how fast the middle went.
@@ -113,6 +116,7 @@ export async function runOurs(options: {
       firstAcceptedSeconds: samples.find((x) => x.n > 0)?.t ?? seconds,
       steadyPerSecond:
         (0.6 * messages) / Math.max(0.001, timeAt(samples, 0.8 * messages) - timeAt(samples, 0.2 * messages)),
+      triggerSeconds,
     };
     await Promise.all(workers.map((w) => w.stop()));
     return figures;
