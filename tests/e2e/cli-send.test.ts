@@ -63,6 +63,8 @@ describe('digest send with two worker processes', () => {
       PUBLIC_URL: 'https://digest.test',
       SEND_BATCH_SIZE: '10',
       LOG_LEVEL: 'error',
+      // The last complete week was due up to 7 days ago (on a Sunday, more than the default 6).
+      MAX_EDITION_AGE_DAYS: '13',
     };
     for (let i = 0; i < 2; i++) {
       const w = spawn(process.execPath, [bin, 'worker'], {
