@@ -67,6 +67,7 @@ describe('preference center in Chromium', () => {
 
     await page.getByRole('button', { name: 'Save preferences' }).click();
     await page.getByRole('status').waitFor();
+    // biome-ignore lint/performance/useDomNodeTextContent: Playwright's innerText, the text a reader sees
     const notice = await page.getByRole('status').innerText();
     expect(notice).toContain('Topics: everything → Lunar, Markets');
     expect(notice).toContain('Time zone: Europe/Berlin → America/New_York');
