@@ -3,6 +3,8 @@
  * time (their hour, their timezone, the edition's send date) and enqueue `send` jobs of a batch of
  * recipients each, delayed until due, with deterministic ids (edition, generation, batch number).
  * Recipients due at the same instant share batches. Jobs carry ids only; the send step reloads state.
+ * With `immediate` (everyone due now) full batches are queued page by page, so workers start sending
+ * while the rest of the ledger is still being read.
  */
 import type { Queue } from 'bullmq';
 import { delayUntilDue } from '../core/due-time.ts';
@@ -42,6 +44,29 @@ export async function dispatchEdition(
 ): Promise<DispatchResult> {
   const generation = await deps.editions.nextGeneration(edition.id);
   const byDelay = new Map<number, string[]>();
+  let jobCount = 0;
+  let queued: Array<{ name: string; data: SendJobData; opts: Record<string, unknown> }> = [];
+  const cut = (delay: number, ids: string[]) => {
+    for (let i = 0; i < ids.length; i += deps.batchSize) {
+      queued.push({
+        name: 'send',
+        data: { editionId: edition.id, subscriberIds: ids.slice(i, i + deps.batchSize) },
+        opts: {
+          jobId: sendJobId(edition.id, generation, ++jobCount),
+          delay,
+          attempts: SEND_JOB_ATTEMPTS,
+          backoff: { type: 'jittered' },
+          removeOnComplete: { count: 1000 },
+          removeOnFail: { count: 5000 },
+        },
+      });
+    }
+  };
+  const enqueue = async () => {
+    const jobs = queued;
+    queued = [];
+    for (let i = 0; i < jobs.length; i += ADD_CHUNK) await deps.sendQueue.addBulk(jobs.slice(i, i + ADD_CHUNK));
+  };
   let cursor = '0';
   let recipients = 0;
   do {
@@ -65,26 +90,20 @@ export async function dispatchEdition(
       byDelay.set(delay, list);
     });
     recipients += ids.length;
+    if (options.immediate) {
+      // Everyone is due now, in one group: its full batches go to the queue page by page, so the
+      // workers start while the rest of the ledger is read (the same jobs, ids and order as at the end).
+      const list = byDelay.get(0)!;
+      const full = list.length - (list.length % deps.batchSize);
+      if (full > 0) {
+        cut(0, list.splice(0, full));
+        await enqueue();
+      }
+    }
   } while (cursor !== '0');
 
-  const jobs: Array<{ name: string; data: SendJobData; opts: Record<string, unknown> }> = [];
-  for (const [delay, ids] of [...byDelay.entries()].sort(([a], [b]) => a - b)) {
-    for (let i = 0; i < ids.length; i += deps.batchSize) {
-      jobs.push({
-        name: 'send',
-        data: { editionId: edition.id, subscriberIds: ids.slice(i, i + deps.batchSize) },
-        opts: {
-          jobId: sendJobId(edition.id, generation, jobs.length + 1),
-          delay,
-          attempts: SEND_JOB_ATTEMPTS,
-          backoff: { type: 'jittered' },
-          removeOnComplete: { count: 1000 },
-          removeOnFail: { count: 5000 },
-        },
-      });
-    }
-  }
-  for (let i = 0; i < jobs.length; i += ADD_CHUNK) await deps.sendQueue.addBulk(jobs.slice(i, i + ADD_CHUNK));
-  await deps.editions.recordDispatch(edition.id, generation, jobs.length);
-  return { generation, recipients, jobs: jobs.length };
+  for (const [delay, ids] of [...byDelay.entries()].sort(([a], [b]) => a - b)) cut(delay, ids);
+  await enqueue();
+  await deps.editions.recordDispatch(edition.id, generation, jobCount);
+  return { generation, recipients, jobs: jobCount };
 }

@@ -169,4 +169,32 @@ describe('edition control', () => {
       expect.arrayContaining(['from', 'subject', 'message-id', 'list-unsubscribe', 'list-unsubscribe-post']),
     );
   });
+  it('with --now, full batches are queued page by page while the ledger is read: the same jobs, in order', async () => {
+    const { c } = await setup({ SEND_BATCH_SIZE: '300' });
+    await seedArticles(c, EDITION, 1);
+    await seedSubscribers(c, 2500);
+    const deps = controlDeps(c);
+    // Counts the queued send jobs each time the dispatch reads a page of the ledger (no worker runs).
+    const queuedAtScan: number[] = [];
+    const ledger = Object.create(deps.ledger) as typeof deps.ledger;
+    ledger.scan = async (...args) => {
+      queuedAtScan.push(await c.queues.send.count());
+      return deps.ledger.scan(...args);
+    };
+    const r = await startSend({ ...deps, ledger }, EDITION, { immediate: true, force: true, now: NOW });
+
+    expect(queuedAtScan.length).toBeGreaterThan(1);
+    expect(queuedAtScan[0]).toBe(0);
+    // Before the last page was read, the first pages' full batches were already waiting for a worker.
+    expect(queuedAtScan.at(-1)).toBeGreaterThan(0);
+    const jobs = await c.queues.send.getJobs(['waiting', 'delayed', 'prioritized']);
+    const n = (id: string | undefined) => Number(id?.split('-').at(-1));
+    jobs.sort((a, b) => n(a.id) - n(b.id));
+    expect(jobs.map((j) => n(j.id))).toEqual(Array.from({ length: 9 }, (_, i) => i + 1));
+    // 2,500 recipients in batches of 300: eight full ones, the rest last; each recipient once.
+    expect(jobs.map((j) => j.data.subscriberIds.length)).toEqual([300, 300, 300, 300, 300, 300, 300, 300, 100]);
+    expect(new Set(jobs.flatMap((j) => j.data.subscriberIds)).size).toBe(2500);
+    expect(r.dispatched).toBe(2500);
+    expect(await c.editions.lastDispatch(EDITION)).toEqual({ generation: expect.any(Number), jobs: 9 });
+  });
 });
