@@ -65,7 +65,8 @@ export async function dispatchEdition(
   const enqueue = async () => {
     const jobs = queued;
     queued = [];
-    for (let i = 0; i < jobs.length; i += ADD_CHUNK) await deps.sendQueue.addBulk(jobs.slice(i, i + ADD_CHUNK));
+    for (let i = 0; i < jobs.length; i += ADD_CHUNK)
+      await deps.sendQueue.addBulk(jobs.slice(i, i + ADD_CHUNK));
   };
   let cursor = '0';
   let recipients = 0;

@@ -192,7 +192,9 @@ describe('edition control', () => {
     jobs.sort((a, b) => n(a.id) - n(b.id));
     expect(jobs.map((j) => n(j.id))).toEqual(Array.from({ length: 9 }, (_, i) => i + 1));
     // 2,500 recipients in batches of 300: eight full ones, the rest last; each recipient once.
-    expect(jobs.map((j) => j.data.subscriberIds.length)).toEqual([300, 300, 300, 300, 300, 300, 300, 300, 100]);
+    expect(jobs.map((j) => j.data.subscriberIds.length)).toEqual([
+      300, 300, 300, 300, 300, 300, 300, 300, 100,
+    ]);
     expect(new Set(jobs.flatMap((j) => j.data.subscriberIds)).size).toBe(2500);
     expect(r.dispatched).toBe(2500);
     expect(await c.editions.lastDispatch(EDITION)).toEqual({ generation: expect.any(Number), jobs: 9 });
