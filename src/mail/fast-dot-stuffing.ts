@@ -88,6 +88,11 @@ export function markDotStuffed(buf: Buffer): Buffer {
   return buf;
 }
 
+/** Whether `buf` was marked DATA-ready by `markDotStuffed`. */
+export function isDotStuffed(buf: Buffer): boolean {
+  return dataReady.has(buf);
+}
+
 /** The replacement `_transform` (exported for the equivalence test). */
 export function fastTransform(this: DataStreamLike, chunk: Buffer | string, _enc: string, done: () => void) {
   if (!chunk?.length) return done();

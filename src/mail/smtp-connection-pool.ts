@@ -4,7 +4,8 @@
  * message at a time. Nodemailer's own pool (`SMTPPool`) wraps every message in a MailComposer tree, a
  * MIME node, a PassThrough and a pipeline before the same `SMTPConnection.send`; for a message that
  * is already a finished Buffer that plumbing was more than half of a send worker's CPU
- * (BENCHMARKS.md), so the digests skip it and keep the protocol client.
+ * (BENCHMARKS.md), so the digests skip it and keep the protocol client, as `DirectBodyConnection`s,
+ * which also write a DATA-ready Buffer to the socket without a DataStream (direct-body-connection.ts).
  *
  * Kept from Nodemailer's pool, deliberately: at most `maxConnections` connections, a connection is
  * recycled after `maxMessages`, a refused envelope resets the session (RSET) and keeps the
@@ -17,7 +18,8 @@
  */
 import type { Socket } from 'node:net';
 import DKIM from 'nodemailer/lib/dkim';
-import SMTPConnection from 'nodemailer/lib/smtp-connection';
+import type SMTPConnection from 'nodemailer/lib/smtp-connection';
+import { DirectBodyConnection } from './direct-body-connection.ts';
 import { markDotStuffed } from './fast-dot-stuffing.ts';
 
 type SocketCallback = (err: Error | null, socketOptions?: { connection: Socket }) => void;
@@ -199,7 +201,7 @@ export class SmtpConnectionPool {
   private connect(): Promise<Lane> {
     return new Promise((resolve, reject) => {
       const start = (socketOptions: { connection?: Socket } = {}) => {
-        const conn = new SMTPConnection({ ...this.options.connection, ...socketOptions });
+        const conn = new DirectBodyConnection({ ...this.options.connection, ...socketOptions });
         const lane: Lane = { conn, messages: 0, broken: false };
         let settled = false;
         const fail = (err: Error) => {

@@ -8,6 +8,8 @@
 import { SMTPServer } from 'smtp-server';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createMessageTemplate, fillMessageTemplate } from '../../src/delivery/message-template.ts';
+import { directBodySupported } from '../../src/mail/direct-body-connection.ts';
+import { nodemailerDataStreams } from '../../src/mail/fast-dot-stuffing.ts';
 import { createSmtpMailer } from '../../src/mail/smtp-mailer.ts';
 import { testFrame } from '../helpers/message-frames.ts';
 
@@ -29,7 +31,10 @@ afterEach(async () => {
   server = undefined;
 });
 
-async function startServer(rejectRcpt: (to: string) => boolean = () => false): Promise<Server> {
+async function startServer(
+  rejectRcpt: (to: string) => boolean = () => false,
+  rejectData: (to: string) => boolean = () => false,
+): Promise<Server> {
   const s: Server = {
     url: '',
     received: [],
@@ -64,6 +69,8 @@ async function startServer(rejectRcpt: (to: string) => boolean = () => false): P
       const chunks: Buffer[] = [];
       stream.on('data', (c: Buffer) => chunks.push(c));
       stream.on('end', () => {
+        if (rejectData(session.envelope.rcptTo[0]?.address ?? ''))
+          return cb(Object.assign(new Error('Message refused'), { responseCode: 550 }));
         s.received.push(Buffer.concat(chunks));
         s.perConnection[order.get(session.id)!]!++;
         cb();
@@ -107,6 +114,53 @@ describe('SMTP connection pool', () => {
     await mailer.sendRaw(stuffed);
     await mailer.close();
     expect(server.received[0]!.toString('latin1')).toBe(message(1, false).raw.toString('latin1'));
+  });
+
+  it("a DATA-ready Buffer goes to the socket as it is, past Nodemailer's DataStream; any other message still through it", async () => {
+    server = await startServer();
+    expect(directBodySupported).toBe(true);
+    // Count what passes through Nodemailer's DataStream (both its builds) while the mailer sends.
+    const classes = await nodemailerDataStreams();
+    const originals = classes.map((c) => c.prototype._transform);
+    let transformed = 0;
+    classes.forEach((c, k) => {
+      const original = originals[k]!;
+      c.prototype._transform = function (this: ThisParameterType<typeof original>, ...args) {
+        transformed++;
+        return original.apply(this, args);
+      };
+    });
+    try {
+      const mailer = createSmtpMailer({ url: server.url, maxConnections: 1 });
+      await mailer.sendRaw(message(1, true));
+      await mailer.sendRaw(message(2, true));
+      expect(transformed).toBe(0);
+      await mailer.sendRaw(message(3, false));
+      expect(transformed).toBeGreaterThan(0);
+      await mailer.close();
+    } finally {
+      classes.forEach((c, k) => {
+        c.prototype._transform = originals[k]!;
+      });
+    }
+    expect(server.received.map((b) => b.toString('latin1'))).toEqual(
+      [1, 2, 3].map((i) => message(i, false).raw.toString('latin1')),
+    );
+    expect(server.connections).toBe(1);
+  });
+
+  it('a message refused at the end of DATA fails with the reply, and its connection carries the next one', async () => {
+    server = await startServer(undefined, (to) => to === 'r2@example.com');
+    const mailer = createSmtpMailer({ url: server.url, maxConnections: 1 });
+    await mailer.sendRaw(message(1, true));
+    const refused = await mailer.sendRaw(message(2, true)).catch((err: unknown) => err);
+    await mailer.sendRaw(message(3, true));
+    await mailer.close();
+    expect(refused).toMatchObject({ code: 'EMESSAGE', responseCode: 550 });
+    expect(server.received.map((b) => b.toString('latin1'))).toEqual(
+      [1, 3].map((i) => message(i, false).raw.toString('latin1')),
+    );
+    expect(server.connections).toBe(1);
   });
 
   it('opens at most maxConnections, recycles after maxMessages, keeps a connection after a refused recipient', async () => {
