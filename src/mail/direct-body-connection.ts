@@ -59,7 +59,9 @@ export class DirectBodyConnection extends SMTPConnection {
     const self = this as unknown as Internals;
     const body = this.directBody;
     this.directBody = undefined;
-    if (!body || self.options.lmtp || self.options.debug) return base._createSendStream!.call(this, callback);
+    const usable = Array.isArray(self._responseActions) && self._socket !== undefined;
+    if (!body || !usable || self.options.lmtp || self.options.debug)
+      return base._createSendStream!.call(this, callback);
     // As Nodemailer's own: the reply to the "." line settles the message.
     self._responseActions.push((response) => self._actionSMTPStream(response, callback));
     const socket = self._socket;
