@@ -9,8 +9,10 @@
  * Everything else stays Nodemailer's: the envelope (MAIL, RCPT, DATA with PIPELINING), the wait for
  * 354, the handling of the reply to the "." line (`_actionSMTPStream`), timeouts, errors and close. Only
  * `_createSendStream`, which Nodemailer calls after the 354, is replaced, and only for a marked Buffer
- * on a plain SMTP connection (not LMTP, no debug log). If a Nodemailer release renames the internals
- * used here, `directBodySupported` is false and every message takes Nodemailer's own path.
+ * on a plain SMTP connection (not LMTP, no debug log). If a Nodemailer release renames the methods
+ * used here, `directBodySupported` is false, and if it renames the fields, the direct write is skipped:
+ * either way every message takes Nodemailer's own path (tests/integration/smtp-connection-pool.test.ts
+ * fails then, so an upgrade that loses the fast path is noticed).
  */
 import type { Socket } from 'node:net';
 import SMTPConnection from 'nodemailer/lib/smtp-connection';
