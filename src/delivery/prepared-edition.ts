@@ -7,16 +7,16 @@
 import { dueTime } from '../core/due-time.ts';
 import type { Publication } from '../domain/publication.ts';
 import type { EditionRecord, EditionStore } from '../editions/edition-store.ts';
-import type { CompiledVariant } from '../render/build-variant.ts';
-import { compilePersonaliser, type Recipient } from '../render/personalise.ts';
-import { type ComposedMessage, composePersonalised } from './compose-message.ts';
-import { createMessageFrame, type MessageFrame } from './message-frame.ts';
+import { type ComposedMessage, composePersonalised } from '../mail/compose-message.ts';
+import { createMessageFrame, type MessageFrame } from '../mail/message-frame.ts';
 import {
   type ComposeOptions,
   createMessageTemplate,
   fillMessageTemplate,
   type TemplateRecipient,
-} from './message-template.ts';
+} from '../mail/message-template.ts';
+import type { CompiledVariant } from '../render/build-variant.ts';
+import { compilePersonaliser, type Recipient } from '../render/personalise.ts';
 
 export interface PreparedVariant {
   key: string;

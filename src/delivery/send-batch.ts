@@ -12,10 +12,10 @@ import { classifySmtpError, type SmtpFailure } from '../core/smtp-error-class.ts
 import type { EditionStore } from '../editions/edition-store.ts';
 import { subscriberLinks } from '../links/subscriber-links.ts';
 import type { Mailer } from '../mail/mailer.ts';
+import { messageMemory } from '../mail/message-template.ts';
 import type { SendJobData } from '../queues/queue-names.ts';
 import type { SubscriberStore } from '../subscribers/subscriber-store.ts';
 import type { DeliveryLedger, Outcome } from './delivery-ledger.ts';
-import { messageMemory } from './message-template.ts';
 import type { PreparedEdition } from './prepared-edition.ts';
 
 export interface SendDeps {

@@ -1,5 +1,5 @@
 /** The message frame the delivery tests compose with: edition 2026-W47, dated 23 Nov 2026 07:00 UTC. */
-import { createMessageFrame } from '../../src/delivery/message-frame.ts';
+import { createMessageFrame } from '../../src/mail/message-frame.ts';
 
 type FramePublication = Parameters<typeof createMessageFrame>[0]['publication'];
 

@@ -7,9 +7,9 @@
 
 import { SMTPServer } from 'smtp-server';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createMessageTemplate, fillMessageTemplate } from '../../src/delivery/message-template.ts';
 import { directBodySupported } from '../../src/mail/direct-body-connection.ts';
 import { nodemailerDataStreams } from '../../src/mail/fast-dot-stuffing.ts';
+import { createMessageTemplate, fillMessageTemplate } from '../../src/mail/message-template.ts';
 import { createSmtpMailer } from '../../src/mail/smtp-mailer.ts';
 import { testFrame } from '../helpers/message-frames.ts';
 

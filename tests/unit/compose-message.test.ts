@@ -1,6 +1,6 @@
 import { simpleParser } from 'mailparser';
 import { describe, expect, it } from 'vitest';
-import { composeMessage, digestMessageId } from '../../src/delivery/compose-message.ts';
+import { composeMessage, digestMessageId } from '../../src/mail/compose-message.ts';
 import { testFrame } from '../helpers/message-frames.ts';
 
 const html =

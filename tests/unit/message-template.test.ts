@@ -4,16 +4,16 @@
  */
 import type { Transform } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { composePersonalised } from '../../src/delivery/compose-message.ts';
-import type { createMessageFrame } from '../../src/delivery/message-frame.ts';
+import { prepareVariant } from '../../src/delivery/prepared-edition.ts';
+import { composePersonalised } from '../../src/mail/compose-message.ts';
+import { nodemailerDataStreams } from '../../src/mail/fast-dot-stuffing.ts';
+import type { createMessageFrame } from '../../src/mail/message-frame.ts';
 import {
   createMessageTemplate,
   fillMessageTemplate,
   messageMemory,
   type TemplateRecipient,
-} from '../../src/delivery/message-template.ts';
-import { prepareVariant } from '../../src/delivery/prepared-edition.ts';
-import { nodemailerDataStreams } from '../../src/mail/fast-dot-stuffing.ts';
+} from '../../src/mail/message-template.ts';
 import { loadPublication, SAMPLE_PUBLICATION_FILE } from '../../src/publication/load-publication.ts';
 import { buildVariant } from '../../src/render/build-variant.ts';
 import { compilePersonaliser } from '../../src/render/personalise.ts';
