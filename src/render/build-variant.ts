@@ -18,7 +18,7 @@ export interface VariantInput {
   topics: string[];
   /** BCP 47, e.g. 'en-GB': dates, headings and the html lang attribute. */
   locale: string;
-  /** Absolute URL of the edition's web version ("view in browser", "and N more"). */
+  /** Absolute URL of the edition's web version ("view in browser", "N more stories"). */
   webUrl: string;
   /** The operator's templates folder (TEMPLATES_DIR), else the bundled templates/. */
   templatesDir?: string | undefined;
@@ -27,7 +27,7 @@ export interface VariantInput {
 export interface CompiledVariant {
   key: string;
   topics: string[];
-  /** Articles of this variant (shown, or counted in a section's "and N more"). */
+  /** Articles of this variant (shown, or counted in a section's "N more stories"). */
   articleCount: number;
   /** Plain text, CR/LF stripped, the same for every recipient. */
   subject: string;

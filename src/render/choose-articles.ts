@@ -5,7 +5,7 @@
  * variant). Top stories come first: the `topStories` highest-ranked articles of the pool. Then one
  * section per topic in the publication's topic order; an article sits in the first of its topics
  * that the variant has, so it appears once per email. A section shows at most `maxPerSection`
- * articles and counts the rest ("and N more", linked to the web version). In the `all` variant,
+ * articles and counts the rest ("N more stories in Lunar", linked to the web version). In the `all` variant,
  * articles without any topic get a closing "other" section so "everything" really is everything.
  *
  * Rank: in a topic variant, articles matching more of the reader's topics first (most relevant to

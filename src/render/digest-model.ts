@@ -60,7 +60,12 @@ export interface DigestModel {
   webUrl: string | undefined;
   topStories: Card[];
   sections: Section[];
+  /** Articles of the variant: shown, or counted in a section's "N more stories". */
   articleCount: number;
+  /** Stories this email (or page) shows: what its preheader counts. */
+  storyCount: number;
+  /** Image boxes in CSS pixels (16:9): the sized placeholder a blocked image leaves. */
+  images: typeof IMAGE_BOXES;
   /** "Lunar and Launch", or "every topic" for the `all` variant. */
   topicsLine: string;
   /** Filled by the subject and preheader templates before the layout renders. */
@@ -81,14 +86,25 @@ export const PALETTE = {
 
 const MAX_BULLETS = 5;
 
-export function buildDigestModel(input: ModelInput, mode: RenderMode): DigestModel | null {
+/** A top story's image fills the 552 px content column; a section's thumbnail sits beside the text. */
+export const IMAGE_BOXES = {
+  feature: { width: 552, height: 311 },
+  thumb: { width: 144, height: 81 },
+} as const;
+
+export function buildDigestModel(
+  input: ModelInput,
+  mode: RenderMode,
+  /** The size budget's lower cap (render-digest.ts); the publication's own otherwise. */
+  maxPerSection = input.publication.maxPerSection,
+): DigestModel | null {
   const { publication } = input;
   const choice: ArticleChoice = chooseArticles(input.articles, {
     topicOrder: publication.topics.map((t) => t.id),
     topics: input.topics,
     topStories: publication.topStories,
-    // The web version is where "and N more" leads, so it shows every article.
-    maxPerSection: mode === 'web' ? Number.POSITIVE_INFINITY : publication.maxPerSection,
+    // The web version is where "N more stories" leads, so it shows every article.
+    maxPerSection: mode === 'web' ? Number.POSITIVE_INFINITY : maxPerSection,
   });
   if (choice.total === 0) return null;
 
@@ -131,10 +147,12 @@ export function buildDigestModel(input: ModelInput, mode: RenderMode): DigestMod
         articles: s.articles.map(toCard),
         more: s.more,
         moreUrl: webUrl ? `${webUrl}#${anchor}` : undefined,
-        moreLabel: `and ${s.more} more ${s.more === 1 ? 'story' : 'stories'} in ${name}`,
+        moreLabel: `${s.more} more ${s.more === 1 ? 'story' : 'stories'} in ${name}`,
       };
     }),
     articleCount: choice.total,
+    storyCount: choice.topStories.length + choice.sections.reduce((n, s) => n + s.articles.length, 0),
+    images: IMAGE_BOXES,
     topicsLine: chosenNames.length
       ? new Intl.ListFormat(lang, { type: 'conjunction' }).format(chosenNames)
       : 'every topic',
@@ -165,10 +183,26 @@ function cardMaker(timezone: string, lang: string) {
         ? ''
         : format(new TZDate(published.getTime(), timezone), 'EEE d MMM', { locale }),
       readingTime: `${Math.max(1, Math.round(article.readingMinutes || 1))} min read`,
-      // A linked image needs a text alternative naming its target; the title is the honest fallback.
-      image: imageSrc ? { src: imageSrc, alt: cleanText(article.imageAlt, 300) || title } : undefined,
+      image: imageSrc ? { src: imageSrc, alt: imageAlt(article.imageAlt, title) } : undefined,
       brief,
       summary: brief.length ? '' : cleanText(article.summary, 600),
     };
   };
+}
+
+/**
+ * The headline sits beside every image and is the article's link, so the image's alt describes the
+ * picture or is empty (decorative): a screen reader must not read the headline twice, and a blocked
+ * image must not turn into a second copy of it.
+ */
+export function imageAlt(alt: string | undefined, title: string): string {
+  const text = cleanText(alt, 300);
+  const plain = (s: string) =>
+    s
+      .toLowerCase()
+      .replace(/[^\p{L}\p{N}]+/gu, ' ')
+      .trim();
+  const a = plain(text);
+  const t = plain(title);
+  return !a || t.includes(a) || a.includes(t) ? '' : text;
 }

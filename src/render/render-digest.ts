@@ -2,12 +2,17 @@
  * One digest rendered from an edition's articles: choose and order the articles, fill the
  * templates, run MJML once, make the result mail-safe. Email mode leaves the per-recipient slots as
  * Handlebars placeholders (build-variant.ts); web mode is the public version with no personal data.
+ *
+ * The size budget (size-budget.ts) holds by construction: an email whose HTML comes out over it is
+ * rendered again with fewer stories per section (in proportion to the excess), down to one, and the footer is part of every
+ * render. The publication's cap (maxPerSection) keeps an ordinary week to a single MJML run.
  */
 import { compileMjml } from './compile-mjml.ts';
 import { buildDigestModel, type DigestModel, type ModelInput, type RenderMode } from './digest-model.ts';
 import { mailSafeHtml } from './mail-safe-html.ts';
 import { mailSafeText } from './mail-safe-text.ts';
 import { restoreSlots } from './recipient-slots.ts';
+import { HTML_BUDGET_BYTES, htmlBytes } from './size-budget.ts';
 import { loadDigestTemplates } from './template-set.ts';
 
 export interface RenderInput extends ModelInput {
@@ -23,8 +28,24 @@ export interface RenderedDigest {
   text: string;
 }
 
-export async function renderDigest(input: RenderInput, mode: RenderMode): Promise<RenderedDigest | null> {
-  const model = buildDigestModel(input, mode);
+export async function renderDigest(
+  input: RenderInput,
+  mode: RenderMode,
+  budget = HTML_BUDGET_BYTES,
+): Promise<RenderedDigest | null> {
+  let cap = input.publication.maxPerSection;
+  for (;;) {
+    const rendered = await renderOnce(input, mode, cap);
+    const bytes = rendered ? htmlBytes(rendered.html) : 0;
+    if (!rendered || mode === 'web' || cap <= 1 || bytes <= budget) return rendered;
+    // Cards are most of the bytes: scale the longest section down in proportion (a step at least).
+    const longest = Math.max(1, ...rendered.model.sections.map((s) => s.articles.length));
+    cap = Math.max(1, Math.min(longest - 1, Math.floor((longest * budget) / bytes)));
+  }
+}
+
+async function renderOnce(input: RenderInput, mode: RenderMode, cap: number): Promise<RenderedDigest | null> {
+  const model = buildDigestModel(input, mode, cap);
   if (!model) return null;
   const templates = loadDigestTemplates(input.templatesDir);
   model.subject = oneLine(templates.subject(model));

@@ -96,13 +96,13 @@ describe('buildVariant', () => {
     expect(lunar.html).toContain('chose Lunar.');
   });
 
-  it('caps sections with "and N more" linking to the web version', async () => {
+  it('caps sections with "N more stories in X" linking to the web version', async () => {
     const v = (await buildVariant(
       input({ publication: { ...publication, topStories: 0, maxPerSection: 2 } }),
     ))!;
     expect(v.html).toContain(`href="${webUrl}#topic-launch"`);
     expect(v.text).toMatch(
-      /and 4 more stories in Launch: https:\/\/digest\.test\/editions\/2026-W47#topic-launch/,
+      /\n4 more stories in Launch: https:\/\/digest\.test\/editions\/2026-W47#topic-launch/,
     );
   });
 
@@ -124,7 +124,31 @@ describe('buildVariant', () => {
     expect(v.subject).toBe('Orbit Weekly · Week 47: Breaking Bcc: victim@example.com news');
     expect(v.subject).not.toMatch(/[\r\n\u2028]/);
     expect(v.preheader).not.toMatch(/[\r\n]/);
-    expect(v.preheader).toContain('16 stories on every topic, 16–22 November 2026');
+    // The preheader counts the stories this email shows (its cards), not the week's articles.
+    const shown = (v.html.match(/<h3\b/g) ?? []).length;
+    expect(shown).toBeLessThan(v.articleCount);
+    expect(v.preheader).toContain(`${shown} stories on every topic, 16–22 November 2026`);
+  });
+
+  it('an image beside its headline has alt="" unless it has its own description; every image is sized', async () => {
+    const copy = makeArticle({
+      id: 'alt-copy',
+      title: 'Blue Ghost lands in Mare Crisium',
+      publishedAt: '2026-11-20T10:00:00.000Z',
+      imageUrl: 'https://img.example/blue-ghost.jpg',
+      imageAlt: 'Blue Ghost lands in Mare Crisium',
+      topics: ['lunar'],
+    });
+    const v = (await buildVariant(input({ topics: ['lunar'], articles: [copy, ...fixtureArticles()] })))!;
+    const img = (src: string) =>
+      new RegExp(`<img\\s+src="${src.replace(/[.]/g, '\\.')}"\\s+([^>]*)>`).exec(v.html)?.[1];
+    expect(img('https://img.example/blue-ghost.jpg')).toMatch(/^alt\s+width="\d+"\s+height="\d+"/);
+    expect(img('https://images.lunar-dispatch.example/shackleton.png')).toMatch(/^alt\s/); // no alt in the feed
+    expect(img('https://images.lunar-dispatch.example/artemis-iii-crew.jpg')).toMatch(
+      /^alt="Four astronauts in orange suits beside a lander mock-up"/,
+    );
+    // The image link is a second way to the article, out of the screen reader's and the keyboard's way.
+    expect(v.html).toMatch(/<a href="https:\/\/img\.example|tabindex="-1"\s+aria-hidden="true"/);
   });
 
   it('sets lang, headings in order, alt text on every image, dark-mode styles', async () => {
@@ -137,7 +161,11 @@ describe('buildVariant', () => {
     for (let i = 1; i < headings.length; i++) expect(headings[i]! - headings[i - 1]!).toBeLessThanOrEqual(1);
     const imgs = [...v.html.matchAll(/<img\b[^>]*>/g)].map((m) => m[0]);
     expect(imgs.length).toBeGreaterThan(0);
-    for (const img of imgs) expect(img).toMatch(/\balt="[^"]+"/);
+    for (const img of imgs) {
+      expect(img).toMatch(/\salt(="[^"]*")?[\s>]/);
+      expect(img).toMatch(/\swidth="\d+"/);
+      expect(img).toMatch(/\sheight="\d+"/);
+    }
     expect(v.html).toContain('prefers-color-scheme: dark');
     expect(v.html).toContain('name="color-scheme"');
     expect(v.html).not.toContain('fonts.googleapis.com');

@@ -46,15 +46,24 @@ describe('digest templates', () => {
       'top-stories': [model],
       footer: [model, buildDigestModel(modelInput, 'web')],
       section: model.sections,
+    };
+    // Fragments: a card's HTML, which its section's (or the top stories') mj-text holds.
+    const fragments: Record<string, unknown[]> = {
       'article-card': [
         { ...card, feature: true },
         { ...card, feature: false },
         { ...card, image: undefined },
       ],
+      'article-text': [card],
+      'article-image': [{ ...card, box: model.images.thumb }],
     };
-    expect(Object.keys(templates.partials).sort()).toEqual(Object.keys(contexts).sort());
-    for (const [name, list] of Object.entries(contexts)) {
-      const wrapper = templates.htmlEnv.compile(`<mjml><mj-body>{{> ${name}}}</mj-body></mjml>`);
+    expect(Object.keys(templates.partials).sort()).toEqual(Object.keys({ ...contexts, ...fragments }).sort());
+    const inText = (name: string) =>
+      `<mjml><mj-body><mj-section><mj-column><mj-text>{{> ${name}}}</mj-text></mj-column></mj-section></mj-body></mjml>`;
+    for (const [name, list] of Object.entries({ ...contexts, ...fragments })) {
+      const wrapper = templates.htmlEnv.compile(
+        name in fragments ? inText(name) : `<mjml><mj-body>{{> ${name}}}</mj-body></mjml>`,
+      );
       for (const context of list) {
         const result = await strict(wrapper(context, { data: { root: model } }));
         expect(result.errors, name).toEqual([]);

@@ -32,16 +32,29 @@ describe('mailSafeHtml', () => {
     expect(() => mailSafeHtml('<style>.a{{color:red}}</style>')).toThrow(/CSS/);
   });
 
-  it('keeps lines short: breaks at spaces, and long words with an empty comment in text', () => {
+  it('keeps lines short: breaks at spaces, inside tags, and long words with <wbr> in text; no comments', () => {
     const words = Array.from({ length: 400 }, (_, i) => `word${i}`).join(' ');
     const cjk = '宇宙'.repeat(300);
     const html = `<div style="a:b; c:d">${words}</div><p>${cjk}</p><img alt="${cjk}" src="https://x.test/a.png">`;
     const out = mailSafeHtml(html, 200);
     expect(longestLine(out)).toBeLessThanOrEqual(200);
     // Same text once the inserted comments and line breaks are taken out again.
-    const back = out.replace(/<!--\n-->/g, '').replace(/\n/g, ' ');
+    const back = out.replace(/<wbr\n>/g, '').replace(/\n/g, ' ');
     expect(back.replace(/&#(\d+);/g, (_, n) => String.fromCodePoint(Number(n)))).toContain(cjk);
-    expect(out).toContain('<!--\n-->');
+    expect(out).toContain('<wbr\n>');
+    expect(out).not.toContain('<!--');
+    expect(out.split('\n').filter((l) => l.startsWith('.'))).toEqual([]);
+  });
+
+  it('breaks a minified one-line document before a tag\'s ">" or between attributes, adding nothing that renders', () => {
+    const cell =
+      '<td style="padding:0 24px;font-family:Arial, \'Segoe UI\'" class="x"><a href="https://x.test/a">Lunar</a></td>';
+    const html = `<table><tr>${cell.repeat(40)}</tr></table>`;
+    const out = mailSafeHtml(html, 200);
+    expect(longestLine(out)).toBeLessThanOrEqual(200);
+    // Every newline sits where HTML has (or allows) whitespace inside a tag.
+    expect(out.replace(/\n>/g, '>').replace(/\n/g, ' ')).toBe(html);
+    expect(out).not.toMatch(/'Segoe\nUI'/);
   });
 
   it('never splits a slot sentinel', () => {
