@@ -9,7 +9,7 @@ import { decodeFeed } from '../feeds/decode-feed.ts';
 import { FeedError } from '../feeds/feed-error.ts';
 import type { FeedFetcher } from '../feeds/fetch-feed.ts';
 import { normaliseEntry } from '../feeds/normalise-entry.ts';
-import { parseFeedText } from '../feeds/parse-feed.ts';
+import { MAX_FEED_ITEMS, parseFeedText } from '../feeds/parse-feed.ts';
 import type { Logger } from '../logging/logger.ts';
 import type { Source } from '../sources/source.ts';
 import type { SourceStore } from '../sources/source-store.ts';
@@ -37,6 +37,8 @@ export async function collectSource(deps: CollectDeps, source: Source, now: Date
     new: 0,
     updated: 0,
     unchanged: 0,
+    refused: 0,
+    truncated: undefined,
     errors: [],
     errorCode: undefined,
     retryable: false,
@@ -53,7 +55,19 @@ export async function collectSource(deps: CollectDeps, source: Source, now: Date
       const { text } = decodeFeed(fetched.body, fetched.contentType);
       const feed = parseFeedText(text);
       const baseUrl = baseFor(feed.link, fetched.finalUrl);
-      if (feed.entries.length === 0) report.errors.push('the feed has no items');
+      if (feed.itemCount === 0) report.errors.push('the feed has no items');
+      if (feed.itemCount > MAX_FEED_ITEMS) {
+        report.truncated = { kept: MAX_FEED_ITEMS, total: feed.itemCount };
+        deps.logger?.warn(
+          { event: 'collect.truncated', sourceId: source.id, url: source.url, ...report.truncated },
+          `the feed has ${feed.itemCount} items; only the first ${MAX_FEED_ITEMS} are read`,
+        );
+      }
+      const refuse = (reason: string) => {
+        report.refused++;
+        if (report.errors.length < MAX_ITEM_ERRORS) report.errors.push(reason);
+      };
+      feed.refused.forEach(refuse);
       for (const entry of feed.entries) {
         const result = normaliseEntry(entry, {
           sourceId: source.id,
@@ -63,7 +77,7 @@ export async function collectSource(deps: CollectDeps, source: Source, now: Date
           now,
         });
         if (!result.ok) {
-          if (report.errors.length < MAX_ITEM_ERRORS) report.errors.push(result.reason);
+          refuse(result.reason);
           continue;
         }
         const outcome = await deps.articles.upsert(result.article, { keepPublishedAt: !result.dateFromFeed });
@@ -98,6 +112,8 @@ export async function collectSource(deps: CollectDeps, source: Source, now: Date
         new: report.new,
         updated: report.updated,
         unchanged: report.unchanged,
+        refused: report.refused,
+        truncated: report.truncated,
         errors: report.errors,
         durationMs: Math.round(performance.now() - started),
       },

@@ -26,5 +26,10 @@ export interface ParsedFeed {
   title: string | undefined;
   /** The site's address as the feed states it (base for relative item links). */
   link: string | undefined;
+  /** At most MAX_FEED_ITEMS entries: the first ones of the feed that could be read. */
   entries: FeedEntry[];
+  /** Items in the document, before the cap: more than the entries when the feed was cut. */
+  itemCount: number;
+  /** Items refused before mapping (a JSON Feed field of the wrong type), each with its reason. */
+  refused: string[];
 }

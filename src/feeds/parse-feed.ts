@@ -1,6 +1,9 @@
 /**
  * Feed text → ParsedFeed with feedsmith (RSS 2.0/0.9x, RSS 1.0/RDF, Atom, JSON Feed). Only the
- * mapping of each format's fields onto FeedEntry lives here; parsing is feedsmith's job.
+ * mapping of each format's fields onto FeedEntry lives here; parsing is feedsmith's job. Two things
+ * feedsmith does not tell: how many items a feed had before the cap (feed-item-count.ts counts them),
+ * and which JSON Feed items had fields of the wrong type (json-feed-item.ts checks the items
+ * themselves, so such an item is refused with a reason instead of coerced).
  */
 import {
   type AnyFeed,
@@ -14,14 +17,16 @@ import {
 } from 'feedsmith';
 import type { FeedEntry, ParsedFeed } from './feed-entry.ts';
 import { FeedError } from './feed-error.ts';
+import { countXmlItems } from './feed-item-count.ts';
+import { checkJsonFeedItem, type JsonFeedItem } from './json-feed-item.ts';
 
 /** At most this many items per feed are looked at (a feed with thousands is an archive, not news). */
-const MAX_ITEMS = 500;
+export const MAX_FEED_ITEMS = 500;
 
 export function parseFeedText(text: string): ParsedFeed {
   let parsed: AnyFeed<string>;
   try {
-    parsed = parseFeed<string>(text, { maxItems: MAX_ITEMS });
+    parsed = parseFeed<string>(text, { maxItems: MAX_FEED_ITEMS });
   } catch (err) {
     if (err instanceof DetectError) {
       throw new FeedError('ENOTFEED', 'not a feed: the document is not RSS, RDF, Atom or JSON Feed', {
@@ -32,17 +37,17 @@ export function parseFeedText(text: string): ParsedFeed {
       cause: err,
     });
   }
-  switch (parsed.format) {
-    case 'rss':
-      return fromRss(parsed.feed);
-    case 'atom':
-      return fromAtom(parsed.feed);
-    case 'rdf':
-      return fromRdf(parsed.feed);
-    case 'json':
-      return fromJson(parsed.feed);
-  }
+  if (parsed.format === 'json') return fromJson(parsed.feed, text);
+  const feed =
+    parsed.format === 'rss'
+      ? fromRss(parsed.feed)
+      : parsed.format === 'atom'
+        ? fromAtom(parsed.feed)
+        : fromRdf(parsed.feed);
+  return { ...feed, itemCount: countXmlItems(text, parsed.format), refused: [] };
 }
+
+type Mapped = Omit<ParsedFeed, 'itemCount' | 'refused'>;
 
 const first = <T>(list: T[] | undefined): T | undefined => list?.[0];
 const nonEmpty = (s: string | undefined): string | undefined => (s?.trim() ? s.trim() : undefined);
@@ -61,7 +66,7 @@ function mediaImages(media: MediaNs.ItemOrFeed | undefined): FeedEntry['images']
   return images;
 }
 
-function fromRss(feed: RssFeed.Feed<string>): ParsedFeed {
+function fromRss(feed: RssFeed.Feed<string>): Mapped {
   const entries = (feed.items ?? []).map((item): FeedEntry => {
     const guid = nonEmpty(item.guid?.value);
     // A permalink guid is the article's address when <link> is missing (RSS 2.0 spec).
@@ -109,7 +114,7 @@ function atomLink(links: AtomFeed.Link<string>[] | undefined): string | undefine
   return nonEmpty(alternate?.href);
 }
 
-function fromAtom(feed: AtomFeed.Feed<string>): ParsedFeed {
+function fromAtom(feed: AtomFeed.Feed<string>): Mapped {
   const entries = (feed.entries ?? []).map(
     (entry): FeedEntry => ({
       guid: nonEmpty(entry.id),
@@ -133,7 +138,7 @@ function fromAtom(feed: AtomFeed.Feed<string>): ParsedFeed {
   return { format: 'atom', title: nonEmpty(feed.title?.value), link: atomLink(feed.links), entries };
 }
 
-function fromRdf(feed: RdfFeed.Feed<string>): ParsedFeed {
+function fromRdf(feed: RdfFeed.Feed<string>): Mapped {
   const entries = (feed.items ?? []).map(
     (item): FeedEntry => ({
       guid: nonEmpty(item.rdf?.about) ?? nonEmpty(item.link),
@@ -152,27 +157,47 @@ function fromRdf(feed: RdfFeed.Feed<string>): ParsedFeed {
   return { format: 'rdf', title: nonEmpty(feed.title), link: nonEmpty(feed.link), entries };
 }
 
-function fromJson(feed: JsonFeed.Feed<string>): ParsedFeed {
-  const entries = (feed.items ?? []).map(
-    (item): FeedEntry => ({
-      guid: nonEmpty(item.id === undefined ? undefined : String(item.id)),
-      link: nonEmpty(item.url) ?? nonEmpty(item.external_url),
-      title: nonEmpty(item.title),
-      contentHtml: nonEmpty(item.content_html),
-      summaryHtml: nonEmpty(item.summary),
-      contentText: nonEmpty(item.content_text),
-      author: nonEmpty(first(item.authors)?.name) ?? nonEmpty(first(feed.authors)?.name),
-      published: item.date_published ?? item.date_modified,
-      updated: item.date_modified,
-      categories: (item.tags ?? []).filter((t) => typeof t === 'string' && t.trim()),
-      images: [
-        ...(item.image ? [{ url: item.image, alt: undefined }] : []),
-        ...(item.banner_image ? [{ url: item.banner_image, alt: undefined }] : []),
-        ...(item.attachments ?? [])
-          .filter((a) => a.url && a.mime_type?.startsWith('image/'))
-          .map((a) => ({ url: a.url!, alt: a.title })),
-      ],
-    }),
-  );
-  return { format: 'json', title: nonEmpty(feed.title), link: nonEmpty(feed.home_page_url), entries };
+/** Items come from the document itself, checked one by one; feedsmith gives the feed's own fields. */
+function fromJson(feed: JsonFeed.Feed<string>, text: string): ParsedFeed {
+  const raw = (JSON.parse(text) as { items?: unknown }).items;
+  const items = Array.isArray(raw) ? raw : [];
+  const entries: FeedEntry[] = [];
+  const refused: string[] = [];
+  items.slice(0, MAX_FEED_ITEMS).forEach((value, i) => {
+    const checked = checkJsonFeedItem(value, i + 1);
+    if (checked.ok) entries.push(jsonEntry(checked.item, feed));
+    else refused.push(checked.reason);
+  });
+  return {
+    format: 'json',
+    title: nonEmpty(feed.title),
+    link: nonEmpty(feed.home_page_url),
+    entries,
+    itemCount: items.length,
+    refused,
+  };
+}
+
+function jsonEntry(item: JsonFeedItem, feed: JsonFeed.Feed<string>): FeedEntry {
+  const text = (value: string | null | undefined) => nonEmpty(value ?? undefined);
+  const authors = item.authors ?? (item.author ? [item.author] : []);
+  return {
+    guid: nonEmpty(item.id === undefined || item.id === null ? undefined : String(item.id)),
+    link: text(item.url) ?? text(item.external_url),
+    title: text(item.title),
+    contentHtml: text(item.content_html),
+    summaryHtml: text(item.summary),
+    contentText: text(item.content_text),
+    author: text(first(authors)?.name) ?? nonEmpty(first(feed.authors)?.name),
+    published: text(item.date_published) ?? text(item.date_modified),
+    updated: text(item.date_modified),
+    categories: (item.tags ?? []).filter((t) => t.trim()),
+    images: [
+      ...(item.image ? [{ url: item.image, alt: undefined }] : []),
+      ...(item.banner_image ? [{ url: item.banner_image, alt: undefined }] : []),
+      ...(item.attachments ?? [])
+        .filter((a) => a.url && a.mime_type?.startsWith('image/'))
+        .map((a) => ({ url: a.url!, alt: text(a.title) })),
+    ],
+  };
 }

@@ -21,6 +21,9 @@ export interface SourceFetchResult {
   new: number;
   updated: number;
   unchanged: number;
+  /** Items refused and the cut at the item cap (see SourceReport); absent in records of older versions. */
+  refused?: number;
+  truncated?: { kept: number; total: number } | undefined;
   errors: string[];
   durationMs: number;
 }

@@ -25,6 +25,22 @@ describe('digest sources / collect / articles', () => {
     expect(added.code, added.err).toBe(0);
     expect(JSON.parse(added.out)).toMatchObject({ url: broken, kind: 'file', topics: ['lunar'] });
 
+    // A JSON Feed with one good item and one whose url is a number (outside the week listed below).
+    const typed = join(dataDir, 'typed.json');
+    const jsonItem = { id: 't1', title: 'Typed', date_published: '2026-10-01T08:00:00Z' };
+    writeFileSync(
+      typed,
+      JSON.stringify({
+        version: 'https://jsonfeed.org/version/1.1',
+        title: 'Typed',
+        items: [
+          { ...jsonItem, url: 'https://typed.example/1' },
+          { ...jsonItem, id: 't2', url: 42 },
+        ],
+      }),
+    );
+    expect(digest('sources', 'add', typed).code).toBe(0);
+
     const collected = digest('collect', '--json');
     expect(collected.code).toBe(1); // one source failed
     const reports = JSON.parse(collected.out) as Array<{
@@ -41,6 +57,17 @@ describe('digest sources / collect / articles', () => {
       status: 'error',
       errors: [expect.stringMatching(/not a feed/)],
     });
+    expect(reports.find((r) => r.url === typed)).toMatchObject({
+      status: 'ok',
+      new: 1,
+      refused: 1,
+      errors: ['item 2 refused: url is a number, not a string'],
+    });
+    const printed = digest('collect');
+    expect(printed.out).toContain(
+      'ok: new 0, updated 0, unchanged 1, refused 1 (item 2 refused: url is a number, not a string)',
+    );
+    expect(printed.out).toMatch(/3 source\(s\), 0 new article\(s\), 1 failed, 1 item\(s\) refused\./);
 
     const file = join(dataDir, 'a.json');
     writeFileSync(
@@ -65,6 +92,7 @@ describe('digest sources / collect / articles', () => {
     const removed = digest('sources', 'remove', broken, '--json');
     expect(removed.code).toBe(0);
     expect(JSON.parse(removed.out)).toEqual({ removed: broken });
+    expect(digest('sources', 'remove', typed).code).toBe(0);
     const list = digest('sources', 'list', '--json');
     expect((JSON.parse(list.out) as Array<{ url: string }>).map((s) => s.url)).toEqual([
       expect.stringMatching(/samples\/space-tech\/feed\.xml$/),

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { ArticleStore } from '../../src/articles/article-store.ts';
 import { createRedisArticleStore } from '../../src/articles/redis-article-store.ts';
 import { collectAll } from '../../src/collect/collect-all.ts';
+import { formatReport } from '../../src/collect/collect-report.ts';
 import type { CollectDeps } from '../../src/collect/collect-source.ts';
 import type { Article } from '../../src/domain/article.ts';
 import { createFeedFetcher } from '../../src/feeds/fetch-feed.ts';
@@ -215,9 +216,84 @@ describe('collectAll', () => {
     const reports = await collectAll(deps, now);
     const bad = reports.find((r) => r.url.endsWith('/bad-items'));
     const empty = reports.find((r) => r.url.endsWith('/empty'));
-    expect(bad).toMatchObject({ status: 'ok', new: 1 });
+    expect(bad).toMatchObject({ status: 'ok', new: 1, refused: 2 });
     expect(bad!.errors).toEqual(['"No link" skipped: no http(s) link', '"JS" skipped: no http(s) link']);
     expect(empty).toMatchObject({ status: 'ok', new: 0, errors: ['the feed has no items'] });
+  });
+
+  it('says when a feed was cut at the item cap: kept 500 of 50,000', async () => {
+    const many = Array.from(
+      { length: 50_000 },
+      (_, n) => `<item><title>S${n}</title><link>https://news.example/m/${n}</link></item>`,
+    );
+    feeds['/huge'] = { body: rss(...many) };
+    feeds['/small'] = { body: rss(item(1)) };
+    await sources.add({ url: `${base}/huge` });
+    await sources.add({ url: `${base}/small` });
+    const reports = await collectAll(
+      { ...deps, fetchFeed: createFeedFetcher({ allowPrivateHosts: true }) },
+      now,
+    );
+    const huge = reports.find((r) => r.url.endsWith('/huge'))!;
+    expect(huge).toMatchObject({
+      status: 'ok',
+      new: 500,
+      refused: 0,
+      truncated: { kept: 500, total: 50_000 },
+    });
+    expect(reports.find((r) => r.url.endsWith('/small'))).toMatchObject({ new: 1, truncated: undefined });
+    const printed = formatReport(reports);
+    expect(printed).toContain('truncated: kept 500 of 50000 items');
+    expect(printed).toMatch(/, 1 truncated\.$/);
+    expect((await sources.list()).find((s) => s.url.endsWith('/huge'))?.lastFetch).toMatchObject({
+      truncated: { kept: 500, total: 50_000 },
+    });
+  });
+
+  it('refuses JSON Feed items whose fields have the wrong type, with a reason; the good ones go through', async () => {
+    const good = (n: number) => ({
+      id: n, // a number id is coerced, as the JSON Feed spec asks of readers
+      url: `https://json.example/p/${n}`,
+      title: `Good ${n}`,
+      content_text: 'Text.',
+      date_published: '2026-11-19T08:00:00Z',
+      image: null, // null is an absent field, not a wrong type
+    });
+    feeds['/typed.json'] = {
+      body: JSON.stringify({
+        version: 'https://jsonfeed.org/version/1.1',
+        title: 'Typed',
+        items: [
+          good(1),
+          { ...good(2), url: 42 },
+          { ...good(3), title: {} },
+          { ...good(4), date_published: 5 },
+          { ...good(5), tags: ['Moon', 7] },
+          'not an item',
+          good(7),
+        ],
+      }),
+    };
+    await sources.add({ url: `${base}/typed.json` });
+    const [report] = await collectAll(deps, now);
+    expect(report).toMatchObject({ status: 'ok', new: 2, refused: 5, truncated: undefined });
+    expect(report!.errors).toEqual([
+      'item 2 refused: url is a number, not a string',
+      'item 3 refused: title is an object, not a string',
+      'item 4 refused: date_published is a number, not a string',
+      'item 5 refused: tags[1] is a number, not a string',
+      'item 6 refused: it is a string, not an object',
+    ]);
+    // Nothing was coerced: no article links to "42".
+    expect((await windowAll()).map((a) => a.url).sort()).toEqual([
+      'https://json.example/p/1',
+      'https://json.example/p/7',
+    ]);
+    const printed = formatReport([report!]);
+    expect(printed).toContain(
+      'ok: new 2, updated 0, unchanged 0, refused 5 (item 2 refused: url is a number, not a string; item 3 refused: title is an object, not a string; item 4 refused: date_published is a number, not a string; and 2 more)',
+    );
+    expect(printed).toMatch(/1 source\(s\), 2 new article\(s\), 0 failed, 5 item\(s\) refused\.$/);
   });
 
   it('keeps publishedAt of an item without a date when it is seen again', async () => {
