@@ -61,6 +61,10 @@ const schema = z.object({
   // worker's ledger steps share round trips (BENCHMARKS.md).
   SMTP_MAX_CONNECTIONS: int(1, 100).default(10),
   SMTP_MAX_MESSAGES: int(1, 100000).default(1000),
+  SMTP_TLS_CA_FILE: z.string().min(1).optional(),
+  // 15 minutes: long enough for a relay restart or a short network fault, short enough that an
+  // operator hears about a relay that is really gone while the send window is still open.
+  RELAY_OUTAGE_LIMIT: int(10, 7 * 24 * 3600).default(900),
   SEND_RATE: int(1, 100000).default(5000),
   SEND_BATCH_SIZE: int(1, 5000).default(200),
   WORKER_CONCURRENCY: int(1, 64).default(4),
@@ -113,6 +117,10 @@ export interface Config {
   smtpUrl: string | undefined;
   smtpMaxConnections: number;
   smtpMaxMessages: number;
+  /** PEM certificates trusted for the relay instead of the system's; verified on loopback too. */
+  smtpTlsCaFile: string | undefined;
+  /** Seconds a relay outage may last before the editions it holds pause. */
+  relayOutageLimitSeconds: number;
   /** Global send rate limit, messages per second across all workers. */
   sendRate: number;
   sendBatchSize: number;
@@ -178,6 +186,8 @@ export function loadConfig(env: Record<string, string | undefined> = readEnviron
     smtpUrl: r.SMTP_URL,
     smtpMaxConnections: r.SMTP_MAX_CONNECTIONS,
     smtpMaxMessages: r.SMTP_MAX_MESSAGES,
+    smtpTlsCaFile: r.SMTP_TLS_CA_FILE ? resolve(r.SMTP_TLS_CA_FILE) : undefined,
+    relayOutageLimitSeconds: r.RELAY_OUTAGE_LIMIT,
     sendRate: r.SEND_RATE,
     sendBatchSize: r.SEND_BATCH_SIZE,
     workerConcurrency: r.WORKER_CONCURRENCY,

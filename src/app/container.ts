@@ -18,6 +18,8 @@ import { createFeedFetcher, type FeedFetcher } from '../feeds/fetch-feed.ts';
 import type { Logger } from '../logging/logger.ts';
 import type { Mailer } from '../mail/mailer.ts';
 import { parseMailbox } from '../mail/parse-mailbox.ts';
+import { createRedisRelayStatusStore, type RelayStatusStore } from '../mail/redis-relay-status.ts';
+import { describeOutage } from '../mail/relay-outage.ts';
 import { createSmtpMailer } from '../mail/smtp-mailer.ts';
 import { createMetrics, type Metrics } from '../observability/metrics.ts';
 import { createRedisSendTimeline } from '../observability/redis-send-timeline.ts';
@@ -53,6 +55,8 @@ export interface Container {
   /** Set when the embedded outbox receives the mail. */
   outboxDir: string | undefined;
   mailer: Mailer;
+  /** The relay outage the send workers last saw (any process can read it). */
+  relayStatus: RelayStatusStore;
   /** Subscribers, their history and the suppression list (Redis). */
   subscribers: SubscriberStore;
   /** One sign-up email per address per 24 h, across processes (Redis). */
@@ -125,8 +129,19 @@ export async function createContainer(
     throw err;
   }
 
+  const relayStatus = createRedisRelayStatusStore(redis, config.redisPrefix);
   const mailer = createSmtpMailer({
     url: smtpUrl,
+    tlsCa: config.smtpTlsCaFile ? readFileSync(config.smtpTlsCaFile, 'utf8') : undefined,
+    outageLimitMs: config.relayOutageLimitSeconds * 1000,
+    onOutage: (outage, givenUp) => {
+      if (outage)
+        logger.warn({ event: 'relay.unreachable', givenUp }, describeOutage(outage, Date.now(), givenUp));
+      else logger.info({ event: 'relay.reachable' }, 'relay answers again');
+      relayStatus
+        .save(outage, givenUp)
+        .catch((err) => logger.warn({ event: 'relay.status', err }, 'could not store the relay status'));
+    },
     maxConnections: config.smtpMaxConnections,
     maxMessages: config.smtpMaxMessages,
     dkim: config.dkim
@@ -151,6 +166,7 @@ export async function createContainer(
     smtpUrl,
     outboxDir: embedded.outboxDir,
     mailer,
+    relayStatus,
     subscribers: createRedisSubscriberStore(redis, config.redisPrefix),
     confirmationThrottle: createRedisConfirmationThrottle(redis, config.redisPrefix),
     articles: createRedisArticleStore(redis, config.redisPrefix),

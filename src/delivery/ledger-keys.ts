@@ -33,3 +33,5 @@ export function editionKeys(prefix: string, editionId: string): EditionKeys {
 export const editionIndexKey = (prefix: string) => `${prefix}:editions`;
 export const subscriberKey = (prefix: string, id: string) => `${prefix}:sub:${id}`;
 export const rateKey = (prefix: string, second: number) => `${prefix}:send-rate:${second}`;
+/** The relay outage the send workers last saw (JSON, with a TTL; redis-relay-status.ts). */
+export const relayStatusKey = (prefix: string) => `${prefix}:relay:outage`;

@@ -3,16 +3,18 @@
  * (atomic: pending, subscriber still active, edition not paused, global rate) → fill the variant's
  * message template (one Buffer from pieces prepared per variant) → hand it to SMTP → record the
  * outcome. An accepted message's record rides with the lane's next claim, so a message costs one
- * Redis call. Several recipients are in flight at once (one per pooled SMTP connection). SMTP
- * failures are sorted by `classifySmtpError`.
+ * Redis call. Several recipients are in flight at once (one per pooled SMTP connection, a lane). A
+ * lane claims only once it holds a connection the relay has greeted (`MailLane.ready`): during a relay
+ * outage it waits there, claiming nobody. SMTP failures are sorted by `classifySmtpError`.
  */
 import type { LimitFunction } from 'p-limit';
 import type { LinkKey } from '../config.ts';
 import { classifySmtpError, type SmtpFailure } from '../core/smtp-error-class.ts';
 import type { EditionStore } from '../editions/edition-store.ts';
 import { subscriberLinks } from '../links/subscriber-links.ts';
-import type { Mailer } from '../mail/mailer.ts';
+import type { Mailer, MailLane } from '../mail/mailer.ts';
 import { messageMemory } from '../mail/message-template.ts';
+import { describeRelayFailure } from '../mail/relay-outage.ts';
 import type { SendJobData } from '../queues/queue-names.ts';
 import type { SubscriberStore } from '../subscribers/subscriber-store.ts';
 import type { DeliveryLedger, Outcome } from './delivery-ledger.ts';
@@ -112,7 +114,12 @@ export async function sendBatch(
     sent();
   };
 
-  const one = async (lane: Lane, i: number) => {
+  const pause = async (failure: SmtpFailure & { message?: string }) => {
+    result.stop = 'config';
+    await deps.editions.transition(data.editionId, ['sending'], 'paused', failureReason(failure));
+  };
+
+  const one = async (lane: Lane, relay: MailLane, i: number) => {
     const sid = ids[i]!;
     let claimed = await claimNext(lane, sid);
     while (claimed === 'ratelimited') {
@@ -171,7 +178,7 @@ export async function sendBatch(
     );
     lane.scratch = undefined;
     try {
-      await deps.mailer.sendRaw(message);
+      await relay.send(message);
       lane.unrecorded = sid;
       // Accepted: every byte of it has been written, so its memory is free for the next message. After
       // a failure it is not reused (a write could still be queued on the broken socket).
@@ -186,13 +193,17 @@ export async function sendBatch(
           result.stop ??= 'throttled';
           result.retryLater = true;
           return record('retry', failure);
+        case 'unreachable':
+          // A new connection for this message failed (the relay went away just now): the lane's next
+          // `ready` waits out the outage; this recipient is retried with the job.
+          result.retryLater = true;
+          return record('retry', failure);
         case 'config':
-          result.stop = 'config';
-          await deps.editions.transition(data.editionId, ['sending'], 'paused', describe(failure));
+          await pause(failure);
           return record('pending', failure);
         case 'bounce':
           await record('bounced', failure);
-          return deps.subscribers.markBounced(sid, describe(failure));
+          return deps.subscribers.markBounced(sid, failureReason(failure));
         case 'rejected':
           return record('failed', failure);
         case 'uncertain':
@@ -204,15 +215,31 @@ export async function sendBatch(
   let next = 0;
   const runLane = async () => {
     const lane: Lane = { unrecorded: undefined, scratch: undefined };
+    const relay = deps.mailer.lane();
     try {
       while (!result.stop && next < ids.length) {
         if (deps.stopping?.()) {
           result.stop = 'shutdown';
           break;
         }
-        await one(lane, next++);
+        // A connection first, then the claim: an unreachable relay holds the lane here.
+        let ready: boolean;
+        try {
+          ready = await relay.ready(deps.stopping);
+        } catch (err) {
+          // Login or certificate refused, or an outage past RELAY_OUTAGE_LIMIT: nobody was claimed.
+          if (!result.stop) await pause(err as SmtpFailure);
+          break;
+        }
+        if (!ready) {
+          result.stop = 'shutdown';
+          break;
+        }
+        if (result.stop || next >= ids.length) break;
+        await one(lane, relay, next++);
       }
     } finally {
+      relay.release();
       await flush(lane);
     }
   };
@@ -225,6 +252,9 @@ export async function sendBatch(
   return result;
 }
 
-function describe(failure: SmtpFailure & { message?: string }): string {
+/** One line for the edition's pause reason or the subscriber's bounce: our words, with the codes. */
+function failureReason(failure: SmtpFailure & { message?: string }): string {
+  if (failure.code === 'ERELAYDOWN') return failure.message ?? 'relay unreachable';
+  if (failure.stage === 'connect') return describeRelayFailure(failure);
   return [failure.code, failure.responseCode, failure.message?.slice(0, 120)].filter(Boolean).join(' ');
 }

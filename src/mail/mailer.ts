@@ -20,12 +20,36 @@ export interface RawMessage {
 }
 
 /**
+ * One sender's hold on a relay connection. A send lane calls `ready()` before it claims a recipient,
+ * so a recipient is claimed only with a connection the relay has greeted (EHLO, STARTTLS, AUTH done).
+ */
+export interface MailLane {
+  /**
+   * Resolves true once the lane holds a usable connection, waiting out a relay outage; false when
+   * `stopping` turned true meanwhile. Rejects with what waiting cannot fix (classify it: login or
+   * certificate failures are `config`; `ERELAYDOWN` means the outage outlasted RELAY_OUTAGE_LIMIT,
+   * and its message is the reason to pause with).
+   */
+  ready(stopping?: () => boolean): Promise<boolean>;
+  /**
+   * Sends on the lane's connection. The envelope is the message's own (its `from` is the Return-Path).
+   * A failure carries `bodySent` (the final "." was written and no reply came) and, when a new
+   * connection had to be opened and failed, `stage: 'connect'`.
+   */
+  send(message: RawMessage): Promise<SendResult>;
+  /** Gives the connection back to the pool. */
+  release(): void;
+}
+
+/**
  * The narrow role the rest of the program sends mail through. Errors are nodemailer's, carrying
  * `code` and `responseCode`; `classifySmtpError` sorts them.
  */
 export interface Mailer {
   send(message: Mail.Options): Promise<SendResult>;
+  /** One message on a connection of its own (test sends); digests go through `lane()`. */
   sendRaw(message: RawMessage): Promise<SendResult>;
+  lane(): MailLane;
   /** Whether `sendRaw` takes dot-stuffed bytes (not when it signs the message: DKIM signs it unstuffed). */
   readonly acceptsDotStuffed: boolean;
   /**

@@ -1,19 +1,19 @@
 /**
- * The Mailer over SMTP. Digests (`sendRaw`) go through our pool of Nodemailer `SMTPConnection`s
- * (smtp-connection-pool.ts: prebuilt Buffers, no per-message MIME tree); the occasional composed mail
- * (`send`: confirmations, notices) through a Nodemailer pooled transport, created on first use.
+ * The Mailer over SMTP. Digests go through our pool of Nodemailer `SMTPConnection`s as lanes
+ * (smtp-connection-pool.ts: prebuilt Buffers, no per-message MIME tree, claims only with a connection
+ * in hand); the occasional composed mail (`send`: confirmations, notices) through a Nodemailer pooled
+ * transport, created on first use.
  */
 import nodemailer, { type Transporter } from 'nodemailer';
 import type Mail from 'nodemailer/lib/mailer/index.js';
 import type SMTPConnection from 'nodemailer/lib/smtp-connection';
 import type SMTPPool from 'nodemailer/lib/smtp-pool/index.js';
-import { DataStageTracker } from './data-stage-tracker.ts';
-import { fastDotStuffingInstalled, installFastDotStuffing } from './fast-dot-stuffing.ts';
-import type { Mailer, RawMessage, SendResult } from './mailer.ts';
+import type { Mailer, MailLane, RawMessage, SendResult } from './mailer.ts';
+import type { RelayOutage } from './relay-outage.ts';
 import { SmtpConnectionPool } from './smtp-connection-pool.ts';
 
 export interface SmtpMailerOptions {
-  /** smtp://user:pass@host:port or smtps://... */
+  /** smtp://user:pass@host:port (STARTTLS; `?tls=off` for plain text) or smtps://... (implicit TLS) */
   url: string;
   /** Parallel connections in the pool (default 5). */
   maxConnections?: number;
@@ -21,14 +21,26 @@ export interface SmtpMailerOptions {
   maxMessages?: number;
   /** DKIM signing; the signed header list always includes List-Unsubscribe and List-Unsubscribe-Post. */
   dkim?: { domainName: string; keySelector: string; privateKey: string };
+  /**
+   * PEM certificates to trust for the relay instead of the system's (SMTP_TLS_CA_FILE): a private
+   * relay's CA, or the test servers'. With it the certificate is verified on loopback too.
+   */
+  tlsCa?: string | undefined;
+  /** How long a relay outage may last before the waiting lanes give up (RELAY_OUTAGE_LIMIT). */
+  outageLimitMs?: number;
+  /** Told when a relay outage begins, changes or ends (undefined); `givenUp` past the limit. */
+  onOutage?: (outage: RelayOutage | undefined, givenUp: boolean) => void;
 }
-
-// Nodemailer's per-byte dot-stuffing loop was a quarter of a send worker's CPU (BENCHMARKS.md); this
-// swaps in a byte-identical native-scan version once per process.
-await installFastDotStuffing();
 
 export const DKIM_SIGNED_HEADERS =
   'from:to:subject:date:message-id:list-id:list-unsubscribe:list-unsubscribe-post';
+
+/** The TLS options for a relay: verified, except a loopback relay without a CA given (the outbox). */
+export function relayTlsOptions(host: string, ca: string | undefined): SMTPConnection.Options['tls'] {
+  if (ca) return { ca };
+  // Relays on localhost (the outbox, a local Postfix) have no certificate worth checking.
+  return isLoopback(host) ? { rejectUnauthorized: false } : undefined;
+}
 
 export function createSmtpMailer(options: SmtpMailerOptions): Mailer {
   const url = new URL(options.url);
@@ -36,8 +48,7 @@ export function createSmtpMailer(options: SmtpMailerOptions): Mailer {
     host: url.hostname,
     port: Number(url.port) || (url.protocol === 'smtps:' ? 465 : 587),
     secure: url.protocol === 'smtps:',
-    // Relays on localhost (the outbox, test servers) have no certificate worth checking.
-    tls: isLoopback(url.hostname) ? { rejectUnauthorized: false } : undefined,
+    tls: relayTlsOptions(url.hostname, options.tlsCa),
     ignoreTLS: url.searchParams.get('tls') === 'off',
     connectionTimeout: 15_000,
     greetingTimeout: 15_000,
@@ -49,18 +60,16 @@ export function createSmtpMailer(options: SmtpMailerOptions): Mailer {
   const dkim = options.dkim ? { ...options.dkim, headerFieldNames: DKIM_SIGNED_HEADERS } : undefined;
   const maxConnections = options.maxConnections ?? 5;
   const maxMessages = options.maxMessages ?? 1000;
-  const plain = url.protocol === 'smtp:' && connection.ignoreTLS === true;
-  const tracker = new DataStageTracker(plain);
   const pool = new SmtpConnectionPool({
     connection,
     auth,
     maxConnections,
     maxMessages,
     dkim,
-    getSocket: plain ? tracker.getSocket : undefined,
-    bodyHandedOver: (to) => tracker.bodyHandedOver(to),
+    outageLimitMs: options.outageLimitMs,
+    onOutage: options.onOutage,
   });
-  const acceptsDotStuffed = pool.acceptsDotStuffed && fastDotStuffingInstalled();
+  const acceptsDotStuffed = pool.acceptsDotStuffed;
 
   let transport: Transporter | undefined;
   const composedTransport = () => {
@@ -75,6 +84,12 @@ export function createSmtpMailer(options: SmtpMailerOptions): Mailer {
     return transport;
   };
 
+  const bytes = (message: RawMessage): Buffer => {
+    if (message.dotStuffed && !acceptsDotStuffed)
+      throw new Error('this mailer does not take dot-stuffed messages');
+    return typeof message.raw === 'string' ? Buffer.from(message.raw) : message.raw;
+  };
+
   return {
     acceptsDotStuffed,
     async send(message: Mail.Options) {
@@ -82,19 +97,19 @@ export function createSmtpMailer(options: SmtpMailerOptions): Mailer {
       return { messageId: info.messageId, response: info.response ?? '' };
     },
     async sendRaw(message: RawMessage): Promise<SendResult> {
-      const raw = typeof message.raw === 'string' ? Buffer.from(message.raw) : message.raw;
-      if (message.dotStuffed && !acceptsDotStuffed)
-        throw new Error('this mailer does not take dot-stuffed messages');
-      tracker.begin(message.envelope.to);
-      try {
-        const info = await pool.send(message.envelope, raw, message.dotStuffed === true);
-        return { messageId: message.messageId, response: info.response };
-      } catch (err) {
-        // Whether the server can have the whole message decides retry (no) or uncertain (maybe).
-        throw Object.assign(err as Error, { bodySent: tracker.bodyHandedOver(message.envelope.to) });
-      } finally {
-        tracker.end(message.envelope.to);
-      }
+      const response = await pool.send(message.envelope, bytes(message), message.dotStuffed === true);
+      return { messageId: message.messageId, response };
+    },
+    lane(): MailLane {
+      const lane = pool.lane();
+      return {
+        ready: (stopping) => lane.ready(stopping),
+        async send(message) {
+          const response = await lane.send(message.envelope, bytes(message), message.dotStuffed === true);
+          return { messageId: message.messageId, response };
+        },
+        release: () => lane.release(),
+      };
     },
     prepare(connections: number) {
       pool.prepare(connections);

@@ -9,6 +9,7 @@ import { type Container, createContainer } from '../../src/app/container.ts';
 import { loadConfig } from '../../src/config.ts';
 import { createLogger } from '../../src/logging/logger.ts';
 import { testRedisUrl, uniquePrefix } from './redis.ts';
+import { testTls } from './test-tls.ts';
 
 export async function createTestContainer(options: {
   smtpUrl: string;
@@ -22,6 +23,8 @@ export async function createTestContainer(options: {
     LINK_SECRET: 'test-link-secret-0123456789',
     ADMIN_TOKEN: 'test-admin-token-0123456789',
     PUBLIC_URL: 'https://digest.test',
+    // The test relays' certificate is verified, as a real relay's would be (not waved through as loopback).
+    SMTP_TLS_CA_FILE: (await testTls()).caFile,
     ...options.env,
   });
   return createContainer(config, createLogger({ level: 'silent', pretty: false }));

@@ -1,10 +1,13 @@
 /**
  * A real SMTP server (smtp-server) on 127.0.0.1 for tests: keeps every accepted message parsed by
  * mailparser, and can inject faults per recipient (4xx/5xx at RCPT, at DATA, dropped connections,
- * failed AUTH) through `behaviour`.
+ * failed AUTH) through `behaviour`. It speaks STARTTLS with the test certificate (test-tls.ts, trusted
+ * by test containers) unless told otherwise: `tls: 'implicit'` (smtps, 465-style) or `'off'` (only
+ * for tests about plain text).
  */
 import { type ParsedMail, simpleParser } from 'mailparser';
 import { SMTPServer, type SMTPServerSession } from 'smtp-server';
+import { type TestTls, testTls } from './test-tls.ts';
 
 export interface Received {
   envelopeFrom: string;
@@ -34,7 +37,19 @@ export interface SmtpSink {
 
 const replyError = (code: number, text: string) => Object.assign(new Error(text), { responseCode: code });
 
-export async function startSmtpSink(behaviour: SinkBehaviour = {}): Promise<SmtpSink> {
+export interface SinkOptions {
+  /** How clients reach it: STARTTLS (default), implicit TLS, or plain text. */
+  tls?: 'starttls' | 'implicit' | 'off';
+  /** The certificate it presents (default: the one test containers trust). */
+  certificate?: TestTls;
+}
+
+export async function startSmtpSink(
+  behaviour: SinkBehaviour = {},
+  options: SinkOptions = {},
+): Promise<SmtpSink> {
+  const mode = options.tls ?? 'starttls';
+  const certificate = options.certificate ?? (await testTls());
   const messages: Received[] = [];
   const waiters: Array<{ n: number; resolve: () => void }> = [];
   const sink: SmtpSink = {
@@ -63,7 +78,10 @@ export async function startSmtpSink(behaviour: SinkBehaviour = {}): Promise<Smtp
   const server = new SMTPServer({
     authOptional: true,
     allowInsecureAuth: true,
-    disabledCommands: ['STARTTLS'],
+    secure: mode === 'implicit',
+    key: certificate.key,
+    cert: certificate.cert,
+    disabledCommands: mode === 'off' ? ['STARTTLS'] : [],
     logger: false,
     onAuth(auth, _session, cb) {
       const want = sink.behaviour.auth;
@@ -109,7 +127,10 @@ export async function startSmtpSink(behaviour: SinkBehaviour = {}): Promise<Smtp
   await new Promise<void>((res) => server.listen(0, '127.0.0.1', () => res()));
   const addr = server.server.address();
   sink.port = typeof addr === 'object' && addr ? addr.port : 0;
-  sink.url = `smtp://127.0.0.1:${sink.port}?tls=off`;
+  sink.url =
+    mode === 'implicit'
+      ? `smtps://127.0.0.1:${sink.port}`
+      : `smtp://127.0.0.1:${sink.port}${mode === 'off' ? '?tls=off' : ''}`;
   return sink;
 }
 

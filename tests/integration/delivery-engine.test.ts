@@ -206,7 +206,7 @@ describe('delivery engine', () => {
   }, 120_000);
 
   it('535 on AUTH pauses the edition without suppressing anybody; resume completes it', async () => {
-    const { sink, c } = await setup({}, (s) => `smtp://digest:secret@127.0.0.1:${s.port}?tls=off`);
+    const { sink, c } = await setup({}, (s) => `smtp://digest:secret@127.0.0.1:${s.port}`);
     sink.behaviour.auth = { user: 'digest', pass: 'other-secret' };
     await seedArticles(c, EDITION, 1);
     const subs = await seedSubscribers(c, 30);

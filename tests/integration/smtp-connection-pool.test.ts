@@ -1,17 +1,24 @@
 /**
- * The digest hand-off on a real SMTP server (smtp-server on 127.0.0.1): DATA-ready Buffers arrive as
- * the message, connections are bounded, opened ahead of a batch, recycled and reused after a
- * refused recipient, and a message that meets a connection the server dropped while
- * idle goes out over a new one.
+ * The digest hand-off on a real SMTP server (smtp-server on 127.0.0.1, STARTTLS with the test
+ * certificate, verified): DATA-ready Buffers arrive as the message, connections are bounded, opened
+ * ahead of a batch, recycled and reused after a refused recipient, a message that meets a connection
+ * the server dropped while idle goes out over a new one, and an unreachable relay holds the lanes
+ * until it answers.
  */
 
+import { createServer, type Server as NetServer, type Socket } from 'node:net';
 import { SMTPServer } from 'smtp-server';
 import { afterEach, describe, expect, it } from 'vitest';
-import { directBodySupported } from '../../src/mail/direct-body-connection.ts';
-import { nodemailerDataStreams } from '../../src/mail/fast-dot-stuffing.ts';
+import { classifySmtpError, type SmtpFailure } from '../../src/core/smtp-error-class.ts';
 import { createMessageTemplate, fillMessageTemplate } from '../../src/mail/message-template.ts';
-import { createSmtpMailer } from '../../src/mail/smtp-mailer.ts';
+import { createSmtpMailer, type SmtpMailerOptions } from '../../src/mail/smtp-mailer.ts';
 import { testFrame } from '../helpers/message-frames.ts';
+import { startSmtpSink } from '../helpers/smtp-sink.ts';
+import { type TestTls, testTls } from '../helpers/test-tls.ts';
+
+const tls: TestTls = await testTls();
+const mailerFor = (url: string, options: Partial<SmtpMailerOptions> = {}) =>
+  createSmtpMailer({ url, tlsCa: tls.cert, ...options });
 
 interface Server {
   url: string;
@@ -34,6 +41,7 @@ afterEach(async () => {
 async function startServer(
   rejectRcpt: (to: string) => boolean = () => false,
   rejectData: (to: string) => boolean = () => false,
+  port = 0,
 ): Promise<Server> {
   const s: Server = {
     url: '',
@@ -48,7 +56,8 @@ async function startServer(
   const order = new Map<string, number>();
   const smtp = new SMTPServer({
     authOptional: true,
-    disabledCommands: ['STARTTLS'],
+    key: tls.key,
+    cert: tls.cert,
     logger: false,
     onConnect(session, cb) {
       order.set(session.id, s.connections);
@@ -77,9 +86,9 @@ async function startServer(
       });
     },
   });
-  await new Promise<void>((res) => smtp.listen(0, '127.0.0.1', () => res()));
+  await new Promise<void>((res) => smtp.listen(port, '127.0.0.1', () => res()));
   const addr = smtp.server.address();
-  s.url = `smtp://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}?tls=off`;
+  s.url = `smtp://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`;
   s.open = (smtp as unknown as { connections: Set<{ _socket: { destroy(): void } }> }).connections;
   s.stop = () => new Promise<void>((res) => smtp.close(() => res()));
   return s;
@@ -107,7 +116,7 @@ const message = (i: number, dotStuffed: boolean) =>
 describe('SMTP connection pool', () => {
   it('a DATA-ready Buffer arrives as exactly the unstuffed message', async () => {
     server = await startServer();
-    const mailer = createSmtpMailer({ url: server.url });
+    const mailer = mailerFor(server.url);
     expect(mailer.acceptsDotStuffed).toBe(true);
     const stuffed = message(1, true);
     expect(stuffed.raw.toString('latin1')).toContain('\r\n..mj-column');
@@ -116,42 +125,9 @@ describe('SMTP connection pool', () => {
     expect(server.received[0]!.toString('latin1')).toBe(message(1, false).raw.toString('latin1'));
   });
 
-  it("a DATA-ready Buffer goes to the socket as it is, past Nodemailer's DataStream; any other message still through it", async () => {
-    server = await startServer();
-    expect(directBodySupported).toBe(true);
-    // Count what passes through Nodemailer's DataStream (both its builds) while the mailer sends.
-    const classes = await nodemailerDataStreams();
-    const originals = classes.map((c) => c.prototype._transform);
-    let transformed = 0;
-    classes.forEach((c, k) => {
-      const original = originals[k]!;
-      c.prototype._transform = function (this: ThisParameterType<typeof original>, ...args) {
-        transformed++;
-        return original.apply(this, args);
-      };
-    });
-    try {
-      const mailer = createSmtpMailer({ url: server.url, maxConnections: 1 });
-      await mailer.sendRaw(message(1, true));
-      await mailer.sendRaw(message(2, true));
-      expect(transformed).toBe(0);
-      await mailer.sendRaw(message(3, false));
-      expect(transformed).toBeGreaterThan(0);
-      await mailer.close();
-    } finally {
-      classes.forEach((c, k) => {
-        c.prototype._transform = originals[k]!;
-      });
-    }
-    expect(server.received.map((b) => b.toString('latin1'))).toEqual(
-      [1, 2, 3].map((i) => message(i, false).raw.toString('latin1')),
-    );
-    expect(server.connections).toBe(1);
-  });
-
   it('a message refused at the end of DATA fails with the reply, and its connection carries the next one', async () => {
     server = await startServer(undefined, (to) => to === 'r2@example.com');
-    const mailer = createSmtpMailer({ url: server.url, maxConnections: 1 });
+    const mailer = mailerFor(server.url, { maxConnections: 1 });
     await mailer.sendRaw(message(1, true));
     const refused = await mailer.sendRaw(message(2, true)).catch((err: unknown) => err);
     await mailer.sendRaw(message(3, true));
@@ -165,7 +141,7 @@ describe('SMTP connection pool', () => {
 
   it('opens at most maxConnections, recycles after maxMessages, keeps a connection after a refused recipient', async () => {
     server = await startServer((to) => to === 'r3@example.com');
-    const mailer = createSmtpMailer({ url: server.url, maxConnections: 2, maxMessages: 5 });
+    const mailer = mailerFor(server.url, { maxConnections: 2, maxMessages: 5 });
     const results = await Promise.allSettled(
       Array.from({ length: 20 }, (_, i) => mailer.sendRaw(message(i, true))),
     );
@@ -182,7 +158,7 @@ describe('SMTP connection pool', () => {
 
   it('prepare opens the connections of a batch ahead of its first message, within maxConnections', async () => {
     server = await startServer();
-    const mailer = createSmtpMailer({ url: server.url, maxConnections: 3 });
+    const mailer = mailerFor(server.url, { maxConnections: 3 });
     mailer.prepare(5);
     for (let i = 0; i < 100 && server.connections < 3; i++) await new Promise((r) => setTimeout(r, 20));
     expect(server.connections).toBe(3);
@@ -203,7 +179,7 @@ describe('SMTP connection pool', () => {
     'a connection the server dropped while idle is replaced (%s), and the message goes out once',
     async (_, waitMs) => {
       server = await startServer();
-      const mailer = createSmtpMailer({ url: server.url, maxConnections: 1 });
+      const mailer = mailerFor(server.url, { maxConnections: 1 });
       await mailer.sendRaw(message(1, true));
       for (const c of server.open) c._socket.destroy();
       if (waitMs) await new Promise((r) => setTimeout(r, waitMs));
@@ -214,18 +190,102 @@ describe('SMTP connection pool', () => {
     },
   );
 
-  it('with no server, every sender gets a connection error, none waits forever', async () => {
-    const closed = await startServer();
-    const url = closed.url;
-    await closed.stop();
-    const mailer = createSmtpMailer({ url, maxConnections: 2 });
-    // Connections prepared ahead fail quietly; each sender then meets the error itself.
-    mailer.prepare(2);
-    const results = await Promise.allSettled(
-      Array.from({ length: 9 }, (_, i) => mailer.sendRaw(message(i, true))),
-    );
+  it('an unreachable relay holds the senders (no error) until it answers, then each message goes once', async () => {
+    const first = await startServer();
+    const port = Number(new URL(first.url).port);
+    await first.stop();
+    const outages: Array<string | undefined> = [];
+    let back: Promise<Server> | undefined;
+    const mailer = mailerFor(first.url, {
+      maxConnections: 2,
+      onOutage: (outage) => {
+        outages.push(outage?.lastError);
+        // The relay comes back once the pool has noticed it is gone (an event, not a sleep).
+        if (outage && !back) back = startServer(undefined, undefined, port);
+      },
+    });
+    const results = await Promise.all(Array.from({ length: 6 }, (_, i) => mailer.sendRaw(message(i, true))));
+    server = await back!;
     await mailer.close();
-    expect(results.map((r) => r.status)).toEqual(Array(9).fill('rejected'));
-    for (const r of results) expect((r as PromiseRejectedResult).reason.code).toBe('ECONNECTION');
+    expect(results).toHaveLength(6);
+    expect(outages[0]).toMatch(/connection refused \(ECONNREFUSED\)/);
+    expect(outages.at(-1)).toBeUndefined();
+    expect(server.received).toHaveLength(6);
+  });
+
+  it.each([
+    ['refuses connections', 'smtp', () => closedPort()],
+    [
+      'answers 421 at the greeting',
+      'smtp',
+      () => rawServer((socket) => socket.end('421 busy, try later\r\n')),
+    ],
+    ['closes during the TLS handshake', 'smtps', () => rawServer((socket) => socket.destroy())],
+  ])(
+    'a relay that %s is an outage; past the limit every sender gets ERELAYDOWN, none waits forever',
+    async (_, scheme, start) => {
+      const port = await start();
+      const mailer = mailerFor(`${scheme}://127.0.0.1:${port}`, { maxConnections: 2, outageLimitMs: 1500 });
+      mailer.prepare(2);
+      const results = await Promise.allSettled(
+        Array.from({ length: 5 }, (_, i) => mailer.sendRaw(message(i, true))),
+      );
+      await mailer.close();
+      expect(results.map((r) => r.status)).toEqual(Array(5).fill('rejected'));
+      for (const r of results) expect((r as PromiseRejectedResult).reason.code).toBe('ERELAYDOWN');
+      expect((results[0] as PromiseRejectedResult).reason.message).toMatch(
+        /^relay unreachable since \d\d:\d\d UTC, longer than the limit of 2 s \(RELAY_OUTAGE_LIMIT\)/,
+      );
+    },
+  );
+});
+
+const rawServers: NetServer[] = [];
+afterEach(async () => {
+  for (const s of rawServers.splice(0)) await new Promise((r) => s.close(() => r(undefined)));
+});
+
+/** A TCP server that does only `onSocket` with each connection. */
+async function rawServer(onSocket: (socket: Socket) => void): Promise<number> {
+  const s = createServer(onSocket);
+  rawServers.push(s);
+  await new Promise<void>((res) => s.listen(0, '127.0.0.1', () => res()));
+  const addr = s.address();
+  return typeof addr === 'object' && addr ? addr.port : 0;
+}
+
+/** A port nothing listens on (it did a moment ago). */
+async function closedPort(): Promise<number> {
+  const s = createServer();
+  await new Promise<void>((res) => s.listen(0, '127.0.0.1', () => res()));
+  const addr = s.address();
+  await new Promise((r) => s.close(() => r(undefined)));
+  return typeof addr === 'object' && addr ? addr.port : 0;
+}
+
+describe.each(['starttls', 'implicit', 'off'] as const)('over %s', (mode) => {
+  it('a failure says whether the final "." went out: before it a retry, after it uncertain', async () => {
+    const sink = await startSmtpSink(
+      {
+        onRcpt: (to) => (to === 'r1@example.com' ? 'drop' : undefined),
+        onData: (to) => (to.includes('r2@example.com') ? 'drop' : undefined),
+      },
+      { tls: mode },
+    );
+    try {
+      expect(sink.url.startsWith(mode === 'implicit' ? 'smtps://' : 'smtp://')).toBe(true);
+      const mailer = mailerFor(sink.url, { maxConnections: 1 });
+      const atRcpt = (await mailer.sendRaw(message(1, true)).catch((e: unknown) => e)) as SmtpFailure;
+      const afterDot = (await mailer.sendRaw(message(2, true)).catch((e: unknown) => e)) as SmtpFailure;
+      await mailer.sendRaw(message(3, true));
+      await mailer.close();
+      expect(atRcpt.bodySent).toBe(false);
+      expect(classifySmtpError(atRcpt)).toBe('temporary');
+      expect(afterDot.bodySent).toBe(true);
+      expect(classifySmtpError(afterDot)).toBe('uncertain');
+      expect(sink.messages.map((m) => m.envelopeTo[0])).toEqual(['r3@example.com']);
+    } finally {
+      await sink.stop();
+    }
   });
 });
