@@ -1,8 +1,9 @@
 #!/usr/bin/env node
-// Makes sure the programs the project runs are installed: `redis-server` (npm start, npm test) and
-// Debian's `chromium` (the browser tests). On Debian/Ubuntu as root it installs Debian's packages;
-// otherwise it prints the exact command to run and stops.
-//   node scripts/ensure-system-deps.js [--unless-redis-url] redis-server [chromium]
+// Makes sure the programs the project runs are installed: `redis-server` (npm start, npm test),
+// Debian's `chromium` (the browser tests) and `postfix` (the end-to-end test through a real relay). On
+// Debian/Ubuntu as root it installs Debian's packages; otherwise it prints the exact command to run
+// and stops.
+//   node scripts/ensure-system-deps.js [--unless-redis-url] redis-server [chromium] [postfix]
 import { execFileSync, spawnSync } from 'node:child_process';
 
 const KNOWN = {
@@ -11,6 +12,13 @@ const KNOWN = {
     why: 'the embedded Redis (or set REDIS_URL to a Redis with AOF on and maxmemory-policy noeviction)',
   },
   chromium: { bin: 'chromium', why: "the browser tests (Playwright drives Debian's Chromium)" },
+  // The tests run private instances (tests/helpers/postfix.ts); the system's own is left unconfigured
+  // ("No configuration": no main.cf), so the package's install starts no MTA on port 25.
+  postfix: {
+    bin: '/usr/sbin/postfix',
+    why: 'the end-to-end test through a real relay (a private Postfix instance per test)',
+    debconf: ['postfix postfix/main_mailer_type select No configuration'],
+  },
 };
 
 // `--unless-redis-url`: `npm start` against an external Redis (REDIS_URL) needs no local redis-server.
@@ -31,6 +39,12 @@ const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
 if (isRoot && found('apt-get')) {
   console.error(`Installing ${missing.join(' and ')} from Debian's packages (apt-get) ...`);
   try {
+    const debconf = missing.flatMap((name) => KNOWN[name].debconf ?? []);
+    if (debconf.length)
+      execFileSync('debconf-set-selections', [], {
+        input: `${debconf.join('\n')}\n`,
+        stdio: ['pipe', 'ignore', 'inherit'],
+      });
     execFileSync('apt-get', ['update', '-q'], { stdio: ['ignore', 'ignore', 'inherit'] });
     execFileSync('apt-get', ['install', '-y', '-q', '--no-install-recommends', ...missing], {
       stdio: ['ignore', 'ignore', 'inherit'],
