@@ -90,6 +90,29 @@ const schema = z.object({
   TEMPLATES_DIR: z.string().min(1).optional(),
   MAX_EDITION_AGE_DAYS: int(0, 3650).default(6),
   ALLOW_PRIVATE_FEED_HOSTS: bool.default(false),
+  BOUNCE_DOMAIN: z
+    .string()
+    .regex(
+      /^(?=.{1,253}$)([A-Za-z0-9-]{1,63}\.)+[A-Za-z]{2,63}$/,
+      'a domain name such as bounces.example.com',
+    )
+    .transform((v) => v.toLowerCase())
+    .optional(),
+  INBOUND_SMTP_PORT: int(0, 65535).default(2525),
+  // DSNs quote the original (a digest is about 80 KB); 2 MB leaves room and refuses anything bigger.
+  INBOUND_MAX_BYTES: int(10_000, 50_000_000).default(2_000_000),
+  INBOUND_RATE_PER_MINUTE: int(1, 1_000_000).default(6000),
+  INBOUND_TLS_CERT_FILE: z.string().min(1).optional(),
+  INBOUND_TLS_KEY_FILE: z.string().min(1).optional(),
+  SOFT_BOUNCE_LIMIT: int(1, 100).default(3),
+  SOFT_BOUNCE_WINDOW_DAYS: int(1, 365).default(30),
+  COMPLAINT_RATE_PAUSE_PERCENT: z
+    .string()
+    .regex(/^\d{1,3}(\.\d{1,4})?$/, 'a percentage such as 0.3')
+    .transform(Number)
+    .pipe(z.number().min(0, 'a percentage such as 0.3').max(100, 'a percentage such as 0.3'))
+    .default(0.3),
+  COMPLAINT_RATE_MIN_COUNT: int(1, 1_000_000).default(5),
   DKIM_DOMAIN: z.string().min(1).optional(),
   DKIM_SELECTOR: z.string().min(1).optional(),
   DKIM_PRIVATE_KEY_FILE: z.string().min(1).optional(),
@@ -146,6 +169,19 @@ export interface Config {
   maxEditionAgeDays: number;
   allowPrivateFeedHosts: boolean;
   dkim: { domainName: string; keySelector: string; privateKeyFile: string } | undefined;
+  /** Domain of the VERP bounce and mailto unsubscribe addresses; absent: the sender's domain. */
+  bounceDomain: string | undefined;
+  inbound: {
+    port: number;
+    maxBytes: number;
+    /** Messages (and connections) per client address and minute. */
+    ratePerMinute: number;
+    /** STARTTLS is offered when both are set. */
+    tls: { certFile: string; keyFile: string } | undefined;
+  };
+  softBounces: { limit: number; windowDays: number };
+  /** An edition pauses when complaints/delivered passes `percent` with at least `minCount` complaints. */
+  complaintGuard: { percent: number; minCount: number };
   logLevel: Raw['LOG_LEVEL'];
   logPretty: boolean;
 }
@@ -177,6 +213,9 @@ export function loadConfig(env: Record<string, string | undefined> = readEnviron
   }
   const r = parsed.data;
   const dkimParts = [r.DKIM_DOMAIN, r.DKIM_SELECTOR, r.DKIM_PRIVATE_KEY_FILE];
+  if (Boolean(r.INBOUND_TLS_CERT_FILE) !== Boolean(r.INBOUND_TLS_KEY_FILE)) {
+    throw new ConfigError('INBOUND_TLS_CERT_FILE and INBOUND_TLS_KEY_FILE must be set together');
+  }
   if (dkimParts.some(Boolean) && !dkimParts.every(Boolean)) {
     throw new ConfigError('DKIM_DOMAIN, DKIM_SELECTOR and DKIM_PRIVATE_KEY_FILE must be set together');
   }
@@ -220,6 +259,17 @@ export function loadConfig(env: Record<string, string | undefined> = readEnviron
           privateKeyFile: resolve(r.DKIM_PRIVATE_KEY_FILE!),
         }
       : undefined,
+    bounceDomain: r.BOUNCE_DOMAIN,
+    inbound: {
+      port: r.INBOUND_SMTP_PORT,
+      maxBytes: r.INBOUND_MAX_BYTES,
+      ratePerMinute: r.INBOUND_RATE_PER_MINUTE,
+      tls: r.INBOUND_TLS_CERT_FILE
+        ? { certFile: resolve(r.INBOUND_TLS_CERT_FILE), keyFile: resolve(r.INBOUND_TLS_KEY_FILE!) }
+        : undefined,
+    },
+    softBounces: { limit: r.SOFT_BOUNCE_LIMIT, windowDays: r.SOFT_BOUNCE_WINDOW_DAYS },
+    complaintGuard: { percent: r.COMPLAINT_RATE_PAUSE_PERCENT, minCount: r.COMPLAINT_RATE_MIN_COUNT },
     logLevel: r.LOG_LEVEL,
     logPretty: r.LOG_PRETTY ?? false,
   };

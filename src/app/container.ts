@@ -14,6 +14,9 @@ import { createRedisDeliveryLedger } from '../delivery/redis-delivery-ledger.ts'
 import type { Publication } from '../domain/publication.ts';
 import type { EditionStore } from '../editions/edition-store.ts';
 import { createRedisEditionStore } from '../editions/redis-edition-store.ts';
+import type { FeedbackDeps } from '../feedback/apply-feedback.ts';
+import { createRedisEventDedupe } from '../feedback/event-dedupe.ts';
+import { type VerifiedAddress, verifyFeedbackAddress } from '../feedback/feedback-address.ts';
 import { createFeedFetcher, type FeedFetcher } from '../feeds/fetch-feed.ts';
 import type { Logger } from '../logging/logger.ts';
 import type { Mailer } from '../mail/mailer.ts';
@@ -81,6 +84,12 @@ export interface Container {
   adminToken: string;
   /** Base URL of links in emails; set from the listening address when PUBLIC_URL is unset. */
   publicUrl: string;
+  /** Domain of the VERP bounce and mailto unsubscribe addresses (BOUNCE_DOMAIN, else the sender's). */
+  bounceDomain: string;
+  /** What a signed address at the bounce domain stands for (undefined: not one of ours). */
+  verifyFeedbackAddress(address: string): VerifiedAddress | undefined;
+  /** What applying feedback (bounces, complaints, mailto unsubscribes) needs. */
+  feedback: FeedbackDeps;
   /** True when this process started the embedded redis-server/outbox. */
   ownsEmbedded: boolean;
   close(): Promise<void>;
@@ -154,6 +163,11 @@ export async function createContainer(
   });
 
   const queues = createQueues(redis, config.redisPrefix);
+  const subscribers = createRedisSubscriberStore(redis, config.redisPrefix);
+  const editions = createRedisEditionStore(redis, config.redisPrefix);
+  const ledger = createRedisDeliveryLedger(redis, config.redisPrefix, { sendRatePerSecond: config.sendRate });
+  const linkKeys = resolveLinkKeys(config.linkKeys, config.dataDir);
+  const bounceDomain = config.bounceDomain ?? publication.from.address.split('@')[1]!.toLowerCase();
   const container: Container = {
     config,
     logger,
@@ -167,20 +181,30 @@ export async function createContainer(
     outboxDir: embedded.outboxDir,
     mailer,
     relayStatus,
-    subscribers: createRedisSubscriberStore(redis, config.redisPrefix),
+    subscribers,
     confirmationThrottle: createRedisConfirmationThrottle(redis, config.redisPrefix),
     articles: createRedisArticleStore(redis, config.redisPrefix),
     sources: createRedisSourceStore(redis, config.redisPrefix),
     fetchFeed: createFeedFetcher({ allowPrivateHosts: config.allowPrivateFeedHosts }),
-    editions: createRedisEditionStore(redis, config.redisPrefix),
-    ledger: createRedisDeliveryLedger(redis, config.redisPrefix, { sendRatePerSecond: config.sendRate }),
+    editions,
+    ledger,
     queues,
     sendTimeline: createRedisSendTimeline(redis, config.redisPrefix),
     // Read at scrape time only, when `container` is complete.
     metrics: createMetrics(() => container),
-    linkKeys: resolveLinkKeys(config.linkKeys, config.dataDir),
+    linkKeys,
     adminToken: resolveAdminToken(config.adminToken, config.dataDir),
     publicUrl: config.publicUrl ?? `http://${config.host}:${config.port}`,
+    bounceDomain,
+    verifyFeedbackAddress: (address) => verifyFeedbackAddress(address, linkKeys, bounceDomain),
+    feedback: {
+      subscribers,
+      ledger,
+      editions,
+      dedupe: createRedisEventDedupe(redis, config.redisPrefix),
+      softBounces: config.softBounces,
+      complaintGuard: config.complaintGuard,
+    },
     ownsEmbedded: embedded.owned,
     async close() {
       // The send timeline buffers a second of counts: write them before the connections go.

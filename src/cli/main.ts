@@ -16,7 +16,7 @@ type Register = (program: Command) => void;
  */
 const GROUPS: Array<{ names: string[]; load: () => Promise<Register> }> = [
   {
-    names: ['start', 'worker', 'serve'],
+    names: ['start', 'worker', 'serve', 'inbound'],
     load: async () => (await import('./commands/run.ts')).registerRunCommands,
   },
   {

@@ -29,6 +29,12 @@ export interface FrozenRecipient {
   reason?: string;
 }
 
+/** Feedback kinds counted per edition (see RECORD_FEEDBACK). */
+export type FeedbackCountKind = 'bounced' | 'soft-bounced' | 'complained' | 'unsubscribed';
+
+/** Per kind: subscribers of the edition it happened to, and how many of them had been `sent`. */
+export type FeedbackCounts = Record<FeedbackCountKind, { total: number; afterSent: number }>;
+
 /** The truth about who got what: one entry per (edition, subscriber). */
 export interface DeliveryLedger {
   freeze(editionId: string, recipients: FrozenRecipient[], now: Date): Promise<void>;
@@ -71,6 +77,17 @@ export interface DeliveryLedger {
   transitionAll(editionId: string, from: DeliveryState, to: DeliveryState, now: Date): Promise<number>;
   /** Moves claims older than `olderThanMs` to `uncertain` (their worker is gone). */
   expireClaims(editionId: string, olderThanMs: number, now: Date): Promise<number>;
+  /**
+   * Feedback after the hand-off (bounce, complaint, mailto unsubscribe) about one delivery: counted
+   * once per subscriber and kind; the delivery's state is left as it is.
+   */
+  recordFeedback(
+    editionId: string,
+    subscriberId: string,
+    kind: FeedbackCountKind,
+    detail: { at: string; origin: string; detail: string },
+  ): Promise<'recorded' | 'repeat' | 'missing'>;
+  feedbackCounts(editionId: string): Promise<FeedbackCounts>;
   /** Subscriber ids in a state (for `status` listings and operator actions). */
   listInState(editionId: string, state: DeliveryState, limit: number): Promise<string[]>;
 }

@@ -13,6 +13,10 @@ export interface EditionKeys {
   variantOf: string;
   variants: string;
   jobs: string;
+  /** Feedback after the hand-off: HASH counts per kind (bounced, soft-bounced, complained, unsubscribed). */
+  feedback: string;
+  /** HASH `<subscriberId>|<kind>` -> JSON {at, origin, detail, state}: each subscriber counts once per kind. */
+  feedbackOf: string;
 }
 
 export function editionKeys(prefix: string, editionId: string): EditionKeys {
@@ -27,6 +31,8 @@ export function editionKeys(prefix: string, editionId: string): EditionKeys {
     variantOf: `${base}:variant-of`,
     variants: `${base}:variants`,
     jobs: `${base}:jobs`,
+    feedback: `${base}:feedback`,
+    feedbackOf: `${base}:feedback-of`,
   };
 }
 
@@ -35,3 +41,5 @@ export const subscriberKey = (prefix: string, id: string) => `${prefix}:sub:${id
 export const rateKey = (prefix: string, second: number) => `${prefix}:send-rate:${second}`;
 /** The relay outage the send workers last saw (JSON, with a TTL; redis-relay-status.ts). */
 export const relayStatusKey = (prefix: string) => `${prefix}:relay:outage`;
+/** A feedback event already applied (SET NX with a TTL): a provider's retry changes nothing. */
+export const feedbackSeenKey = (prefix: string, eventHash: string) => `${prefix}:feedback:seen:${eventHash}`;

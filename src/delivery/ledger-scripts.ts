@@ -143,3 +143,21 @@ end
 finish(KEYS[2], KEYS[4], ARGV[3])
 return moved
 `;
+
+/**
+ * Feedback about one delivery (a bounce, a complaint, a mailto unsubscribe after the hand-off). The
+ * delivery's state stays what the hand-off made it (`sent`: the relay did accept it); the edition's
+ * feedback counts say how many of its deliveries were followed by each kind, once per subscriber.
+ * KEYS: ledger, feedback, feedbackOf. ARGV: subscriberId, kind, detailJson.
+ * Returns: recorded | repeat | missing (not a recipient of this edition).
+ */
+export const RECORD_FEEDBACK = `
+local st = redis.call('HGET', KEYS[1], ARGV[1])
+if not st then return 'missing' end
+local detail = cjson.decode(ARGV[3])
+detail.state = st
+if redis.call('HSETNX', KEYS[3], ARGV[1] .. '|' .. ARGV[2], cjson.encode(detail)) == 0 then return 'repeat' end
+redis.call('HINCRBY', KEYS[2], ARGV[2], 1)
+if st == 'sent' then redis.call('HINCRBY', KEYS[2], ARGV[2] .. '-after-sent', 1) end
+return 'recorded'
+`;

@@ -1,14 +1,23 @@
 /** The delivery ledger on Redis; the atomic steps are the Lua scripts in ledger-scripts.ts. */
 import type { Redis } from 'ioredis';
 import { DELIVERY_STATES, type DeliveryState } from '../domain/delivery.ts';
-import type { DeliveryLedger, FrozenRecipient, OutcomeDetail } from './delivery-ledger.ts';
+import type {
+  DeliveryLedger,
+  FeedbackCountKind,
+  FeedbackCounts,
+  FrozenRecipient,
+  OutcomeDetail,
+} from './delivery-ledger.ts';
 import { editionKeys } from './ledger-keys.ts';
-import { TRANSITION } from './ledger-scripts.ts';
+import { RECORD_FEEDBACK, TRANSITION } from './ledger-scripts.ts';
 import { createLedgerSteps } from './ledger-steps.ts';
 
 interface LedgerCommands {
   ndTransition(...args: Array<string | number>): Promise<number>;
+  ndRecordFeedback(...args: string[]): Promise<'recorded' | 'repeat' | 'missing'>;
 }
+
+const FEEDBACK_KINDS: FeedbackCountKind[] = ['bounced', 'soft-bounced', 'complained', 'unsubscribed'];
 
 const FREEZE_CHUNK = 1000;
 
@@ -19,6 +28,8 @@ export function createRedisDeliveryLedger(
 ): DeliveryLedger {
   const r = redis as Redis & LedgerCommands;
   if (!('ndTransition' in r)) redis.defineCommand('ndTransition', { numberOfKeys: 4, lua: TRANSITION });
+  if (!('ndRecordFeedback' in r))
+    redis.defineCommand('ndRecordFeedback', { numberOfKeys: 3, lua: RECORD_FEEDBACK });
   const keys = (id: string) => editionKeys(prefix, id);
   const steps = createLedgerSteps(redis, prefix, options.sendRatePerSecond);
   const tokenOf = (claim: { jobId: string; run: string }) => `${claim.jobId}#${claim.run}`;
@@ -149,6 +160,28 @@ export function createRedisDeliveryLedger(
       const k = keys(editionId);
       const stale = await redis.zrangebyscore(k.claims, 0, now.getTime() - olderThanMs);
       return transition(editionId, stale, 'sending', 'uncertain', now);
+    },
+
+    async recordFeedback(editionId, subscriberId, kind, detail) {
+      const k = keys(editionId);
+      return r.ndRecordFeedback(
+        k.ledger,
+        k.feedback,
+        k.feedbackOf,
+        subscriberId,
+        kind,
+        JSON.stringify(detail),
+      );
+    },
+
+    async feedbackCounts(editionId) {
+      const raw = await redis.hgetall(keys(editionId).feedback);
+      return Object.fromEntries(
+        FEEDBACK_KINDS.map((kind) => [
+          kind,
+          { total: Number(raw[kind] ?? 0), afterSent: Number(raw[`${kind}-after-sent`] ?? 0) },
+        ]),
+      ) as FeedbackCounts;
     },
 
     async listInState(editionId, state, limit) {

@@ -4,7 +4,16 @@ export type SubscriberStatus = (typeof SUBSCRIBER_STATUSES)[number];
 export type DigestFormat = 'html' | 'text';
 
 /** Where a change came from, kept in every history entry. */
-export type ChangeOrigin = 'signup' | 'link' | 'admin' | 'import' | 'bounce' | 'complaint' | 'system';
+export type ChangeOrigin =
+  | 'signup'
+  | 'link'
+  | 'admin'
+  | 'import'
+  | 'bounce'
+  | 'complaint'
+  /** A message to the List-Unsubscribe `mailto:` address (RFC 2369). */
+  | 'mailto'
+  | 'system';
 
 export interface Consent {
   at: string;

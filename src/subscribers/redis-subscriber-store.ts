@@ -6,6 +6,7 @@
  *   P:sub:email            HASH normalised email -> id
  *   P:suppressed           SET of sha256(normalised email) hex: never mailed again
  *   P:sub:<id>:history     LIST of JSON history entries, append-only (RPUSH)
+ *   P:sub:<id>:soft-bounces ZSET event id -> time (ms) of the soft bounces within the policy's window
  * Each change is one Lua script (atomic: the hash, the status sets, the suppression set and the history
  * move together or not at all). Updates are compare-and-set on `rev`, retried on a concurrent change,
  * so the history's before/after values are exact.
@@ -58,6 +59,16 @@ if ARGV[4] == '1' then redis.call('SADD', KEYS[5], ARGV[5]) end
 return 1
 `;
 
+// KEYS: sub, history, softBounces. ARGV: eventId, atMs, windowStartMs, historyJson, ttlSeconds.
+const SOFT_BOUNCE_LUA = `
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+local added = redis.call('ZADD', KEYS[3], ARGV[2], ARGV[1])
+redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', '(' .. ARGV[3])
+redis.call('EXPIRE', KEYS[3], ARGV[5])
+if added == 1 then redis.call('RPUSH', KEYS[2], ARGV[4]) end
+return redis.call('ZCARD', KEYS[3])
+`;
+
 /**
  * Some fields of many subscribers (KEYS: their hashes; ARGV: the field names), as one JSON document:
  * [[v1, v2, ...], ...] with `false` for a missing field. One reply string instead of a command and a
@@ -80,6 +91,7 @@ interface ScriptedRedis {
   ndSubCreate(...args: string[]): Promise<ScriptResult>;
   ndSubUpdate(...args: string[]): Promise<number>;
   ndSubPick(numKeys: number, ...args: string[]): Promise<string>;
+  ndSubSoftBounce(...args: string[]): Promise<number>;
 }
 
 export const newSubscriberId = (): string => randomBytes(12).toString('base64url');
@@ -90,11 +102,13 @@ export function createRedisSubscriberStore(redis: Redis, prefix: string): Subscr
     redis.defineCommand('ndSubCreate', { numberOfKeys: 5, lua: CREATE_LUA });
     redis.defineCommand('ndSubUpdate', { numberOfKeys: 5, lua: UPDATE_LUA });
     redis.defineCommand('ndSubPick', { lua: PICK_LUA });
+    redis.defineCommand('ndSubSoftBounce', { numberOfKeys: 3, lua: SOFT_BOUNCE_LUA });
   }
   const scripted = redis as unknown as ScriptedRedis & Redis;
   const k = {
     sub: (id: string) => `${prefix}:sub:${id}`,
     history: (id: string) => `${prefix}:sub:${id}:history`,
+    softBounces: (id: string) => `${prefix}:sub:${id}:soft-bounces`,
     status: (s: SubscriberStatus) => `${prefix}:subs:status:${s}`,
     emailIndex: `${prefix}:sub:email`,
     suppressed: `${prefix}:suppressed`,
@@ -291,6 +305,28 @@ export function createRedisSubscriberStore(redis: Redis, prefix: string): Subscr
     markBounced: (id, detail) => markSuppressedStatus(id, 'bounced', 'bounce', detail),
     markComplained: (id, detail) => markSuppressedStatus(id, 'complained', 'complaint', detail),
 
+    async recordSoftBounce(id, eventId, at, windowDays, detail) {
+      if (!isId(id)) return 0;
+      const entry: HistoryEntry = {
+        at: at.toISOString(),
+        origin: 'bounce',
+        event: 'soft-bounce',
+        changes: undefined,
+        detail,
+      };
+      const windowMs = windowDays * 86_400_000;
+      return scripted.ndSubSoftBounce(
+        k.sub(id),
+        k.history(id),
+        k.softBounces(id),
+        eventId,
+        String(at.getTime()),
+        String(at.getTime() - windowMs),
+        JSON.stringify(entry),
+        String(Math.ceil(windowMs / 1000) + 86_400),
+      );
+    },
+
     async isSuppressed(email) {
       const normalised = normaliseEmail(email);
       if (!normalised) return false;
@@ -348,7 +384,7 @@ export function createRedisSubscriberStore(redis: Redis, prefix: string): Subscr
       multi.sadd(k.suppressed, suppressionHash(current.email));
       multi.hdel(k.emailIndex, current.email);
       for (const s of SUBSCRIBER_STATUSES) multi.srem(k.status(s), id);
-      multi.del(k.sub(id), k.history(id));
+      multi.del(k.sub(id), k.history(id), k.softBounces(id));
       await multi.exec();
     },
 

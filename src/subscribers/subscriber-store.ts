@@ -91,6 +91,18 @@ export interface SubscriberStore {
   markBounced(id: string, detail: string): Promise<void>;
   /** Status `complained`, the address suppressed, history origin `complaint`. */
   markComplained(id: string, detail: string): Promise<void>;
+  /**
+   * Records a soft bounce (history origin `bounce`, event `soft-bounce`) and returns how many the
+   * subscriber had within the last `windowDays` (this one included; the same `eventId` counts once).
+   * Unknown ids return 0 and write nothing.
+   */
+  recordSoftBounce(
+    id: string,
+    eventId: string,
+    at: Date,
+    windowDays: number,
+    detail: string,
+  ): Promise<number>;
   isSuppressed(email: string): Promise<boolean>;
   /**
    * One round trip for many stored (already normalised) addresses, e.g. a page of recipients; in order.

@@ -15,7 +15,7 @@ export function registerRunCommands(program: Command): void {
       'after',
       '\nExamples:\n  digest start                 embedded Redis and outbox under ./var\n  REDIS_URL=redis://10.0.0.5:6379 SMTP_URL=smtp://relay:587 digest start',
     )
-    .action(() => runProcess({ http: true, workers: true, scheduler: true }));
+    .action(() => runProcess({ http: true, workers: true, scheduler: true, inbound: true }));
   program
     .command('worker')
     .description('Run queue workers only (collect, build, dispatch, send). Start many against one Redis.')
@@ -24,6 +24,16 @@ export function registerRunCommands(program: Command): void {
       '\nExample:\n  REDIS_URL=redis://10.0.0.5:6379 SMTP_URL=smtp://relay:587 digest worker',
     )
     .action(() => runProcess({ http: false, workers: true, scheduler: false }));
+  program
+    .command('inbound')
+    .description(
+      'Run the inbound SMTP listener only: bounces (DSNs), complaints (ARF) and mailto unsubscribes sent to the bounce domain.',
+    )
+    .addHelpText(
+      'after',
+      '\nExample:\n  BOUNCE_DOMAIN=bounces.example.com INBOUND_SMTP_PORT=25 HOST=0.0.0.0 digest inbound',
+    )
+    .action(() => runProcess({ http: false, workers: false, scheduler: false, inbound: true }));
   program
     .command('serve')
     .description('Run the HTTP server only (subscriber links, web archive, admin dashboard and API).')
@@ -64,6 +74,12 @@ async function runProcess(parts: RuntimeParts): Promise<void> {
   lines.push(
     `  Mail:     ${container.outboxDir ? `outbox ${container.outboxDir} (${container.smtpUrl})` : 'SMTP_URL'}`,
   );
+  if (runtime.inboundPort !== undefined) {
+    lines.push(
+      `  Feedback: SMTP ${container.config.host}:${runtime.inboundPort} for bounces and unsubscribes @${container.bounceDomain}`,
+    );
+  }
+  if (runtime.inboundError) lines.push(`  Feedback: not listening: ${runtime.inboundError}`);
   lines.push('  Stop with Ctrl-C.');
   process.stdout.write(`${lines.join('\n')}\n`);
   logger.info({ event: 'process.started', parts }, 'started');
