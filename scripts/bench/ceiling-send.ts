@@ -48,7 +48,7 @@ for (const topics of TOPIC_SETS) {
     locale: 'en-GB',
     webUrl: `https://digest.example/editions/${editionId}`,
   });
-  if (compiled) variants.push(prepareVariant(editionId, publication, compiled, new Date()));
+  if (compiled) variants.push(prepareVariant(editionId, publication, compiled));
 }
 const mailer = createSmtpMailer({
   url: values.smtp,
@@ -66,7 +66,7 @@ const pool = Array.from({ length: Math.min(count, 500) }, (_, i) =>
       unsubscribeUrl: `https://digest.example/u/${i}`,
       preferencesUrl: `https://digest.example/p/${i}`,
     },
-    { dotStuffed: mailer.acceptsDotStuffed },
+    { dotStuffed: mailer.acceptsDotStuffed, date: new Date() },
   ),
 );
 

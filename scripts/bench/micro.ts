@@ -61,7 +61,7 @@ export async function measureMicro(editionId: string, options: { quick: boolean 
     locale: 'en-GB',
     webUrl: `https://digest.example/editions/${editionId}`,
   }))!;
-  const variant = prepareVariant(editionId, publication, compiled, new Date());
+  const variant = prepareVariant(editionId, publication, compiled);
   const keys = [{ id: 'k1', secret: 'bench-link-secret-0123456789' }];
   const nowSec = Math.floor(Date.now() / 1000);
   const links = (i: number) => subscriberLinks('https://digest.example', `s${i}`, keys, nowSec);
@@ -88,7 +88,7 @@ export async function measureMicro(editionId: string, options: { quick: boolean 
         unsubscribeUrl: r0.unsubscribeUrl,
         preferencesUrl: r0.preferencesUrl,
       },
-      { dotStuffed: true, scratch },
+      { dotStuffed: true, scratch, date: new Date() },
     );
     scratch = messageMemory(m.raw as Buffer);
     return m;
@@ -106,6 +106,7 @@ export async function measureMicro(editionId: string, options: { quick: boolean 
         unsubscribeUrl: r.unsubscribeUrl,
       },
       variant.personalise(r),
+      new Date(),
     );
     return Buffer.from(m.raw);
   };

@@ -42,7 +42,6 @@ export function prepareVariant(
   editionId: string,
   publication: Publication,
   variant: CompiledVariant,
-  date: Date,
 ): PreparedVariant {
   // Normalise line ends once here, so the per-recipient path never rewrites 80 KB strings.
   const normalised: CompiledVariant = { ...variant, html: crlf(variant.html), text: crlf(variant.text) };
@@ -53,12 +52,11 @@ export function prepareVariant(
     subject: variant.subject,
     htmlTemplate: normalised.html,
     textTemplate: normalised.text,
-    date,
   });
   const template = createMessageTemplate(frame, normalised);
   const compose: PreparedVariant['compose'] = template
     ? (r, options) => fillMessageTemplate(template, r, options)
-    : (r) => composePersonalised(frame, personalise, r);
+    : (r, options) => composePersonalised(frame, personalise, r, options.date);
   return { key: variant.key, personalise, frame, compose };
 }
 
@@ -70,9 +68,8 @@ export function createPreparedEditionCache(editions: EditionStore, publication: 
       entry = (async () => {
         const edition = await editions.get(editionId);
         if (!edition) throw new Error(`edition ${editionId} does not exist`);
-        const date = dueTime(edition.sendDate, publication.defaultHour, publication.timezone);
         const variants = (await editions.variants(editionId)).map((v) =>
-          prepareVariant(editionId, publication, v, date),
+          prepareVariant(editionId, publication, v),
         );
         return { edition, variants };
       })();

@@ -174,7 +174,8 @@ export async function sendBatch(
         unsubscribeUrl: links.unsubscribe,
         preferencesUrl: links.preferences,
       },
-      { dotStuffed: deps.mailer.acceptsDotStuffed, scratch: lane.scratch },
+      // Date: the hand-off, now (not the edition's scheduled time).
+      { dotStuffed: deps.mailer.acceptsDotStuffed, scratch: lane.scratch, date: deps.now() },
     );
     lane.scratch = undefined;
     try {

@@ -53,12 +53,10 @@ export async function testSend(
   });
   if (!variant)
     throw new UserError(`edition ${editionId} has no articles for topics ${topics.join(', ') || 'all'}`);
-  const prepared = prepareVariant(
-    editionId,
-    deps.publication,
-    { ...variant, subject: `[Test] ${variant.subject}` },
-    options.now,
-  );
+  const prepared = prepareVariant(editionId, deps.publication, {
+    ...variant,
+    subject: `[Test] ${variant.subject}`,
+  });
   const testId = `test-${randomBytes(6).toString('hex')}`;
   const links = subscriberLinks(
     deps.publicUrl,
@@ -76,7 +74,7 @@ export async function testSend(
       unsubscribeUrl: links.unsubscribe,
       preferencesUrl: links.preferences,
     },
-    { dotStuffed: deps.mailer.acceptsDotStuffed },
+    { dotStuffed: deps.mailer.acceptsDotStuffed, date: options.now },
   );
   await deps.mailer.sendRaw(message);
   return { messageId: message.messageId, variant: variant.key };

@@ -7,7 +7,7 @@
 import { encode as qpEncode, wrap as qpWrap } from 'nodemailer/lib/qp';
 import type { Personaliser } from '../render/personalise.ts';
 import type { MessageFrame } from './message-frame.ts';
-import { encodeMailbox } from './message-frame.ts';
+import { dateHeader, encodeMailbox } from './message-frame.ts';
 
 export interface ComposeRecipient {
   subscriberId: string;
@@ -57,18 +57,22 @@ export function part(type: 'plain' | 'html', body: string, sevenBit: boolean): s
   return `${partHeader(type, 'base64')}\r\n${base64Lines(body)}`;
 }
 
-/** The header block up to MIME-Version (the recipient's To, Message-ID and unsubscribe link). */
+/**
+ * The header block up to MIME-Version (the recipient's To, Message-ID and unsubscribe link, and the
+ * Date of the hand-off): built per message, so a signature over it covers these values too.
+ */
 export function headerBlock(
   frame: MessageFrame,
   recipient: ComposeRecipient,
   messageId: string,
   to: string,
+  date: Date,
 ): string {
   return (
     `From: ${frame.fromHeader}\r\n` +
     `To: ${to}\r\n` +
     `Subject: ${frame.subjectHeader}\r\n` +
-    `Date: ${frame.dateHeader}\r\n` +
+    `Date: ${dateHeader(date)}\r\n` +
     `Message-ID: ${messageId}\r\n` +
     `List-Id: ${frame.listIdHeader}\r\n` +
     `List-Unsubscribe: <${recipient.unsubscribeUrl}>, <${frame.unsubscribeMailto}>\r\n` +
@@ -82,9 +86,11 @@ export function composeMessage(
   frame: MessageFrame,
   recipient: ComposeRecipient,
   body: { html: string; text: string },
+  /** The time of the hand-off (the Date header). */
+  date: Date,
 ): StringMessage {
   const messageId = digestMessageId(frame.editionId, recipient.subscriberId, frame.domain);
-  let head = headerBlock(frame, recipient, messageId, encodeMailbox(recipient.name, recipient.email));
+  let head = headerBlock(frame, recipient, messageId, encodeMailbox(recipient.name, recipient.email), date);
   let raw: string;
   if (recipient.format === 'text') {
     raw = `${head}${part('plain', body.text, frame.textIs7bit)}\r\n`;
@@ -106,7 +112,8 @@ export function composePersonalised(
   frame: MessageFrame,
   personalise: Personaliser,
   recipient: ComposeRecipient & { preferencesUrl: string },
+  date: Date,
 ): StringMessage {
   const { name, email, unsubscribeUrl, preferencesUrl } = recipient;
-  return composeMessage(frame, recipient, personalise({ name, email, unsubscribeUrl, preferencesUrl }));
+  return composeMessage(frame, recipient, personalise({ name, email, unsubscribeUrl, preferencesUrl }), date);
 }

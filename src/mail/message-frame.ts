@@ -22,8 +22,6 @@ export interface FrameInput {
   /** Handlebars-filled bodies are produced by `personalise`; the frame only knows their shape. */
   htmlTemplate: string;
   textTemplate: string;
-  /** When the message says it was written (the edition's send time). */
-  date: Date;
 }
 
 export interface MessageFrame {
@@ -34,7 +32,6 @@ export interface MessageFrame {
   subjectHeader: string;
   listIdHeader: string;
   replyToHeader: string | undefined;
-  dateHeader: string;
   boundary: string;
   unsubscribeMailto: string;
   htmlIs7bit: boolean;
@@ -60,6 +57,12 @@ export function longestLine(text: string): number {
 export const is7bitSafe = (text: string): boolean =>
   !NON_ASCII.test(text) && longestLine(text) + SLOT_ROOM < 998;
 
+/**
+ * The Date header (RFC 5322) of a message: the time it is handed to the relay, given per message by
+ * the send step, never the edition's scheduled time (an old edition resent today is dated today).
+ */
+export const dateHeader = (date: Date): string => date.toUTCString().replace('GMT', '+0000');
+
 export function encodeMailbox(name: string, address: string): string {
   const clean = stripLineBreaks(name);
   if (!clean) return `<${address}>`;
@@ -81,7 +84,6 @@ export function createMessageFrame(input: FrameInput): MessageFrame {
     subjectHeader: NON_ASCII.test(subject) ? encodeWords(subject, 'Q', 52, true) : subject,
     listIdHeader: encodeMailbox(publication.name, `${publication.id}.${domain}`),
     replyToHeader: publication.replyTo ? `<${publication.replyTo}>` : undefined,
-    dateHeader: input.date.toUTCString().replace('GMT', '+0000'),
     // A boundary that cannot occur in base64 or in our HTML (it contains "=_").
     boundary: `=_nd_${randomBytes(12).toString('hex')}`,
     unsubscribeMailto: `mailto:${publication.from.address}?subject=unsubscribe`,

@@ -45,6 +45,8 @@ export interface TemplateRecipient extends ComposeRecipient {
 export interface ComposeOptions {
   /** Return the SMTP DATA stage bytes (dot-stuffed, ending with the "." line). */
   dotStuffed: boolean;
+  /** The time of the hand-off, the message's Date header (the send step's clock, per message). */
+  date: Date;
   /**
    * Memory to write the message into when it fits (the caller's previous message, once the server
    * accepted it: see `messageMemory`). An 80 KB allocation per message was most of the worker's GC.
@@ -191,7 +193,7 @@ export function fillMessageTemplate(
     preferences: httpOnly(r.preferencesUrl),
   };
   const w = new ByteWriter(options.dotStuffed);
-  w.string(headerBlock(frame, r, messageId, encodeMailbox(r.name, r.email)));
+  w.string(headerBlock(frame, r, messageId, encodeMailbox(r.name, r.email), options.date));
   const b = frame.boundary;
   const multipart = r.format !== 'text';
   if (multipart) w.string(`Content-Type: multipart/alternative; boundary="${b}"\r\n\r\n--${b}\r\n`);

@@ -1,5 +1,8 @@
-/** The message frame the delivery tests compose with: edition 2026-W47, dated 23 Nov 2026 07:00 UTC. */
+/** The message frame the delivery tests compose with: edition 2026-W47; messages dated TEST_DATE. */
 import { createMessageFrame } from '../../src/mail/message-frame.ts';
+
+/** The hand-off time test messages carry in their Date header. */
+export const TEST_DATE = new Date('2026-11-23T07:00:00Z');
 
 type FramePublication = Parameters<typeof createMessageFrame>[0]['publication'];
 
@@ -21,6 +24,5 @@ export function testFrame(
     subject: options.subject ?? 'Week 47',
     htmlTemplate,
     textTemplate,
-    date: new Date('2026-11-23T07:00:00Z'),
   });
 }

@@ -12,7 +12,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { classifySmtpError, type SmtpFailure } from '../../src/core/smtp-error-class.ts';
 import { createMessageTemplate, fillMessageTemplate } from '../../src/mail/message-template.ts';
 import { createSmtpMailer, type SmtpMailerOptions } from '../../src/mail/smtp-mailer.ts';
-import { testFrame } from '../helpers/message-frames.ts';
+import { TEST_DATE, testFrame } from '../helpers/message-frames.ts';
 import { startSmtpSink } from '../helpers/smtp-sink.ts';
 import { type TestTls, testTls } from '../helpers/test-tls.ts';
 
@@ -110,7 +110,7 @@ const message = (i: number, dotStuffed: boolean) =>
       unsubscribeUrl: `https://d.test/u/${i}`,
       preferencesUrl: `https://d.test/p/${i}`,
     },
-    { dotStuffed },
+    { dotStuffed, date: TEST_DATE },
   );
 
 describe('SMTP connection pool', () => {

@@ -74,7 +74,7 @@ async function renderAndParse() {
     webUrl: `https://digest.test/editions/${FIXTURE_EDITION.id}`,
   });
   if (!variant) throw new Error('no variant');
-  const prepared = prepareVariant(FIXTURE_EDITION.id, publication, variant, new Date('2026-11-23T07:00:00Z'));
+  const prepared = prepareVariant(FIXTURE_EDITION.id, publication, variant);
   const recipient = {
     name: `Mallory${INJECT}<script>alert(4)</script>`,
     email: 'mallory@readers.example',
@@ -84,7 +84,7 @@ async function renderAndParse() {
   // The send step's own path: the byte template, unstuffed (what a mailbox stores).
   const composed = prepared.compose(
     { ...recipient, subscriberId: 'sub1', format: 'html' },
-    { dotStuffed: false },
+    { dotStuffed: false, date: new Date('2026-11-23T07:00:00Z') },
   );
   const message = { ...composed, raw: composed.raw.toString('latin1') };
   return { message, parsed: await simpleParser(message.raw), variant };

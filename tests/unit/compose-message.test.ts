@@ -1,7 +1,8 @@
 import { simpleParser } from 'mailparser';
 import { describe, expect, it } from 'vitest';
 import { composeMessage, digestMessageId } from '../../src/mail/compose-message.ts';
-import { testFrame } from '../helpers/message-frames.ts';
+import { createMessageTemplate, fillMessageTemplate } from '../../src/mail/message-template.ts';
+import { TEST_DATE, testFrame } from '../helpers/message-frames.ts';
 
 const html =
   '<!doctype html><html lang="en"><body><p>Hello {{recipient.name}}</p><p>Ch&#225;ng&#8217;e 6</p></body></html>';
@@ -19,10 +20,15 @@ const recipient = {
 
 describe('composeMessage', () => {
   it('builds a multipart message with the digest headers, parsed back by mailparser', async () => {
-    const m = composeMessage(frame(), recipient, {
-      html: html.replace('{{recipient.name}}', 'Ana'),
-      text: 'Hello, Chang’e 6\r\n',
-    });
+    const m = composeMessage(
+      frame(),
+      recipient,
+      {
+        html: html.replace('{{recipient.name}}', 'Ana'),
+        text: 'Hello, Chang’e 6\r\n',
+      },
+      TEST_DATE,
+    );
     const parsed = await simpleParser(m.raw);
     expect(parsed.messageId).toBe('<2026-W47.sub123@orbit-weekly.example>');
     expect(m.messageId).toBe(digestMessageId('2026-W47', 'sub123', 'orbit-weekly.example'));
@@ -52,12 +58,34 @@ describe('composeMessage', () => {
     );
   });
 
+  it('dates each message with the hand-off time it is given, in both the string and the byte path', async () => {
+    const handOff = new Date('2031-02-03T04:05:06Z');
+    const m = composeMessage(frame(), recipient, { html: 'x', text: 'x' }, handOff);
+    expect(m.raw).toContain('\r\nDate: Mon, 03 Feb 2031 04:05:06 +0000\r\n');
+    expect((await simpleParser(m.raw)).date?.toISOString()).toBe(handOff.toISOString());
+    const template = createMessageTemplate(frame(), { html: 'x', text: 'x' })!;
+    const filled = fillMessageTemplate(
+      template,
+      { ...recipient, preferencesUrl: 'https://d.test/p/1' },
+      {
+        dotStuffed: false,
+        date: handOff,
+      },
+    );
+    expect(filled.raw.toString('latin1')).toContain('\r\nDate: Mon, 03 Feb 2031 04:05:06 +0000\r\n');
+  });
+
   it('wraps a long non-ASCII text line with soft breaks that mailparser joins back', async () => {
     const line = `${'Lunar news · '.repeat(20)}end`;
-    const m = composeMessage(frame(), recipient, {
-      html: html.replace('{{recipient.name}}', 'Ana'),
-      text: `${line}\r\n`,
-    });
+    const m = composeMessage(
+      frame(),
+      recipient,
+      {
+        html: html.replace('{{recipient.name}}', 'Ana'),
+        text: `${line}\r\n`,
+      },
+      TEST_DATE,
+    );
     const from = m.raw.indexOf('quoted-printable');
     const textPart = m.raw.slice(from, m.raw.indexOf('\r\n--', from));
     expect(textPart).toContain('=\r\n');
@@ -67,7 +95,7 @@ describe('composeMessage', () => {
 
   it('never lets CR/LF from a subject or name into the headers', async () => {
     const evil = { ...recipient, name: 'Eve\r\nBcc: victim@example.com' };
-    const m = composeMessage(frame('Hi\r\nBcc: all@example.com'), evil, { html: 'x', text: 'x' });
+    const m = composeMessage(frame('Hi\r\nBcc: all@example.com'), evil, { html: 'x', text: 'x' }, TEST_DATE);
     const headerBlock = m.raw.slice(0, m.raw.indexOf('\r\n\r\n'));
     expect(headerBlock).not.toMatch(/^Bcc:/im);
     const parsed = await simpleParser(m.raw);
@@ -77,13 +105,14 @@ describe('composeMessage', () => {
 
   it('falls back to base64 when the HTML is not 7bit-safe, and sends text-only by preference', async () => {
     const long = `<p>${'x'.repeat(2000)}</p>`;
-    const m = composeMessage(frame('s', long), recipient, { html: long, text: 'plain' });
+    const m = composeMessage(frame('s', long), recipient, { html: long, text: 'plain' }, TEST_DATE);
     expect(m.raw).toMatch(/Content-Type: text\/html; charset=utf-8\r\nContent-Transfer-Encoding: base64/);
     expect((await simpleParser(m.raw)).html).toContain('x'.repeat(2000));
     const t = composeMessage(
       frame(),
       { ...recipient, format: 'text' },
       { html: 'ignored', text: 'only text' },
+      TEST_DATE,
     );
     const parsed = await simpleParser(t.raw);
     expect(parsed.html).toBe(false);

@@ -19,7 +19,7 @@ import { loadPublication, SAMPLE_PUBLICATION_FILE } from '../../src/publication/
 import { buildVariant } from '../../src/render/build-variant.ts';
 import { compilePersonaliser } from '../../src/render/personalise.ts';
 import { FIXTURE_EDITION, fixtureArticles } from '../fixtures/articles.ts';
-import { testFrame } from '../helpers/message-frames.ts';
+import { TEST_DATE, testFrame } from '../helpers/message-frames.ts';
 
 const publication = loadPublication(SAMPLE_PUBLICATION_FILE);
 
@@ -93,7 +93,7 @@ function stringPath(
     html,
     text,
   });
-  return composePersonalised(frame, personalise, r).raw;
+  return composePersonalised(frame, personalise, r, TEST_DATE).raw;
 }
 
 const frameFor = (html: string, text: string) => testFrame(html, text, { publication });
@@ -104,10 +104,10 @@ async function expectSameBytes(html: string, text: string) {
   expect(template).toBeDefined();
   for (const r of recipients) {
     const reference = stringPath(html, text, frame, r);
-    const plain = fillMessageTemplate(template!, r, { dotStuffed: false });
+    const plain = fillMessageTemplate(template!, r, { dotStuffed: false, date: TEST_DATE });
     expect(plain.raw.toString('latin1'), r.name).toBe(Buffer.from(reference).toString('latin1'));
     expect(plain.dotStuffed).toBe(false);
-    const stuffed = fillMessageTemplate(template!, r, { dotStuffed: true });
+    const stuffed = fillMessageTemplate(template!, r, { dotStuffed: true, date: TEST_DATE });
     expect(stuffed.raw.toString('latin1'), r.name).toBe((await nodemailerData(reference)).toString('latin1'));
     expect(stuffed.messageId).toBe(`<2026-W47.${r.subscriberId}@${frame.domain}>`);
   }
@@ -156,15 +156,23 @@ describe('message template', () => {
     const html = '<p>{{recipient.name}}</p>\r\n.x\r\n';
     const frame = frameFor(html, 'Hi {{recipient.name}}\r\n');
     const t = createMessageTemplate(frame, { html, text: 'Hi {{recipient.name}}\r\n' })!;
-    const first = fillMessageTemplate(t, recipients[0]!, { dotStuffed: true });
+    const first = fillMessageTemplate(t, recipients[0]!, { dotStuffed: true, date: TEST_DATE });
     const memory = messageMemory(first.raw as Buffer);
     expect(memory.length).toBeGreaterThan(first.raw.length);
-    const fresh = fillMessageTemplate(t, recipients[2]!, { dotStuffed: true });
-    const reused = fillMessageTemplate(t, recipients[2]!, { dotStuffed: true, scratch: memory });
+    const fresh = fillMessageTemplate(t, recipients[2]!, { dotStuffed: true, date: TEST_DATE });
+    const reused = fillMessageTemplate(t, recipients[2]!, {
+      dotStuffed: true,
+      scratch: memory,
+      date: TEST_DATE,
+    });
     expect((reused.raw as Buffer).buffer).toBe(memory.buffer);
     expect(reused.raw.toString('latin1')).toBe(fresh.raw.toString('latin1'));
     // Too small: fresh memory, same bytes.
-    const small = fillMessageTemplate(t, recipients[2]!, { dotStuffed: true, scratch: Buffer.alloc(8) });
+    const small = fillMessageTemplate(t, recipients[2]!, {
+      dotStuffed: true,
+      scratch: Buffer.alloc(8),
+      date: TEST_DATE,
+    });
     expect(small.raw.toString('latin1')).toBe(fresh.raw.toString('latin1'));
   });
 
@@ -181,21 +189,16 @@ describe('message template', () => {
         text: 'x',
       }),
     ).toBeUndefined();
-    const prepared = prepareVariant(
-      '2026-W47',
-      publication,
-      {
-        key: 'k',
-        topics: [],
-        articleCount: 1,
-        subject: 'S',
-        preheader: '',
-        html,
-        text: 'Hi {{recipient.name}}',
-      },
-      new Date(),
-    );
-    const m = prepared.compose(recipients[0]!, { dotStuffed: true });
+    const prepared = prepareVariant('2026-W47', publication, {
+      key: 'k',
+      topics: [],
+      articleCount: 1,
+      subject: 'S',
+      preheader: '',
+      html,
+      text: 'Hi {{recipient.name}}',
+    });
+    const m = prepared.compose(recipients[0]!, { dotStuffed: true, date: TEST_DATE });
     expect(m.dotStuffed).toBeFalsy();
     expect(m.raw.toString()).toContain('Hi Ada');
   });
