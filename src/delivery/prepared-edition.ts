@@ -4,7 +4,6 @@
  * cache needs no invalidation; it holds the few most recent ones.
  */
 
-import { dueTime } from '../core/due-time.ts';
 import type { Publication } from '../domain/publication.ts';
 import type { EditionRecord, EditionStore } from '../editions/edition-store.ts';
 import { type ComposedMessage, composePersonalised } from '../mail/compose-message.ts';
