@@ -14,6 +14,7 @@ import { createTestContainer } from '../helpers/container.ts';
 import { perRecipient, seedArticles, seedSubscribers } from '../helpers/delivery-fixtures.ts';
 import { type PostfixRelay, startPostfix } from '../helpers/postfix.ts';
 import { type SmtpSink, startSmtpSink } from '../helpers/smtp-sink.ts';
+import { testTls } from '../helpers/test-tls.ts';
 
 let sink: SmtpSink | undefined;
 let dsnSink: SmtpSink | undefined;
@@ -61,6 +62,8 @@ describe('an edition through a real Postfix relay over STARTTLS', () => {
       dataDir: mkdtempSync(join(tmpdir(), 'nd-postfix-relay-')),
       env: {
         SMTP_URL: postfix.url,
+        // Postfix's certificate is verified, as a real relay's would be.
+        SMTP_TLS_CA_FILE: (await testTls()).caFile,
         LINK_SECRET: 'test-link-secret-0123456789',
         PUBLIC_URL: 'https://digest.test',
         SEND_BATCH_SIZE: '10',

@@ -1,8 +1,8 @@
 /**
  * A private instance of Debian's Postfix for tests: a real relay on 127.0.0.1 (free port) with its own
- * config, queue and data directories under a temp dir, STARTTLS with a self-signed certificate, relaying
- * to a given next hop (a test's smtp-server sink). Recipient domains can be made to bounce: Postfix
- * accepts the message, then its `error` transport fails it and Postfix writes a real DSN to the envelope
+ * config, queue and data directories under a temp dir, STARTTLS with the test relays' certificate
+ * (test-tls.ts), relaying to a given next hop (a test's smtp-server sink). Recipient domains can be made
+ * to bounce: Postfix accepts the message, then its `error` transport fails it and Postfix writes a real DSN to the envelope
  * sender, which `routes` can send to a given host:port (our inbound listener).
  *
  * What cost time to find out (Postfix 3.7, running as root as the tests do):
@@ -34,6 +34,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { testTls } from './test-tls.ts';
 
 const run = promisify(execFile);
 
@@ -66,7 +67,7 @@ export interface PostfixOptions {
 export interface PostfixRelay {
   host: string;
   port: number;
-  /** An SMTP_URL for our mailer: STARTTLS, and the loopback host lets the self-signed certificate through. */
+  /** An SMTP_URL for our mailer (STARTTLS); pass `(await testTls()).caFile` as SMTP_TLS_CA_FILE to verify it. */
   url: string;
   /** The temp dir holding conf/, queue/, data/ and maillog. */
   dir: string;
@@ -139,21 +140,11 @@ export async function startPostfix(options: PostfixOptions = {}): Promise<Postfi
   const group = await run('id', ['-g', 'postfix']);
   chownSync(data, Number(owner.stdout.trim()), Number(group.stdout.trim()));
 
-  await run('openssl', [
-    'req',
-    '-x509',
-    '-newkey',
-    'rsa:2048',
-    '-nodes',
-    '-days',
-    '2',
-    '-subj',
-    '/CN=relay.postfix.test',
-    '-keyout',
-    join(conf, 'key.pem'),
-    '-out',
-    join(conf, 'cert.pem'),
-  ]);
+  // The test relays' certificate (tests/helpers/test-tls.ts), which test containers trust through
+  // SMTP_TLS_CA_FILE: our client verifies Postfix's certificate as it would a real relay's.
+  const tls = await testTls();
+  writeFileSync(join(conf, 'cert.pem'), tls.cert);
+  writeFileSync(join(conf, 'key.pem'), tls.key, { mode: 0o600 });
 
   const port = await freePort();
   const transports: Array<[string, string]> = [
