@@ -70,12 +70,14 @@ const schema = z.object({
   WORKER_CONCURRENCY: int(1, 64).default(4),
   PUBLIC_URL: httpUrl.optional(),
   HOST: z.string().min(1).default('127.0.0.1'),
+  // `true` (believe every X-Forwarded-For) let any client forge its address (issue 18 #3); so does a /0 range.
   TRUST_PROXY: z
     .string()
-    .regex(
-      /^(false|true|\d+|[0-9a-fA-F.:/,\s]+)$/,
-      'false, true, a hop count, or comma-separated proxy addresses/CIDRs',
+    .refine(
+      (v) => v.trim() !== 'true' && !/\/0+(\s*,|\s*$)/.test(v),
+      "a hop count or the proxies' addresses, not everything (which believes any client's X-Forwarded-For): 1 for one proxy in front, or e.g. 127.0.0.1",
     )
+    .regex(/^(false|\d+|[0-9a-fA-F.:/,\s]+)$/, 'false, a hop count, or comma-separated proxy addresses/CIDRs')
     .default('false'),
   PORT: int(0, 65535).default(8080),
   LINK_SECRET: z.string().min(16, 'at least 16 characters of random secret').optional(),
@@ -152,8 +154,8 @@ export interface Config {
   publicUrl: string | undefined;
   host: string;
   port: number;
-  /** Which proxies may set X-Forwarded-For (the client IP for rate limits): false, true, hops, or addresses. */
-  trustProxy: boolean | number | string;
+  /** Which proxies may set X-Forwarded-For (the client IP for rate limits): false, a hop count, or addresses. */
+  trustProxy: false | number | string;
   /** Signing keys, newest first; the first signs, all verify. Absent: generated into dataDir. */
   linkKeys: LinkKey[] | undefined;
   mailFrom: string | undefined;
@@ -234,13 +236,7 @@ export function loadConfig(env: Record<string, string | undefined> = readEnviron
     host: r.HOST,
     port: r.PORT,
     trustProxy:
-      r.TRUST_PROXY === 'false'
-        ? false
-        : r.TRUST_PROXY === 'true'
-          ? true
-          : /^\d+$/.test(r.TRUST_PROXY)
-            ? Number(r.TRUST_PROXY)
-            : r.TRUST_PROXY,
+      r.TRUST_PROXY === 'false' ? false : /^\d+$/.test(r.TRUST_PROXY) ? Number(r.TRUST_PROXY) : r.TRUST_PROXY,
     linkKeys: parseLinkKeys(r.LINK_SECRET, r.LINK_KEYS),
     mailFrom: r.MAIL_FROM,
     adminToken: r.ADMIN_TOKEN,

@@ -11,8 +11,8 @@ import type { EditionStore } from '../editions/edition-store.ts';
 import { UserError } from '../errors/user-error.ts';
 import { subscriberLinks } from '../links/subscriber-links.ts';
 import type { Mailer } from '../mail/mailer.ts';
-import { parseMailbox } from '../mail/parse-mailbox.ts';
 import { buildVariant } from '../render/build-variant.ts';
+import { checkEmail } from '../subscribers/normalise-email.ts';
 import { prepareVariant } from './prepared-edition.ts';
 
 export interface TestSendDeps {
@@ -30,8 +30,8 @@ export async function testSend(
   editionId: string,
   options: { to: string; topics: string[]; now: Date },
 ): Promise<{ messageId: string; variant: string }> {
-  const to = parseMailbox(options.to);
-  if (!to) throw new UserError(`--to "${options.to}" is not an email address`);
+  const to = testRecipient(options.to);
+  if (typeof to === 'string') throw new UserError(`--to "${options.to}" is not an email address: it ${to}`);
   const known = new Set(deps.publication.topics.map((t) => t.id));
   const unknown = options.topics.filter((t) => !known.has(t));
   if (unknown.length)
@@ -78,4 +78,16 @@ export async function testSend(
   );
   await deps.mailer.sendRaw(message);
   return { messageId: message.messageId, variant: variant.key };
+}
+
+/**
+ * `me@example.com` or `Me <me@example.com>`. The address follows the subscribers' grammar
+ * (normalise-email.ts): one plain mailbox, nothing a parser could turn into other recipients.
+ */
+function testRecipient(value: string): { name: string; address: string } | string {
+  const named = /^([^<>"]*)<([^<>]*)>$/.exec(value.trim());
+  const checked = checkEmail(named ? named[2] : value);
+  if (!checked.ok) return checked.reason;
+  const name = named ? named[1]!.replace(/[\u0000-\u001f\u007f]/g, ' ').trim() : '';
+  return { name, address: checked.email };
 }

@@ -1,7 +1,13 @@
 /**
- * Bearer-token check for `/api/*` (and the dashboard login): constant-time comparison of SHA-256
- * digests, so neither the token's content nor its length leaks through timing; and a limit on wrong
- * guesses per client address, so the token cannot be brute-forced at full speed.
+ * Bearer-token check for `/api/*`, `/metrics` and the dashboard login: constant-time comparison of
+ * SHA-256 digests, so neither the token's content nor its length leaks through timing; and a limit on
+ * wrong guesses per client address.
+ *
+ * The limit counts failures only and never blocks the right token (issue 18 #5): behind a local
+ * reverse proxy without TRUST_PROXY every client is 127.0.0.1, so a limit on the address alone let
+ * anyone lock the operator out with ten wrong guesses. A blocked address's wrong guesses get 429
+ * instead of 401, so the limit still keeps failed attempts cheap and visible; what makes guessing
+ * hopeless is the token itself (ADMIN_TOKEN and METRICS_TOKEN need 16+ characters: 62^16 > 10^28).
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -44,21 +50,35 @@ export class FailedAuthLimiter {
 
 const sharedLimiter = new FailedAuthLimiter();
 
-/** A Fastify onRequest hook: 401 unless `Authorization: Bearer <ADMIN_TOKEN>`; 429 after 10 wrong guesses a minute. */
+/**
+ * The right token passes; a wrong one is counted. 'blocked' after `max` wrong ones from the address
+ * in the window (the caller answers 429 with Retry-After), else 'wrong'.
+ */
+export function checkToken(
+  given: string | undefined,
+  expected: string,
+  address: string,
+  limiter: FailedAuthLimiter = sharedLimiter,
+): { ok: true } | { ok: false; retryAfterMs: number } {
+  if (tokenMatches(given, expected)) return { ok: true };
+  const wait = limiter.blockedFor(address);
+  if (wait === 0) limiter.fail(address);
+  return { ok: false, retryAfterMs: wait };
+}
+
+/** A Fastify onRequest hook: 401 unless `Authorization: Bearer <token>`; wrong guesses past the limit get 429. */
 export function requireBearer(expected: () => string, limiter: FailedAuthLimiter = sharedLimiter) {
   return async (req: FastifyRequest, reply: FastifyReply) => {
-    const wait = limiter.blockedFor(req.ip);
-    if (wait > 0) {
-      return reply
-        .code(429)
-        .header('Retry-After', String(Math.ceil(wait / 1000)))
-        .send({ error: 'Too many failed attempts; try again later' });
-    }
     const header = req.headers.authorization ?? '';
     const token = header.startsWith('Bearer ') ? header.slice(7).trim() : undefined;
-    if (!tokenMatches(token, expected())) {
-      limiter.fail(req.ip);
-      return reply.code(401).header('WWW-Authenticate', 'Bearer').send({ error: 'Unauthorized' });
+    const checked = checkToken(token, expected(), req.ip, limiter);
+    if (checked.ok) return;
+    if (checked.retryAfterMs > 0) {
+      return reply
+        .code(429)
+        .header('Retry-After', String(Math.ceil(checked.retryAfterMs / 1000)))
+        .send({ error: 'Too many failed attempts; try again later' });
     }
+    return reply.code(401).header('WWW-Authenticate', 'Bearer').send({ error: 'Unauthorized' });
   };
 }

@@ -58,10 +58,20 @@ export function notFoundPage(): string {
   return '<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Not found</title></head><body><main><h1>Not found</h1><p>This link is not valid.</p></main></body></html>';
 }
 
-/** A hop count becomes proxy-addr's function form (Fastify's types name only boolean, string and functions). */
+/**
+ * TRUST_PROXY as Fastify (proxy-addr) takes it. `false`: the socket's address is the client, every
+ * X-Forwarded-* header is ignored. Addresses/CIDRs: a header is believed only from a peer in that list,
+ * walking back through the listed proxies, so the client is the first address that is not one of
+ * ours. A hop count n: the n nearest hops are believed whoever they are (the client is the n-th address
+ * from the right of X-Forwarded-For plus the socket), right only when every request passes through
+ * exactly n proxies (e.g. HOST=127.0.0.1 behind one local proxy). `true` (believe any header) is
+ * refused by config.ts: a client could name any address, 127.0.0.1 included.
+ */
 function trustProxyOption(
-  value: boolean | number | string,
-): boolean | string | ((address: string, hop: number) => boolean) {
+  value: false | number | string,
+): false | string | ((address: string, hop: number) => boolean) {
+  // Fastify's own number form now trusts no header at all (it cannot check the nearest peer), so a hop
+  // count goes in as proxy-addr's function form.
   return typeof value === 'number' ? (_address, hop) => hop < value : value;
 }
 

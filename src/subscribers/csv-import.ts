@@ -1,12 +1,14 @@
 /**
  * Streaming CSV import (csv-parse): header row, columns email, name, topics (`;`-separated), timezone,
- * hour, status; other columns are ignored (so an export imports again). Each row is validated alone;
+ * hour, status; other columns are ignored (so an export imports again, its formula guard taken off:
+ * csv-formula-guard.ts). Each row is validated alone;
  * a bad row is reported with its line number and reason and the rest go on. Good rows are written in
  * pipelined chunks, each subscriber atomically (whole or not at all), so nothing is half-written.
  */
 import { type Readable, Transform } from 'node:stream';
 import { parse } from 'csv-parse';
 import type { Publication } from '../domain/publication.ts';
+import { unguardFormula } from './csv-formula-guard.ts';
 import { checkOperatorSubscriber, type RawSubscriber } from './subscriber-input.ts';
 import type { NewSubscriber, SubscriberStore } from './subscriber-store.ts';
 
@@ -136,7 +138,7 @@ export async function importSubscribersCsv(
     const raw: RawSubscriber = {};
     header.forEach((column, i) => {
       if ((IMPORT_COLUMNS as readonly string[]).includes(column))
-        raw[column as keyof RawSubscriber] = record[i];
+        raw[column as keyof RawSubscriber] = unguardFormula(record[i]!);
     });
     const checked = checkOperatorSubscriber(raw, deps.publication, {
       confirmed: options.confirmed,

@@ -1,37 +1,97 @@
 /**
- * One address as we store and compare it: parsed with an RFC 5322 parser (email-addresses), trimmed,
- * lower-cased as a whole. The local part is case-sensitive in theory, but no mainstream provider treats
- * it so, and keeping `Ann@x` and `ann@x` apart would let a duplicate slip past the suppression list.
+ * The one address grammar of every entry (sign-up, `subscribers add`, CSV import, the API, test sends)
+ * and the form we store and compare: exactly one plain mailbox `local@domain`.
+ *
+ * Refused, each with a reason in our words: quoted local parts, comments, spaces, several addresses,
+ * group syntax, `Name <...>`, IP literals, control characters. RFC 5322 allows some of these, but a
+ * parser that turns `"attacker@evil.example;victim"@readers.example` into a plain string handed the
+ * confirmation link to an attacker (issue 18 #2): we accept only what means the same thing to every
+ * relay and mail client, and never rewrite an address into a different one.
+ *
+ * Canonical form: the local part lower-cased (no mainstream provider treats it case-sensitively, and
+ * keeping `Ann@x` and `ann@x` apart would let a duplicate slip past the suppression list); the domain
+ * in its ASCII (punycode) form from node:url's domainToASCII (UTS #46, the same mapping as browsers),
+ * so `bücher.example` and `xn--bcher-kva.example` are one subscriber.
  */
 import { createHash } from 'node:crypto';
+import { domainToASCII } from 'node:url';
 import emailAddresses from 'email-addresses';
 
 const MAX_LENGTH = 254;
+const MAX_LOCAL_OCTETS = 64;
 
-// The RFC parser is the slowest step of an import, and an address is normalised at the entry point
-// and again inside the store: remember the last few thousand answers.
-const recent = new Map<string, string | undefined>();
+/** An address in canonical form, or the reason it is refused (finishes "the address ..."). */
+export type EmailCheck = { ok: true; email: string } | { ok: false; reason: string };
+
+// RFC 5322 atext, plus any non-ASCII letter, mark or number (RFC 6532 internationalised local parts).
+const LOCAL_ATOM = /^[A-Za-z0-9!#$%&'*+/=?^_`{|}~\p{L}\p{M}\p{N}-]+$/u;
+// Letters, digits and hyphens, not at either end; the last label is letters or an IDN (xn--) label.
+const LABEL = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/;
+const TOP_LABEL = /^([a-z]{2,63}|xn--[a-z0-9-]{1,59})$/;
+
+// The check runs at the entry point and again inside the store: remember the last few thousand answers.
+const recent = new Map<string, EmailCheck>();
 const RECENT_MAX = 5000;
 
-/** The normalised address, or undefined when the input is not exactly one plain address. */
-export function normaliseEmail(input: unknown): string | undefined {
-  if (typeof input !== 'string') return undefined;
-  if (recent.has(input)) return recent.get(input);
-  const result = parse(input);
+/** Checks one address against the grammar; the canonical form when it passes. */
+export function checkEmail(input: unknown): EmailCheck {
+  if (typeof input !== 'string') return { ok: false, reason: 'is missing' };
+  const known = recent.get(input);
+  if (known) return known;
+  const result = check(input);
   if (recent.size >= RECENT_MAX) recent.clear();
   recent.set(input, result);
-  if (result !== undefined) recent.set(result, result);
+  if (result.ok) recent.set(result.email, result);
   return result;
 }
 
-function parse(input: string): string | undefined {
-  const trimmed = input.normalize('NFC').trim();
-  if (trimmed.length === 0 || trimmed.length > MAX_LENGTH || /[\r\n<>,]/.test(trimmed)) return undefined;
-  const parsed = emailAddresses.parseOneAddress({ input: trimmed, rejectTLD: true, rfc6532: true });
-  if (parsed?.type !== 'mailbox' || parsed.name) return undefined;
-  // The domain needs a dot and no empty labels (rejectTLD already refuses `a@localhost`).
-  if (!/^[^.]+(\.[^.]+)+$/.test(parsed.domain)) return undefined;
-  return parsed.address.toLowerCase();
+/** The canonical address, or undefined when the input is not exactly one plain address. */
+export function normaliseEmail(input: unknown): string | undefined {
+  const checked = checkEmail(input);
+  return checked.ok ? checked.email : undefined;
+}
+
+const refuse = (reason: string): EmailCheck => ({ ok: false, reason });
+
+function check(input: string): EmailCheck {
+  const text = input.normalize('NFC').trim();
+  if (text.length === 0) return refuse('is missing');
+  if (text.length > MAX_LENGTH) return refuse(`is longer than ${MAX_LENGTH} characters`);
+  if (/[\u0000-\u001f\u007f]/.test(text)) return refuse('contains a line break or control character');
+  if (text.includes('"')) return refuse('has quotation marks (quoted addresses are not accepted)');
+  if (/[<>]/.test(text)) return refuse('has a name or <...> around it (give the address alone)');
+  if (text.includes(':')) return refuse('uses group syntax (give one plain address)');
+  if (/[,;]/.test(text)) return refuse('lists more than one address (give one at a time)');
+  if (/[()]/.test(text)) return refuse('has a comment in brackets (give the plain address)');
+  if (/[[\]]/.test(text)) return refuse('names an IP address instead of a domain');
+  if (/\s/u.test(text)) return refuse('contains a space (one address, without spaces)');
+  if (text.includes('\\')) return refuse('contains a backslash');
+  const at = text.split('@');
+  if (at.length === 1) return refuse('has no @');
+  if (at.length > 2) return refuse('has more than one @');
+  const [local, domain] = at as [string, string];
+
+  if (local.length === 0) return refuse('has nothing before the @');
+  if (Buffer.byteLength(local) > MAX_LOCAL_OCTETS)
+    return refuse(`has more than ${MAX_LOCAL_OCTETS} characters before the @`);
+  if (!local.split('.').every((atom) => LOCAL_ATOM.test(atom)))
+    return refuse('has a character or a dot before the @ that addresses cannot have');
+
+  if (domain.length === 0) return refuse('has no domain after the @');
+  const ascii = domainToASCII(domain);
+  const labels = ascii.split('.');
+  if (!ascii || ascii.length > 253 || !labels.every((l) => LABEL.test(l)))
+    return refuse(`has a domain "${domain}" that is not a valid domain name`);
+  if (labels.length < 2 || !TOP_LABEL.test(labels.at(-1)!))
+    return refuse(`has a domain "${domain}" without a public ending such as .com`);
+
+  // The RFC 5322 parser has the last word: the text must be one mailbox that it reads back unchanged
+  // (no quoting, comment or folding it would strip).
+  const email = `${local.toLowerCase()}@${ascii}`;
+  const parsed = emailAddresses.parseOneAddress({ input: email, rejectTLD: true, rfc6532: true });
+  if (parsed?.type !== 'mailbox' || parsed.name || parsed.address !== email)
+    return refuse('is not a valid address');
+  return { ok: true, email };
 }
 
 /** The form kept in the suppression set: never the address itself (it survives `forget`). */

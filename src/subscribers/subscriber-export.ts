@@ -5,6 +5,7 @@
 import { Readable } from 'node:stream';
 import { stringify } from 'csv-stringify';
 import type { Subscriber } from '../domain/subscriber.ts';
+import { guardFormula } from './csv-formula-guard.ts';
 import type { SubscriberStore } from './subscriber-store.ts';
 
 export type ExportFormat = 'csv' | 'json';
@@ -63,9 +64,10 @@ export function exportSubscribers(store: SubscriberStore, format: ExportFormat):
         for await (const s of allSubscribers(store)) yield toRow(s);
       })(),
     );
-    // Cells starting with = + - @ are prefixed so a spreadsheet never runs them as formulas.
+    // Cells starting with = + - @ are prefixed so a spreadsheet never runs them as formulas; the
+    // import takes the prefix off again (csv-formula-guard.ts).
     return rows.pipe(
-      stringify({ header: true, columns: [...EXPORT_COLUMNS], cast: { string: neutraliseFormula } }),
+      stringify({ header: true, columns: [...EXPORT_COLUMNS], cast: { string: guardFormula } }),
     );
   }
   return Readable.from(
@@ -79,8 +81,4 @@ export function exportSubscribers(store: SubscriberStore, format: ExportFormat):
       yield '\n]\n';
     })(),
   );
-}
-
-function neutraliseFormula(value: string): string {
-  return /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
 }

@@ -5,7 +5,7 @@
 import { isTimeZone } from '../config.ts';
 import type { Publication } from '../domain/publication.ts';
 import { type Consent, SUBSCRIBER_STATUSES, type SubscriberStatus } from '../domain/subscriber.ts';
-import { normaliseEmail } from './normalise-email.ts';
+import { checkEmail } from './normalise-email.ts';
 import type { NewSubscriber } from './subscriber-store.ts';
 
 export interface RawSubscriber {
@@ -36,6 +36,15 @@ export function knownTimeZone(name: string): boolean {
     if (zoneCache.size < 10_000) zoneCache.set(name, known);
   }
   return known;
+}
+
+/** One line for an operator: which address, and why it is refused. */
+export function emailProblem(given: unknown, reason: string): string {
+  const shown = String(given ?? '')
+    .replace(/[\u0000-\u001f\u007f]/g, ' ')
+    .trim()
+    .slice(0, 80);
+  return shown ? `invalid email address "${shown}": it ${reason}` : 'the email address is missing';
 }
 
 /** Trimmed, control characters removed, at most MAX_NAME_LENGTH; a reason when it is too long. */
@@ -97,8 +106,9 @@ export function checkOperatorSubscriber(
   publication: Publication,
   options: { confirmed: boolean; method: string; now: Date },
 ): Checked<NewSubscriber> {
-  const email = normaliseEmail(raw.email);
-  if (!email) return { ok: false, reason: `invalid email address "${String(raw.email ?? '').slice(0, 80)}"` };
+  const checked = checkEmail(raw.email);
+  if (!checked.ok) return { ok: false, reason: emailProblem(raw.email, checked.reason) };
+  const email = checked.email;
   const name = cleanName(raw.name);
   if (!name.ok) return name;
   const topics = checkTopics(raw.topics, publication);

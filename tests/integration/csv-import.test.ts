@@ -49,7 +49,7 @@ describe('CSV import', () => {
     expect(report.rows).toBe(11);
     expect(report.imported).toBe(3);
     expect(report.rejected).toEqual([
-      { line: 3, reason: 'invalid email address "not-an-address"' },
+      { line: 3, reason: 'invalid email address "not-an-address": it has no @' },
       { line: 4, reason: expect.stringContaining('unknown timezone "Mars/Olympus"') },
       { line: 5, reason: expect.stringContaining('hour "25"') },
       { line: 6, reason: 'duplicate of line 2' },

@@ -1,11 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { normaliseEmail, suppressionHash } from '../../src/subscribers/normalise-email.ts';
+import { checkEmail, normaliseEmail, suppressionHash } from '../../src/subscribers/normalise-email.ts';
 
 describe('normaliseEmail', () => {
   it.each([
     ['  Ann.Lee@Example.COM ', 'ann.lee@example.com'],
     ['ann+news@example.co.uk', 'ann+news@example.co.uk'],
-    ['"ann"@example.com', 'ann@example.com'],
+    ['Ann@Bücher.Example', 'ann@xn--bcher-kva.example'],
+    ['ann@xn--bcher-kva.example', 'ann@xn--bcher-kva.example'],
+    ["o'neil+news@example.com", "o'neil+news@example.com"],
+    ['=calc@readers.example', '=calc@readers.example'],
     ['\tann@example.com\n'.trim(), 'ann@example.com'],
   ])('%j -> %j', (input, want) => {
     expect(normaliseEmail(input)).toBe(want);
@@ -21,8 +24,28 @@ describe('normaliseEmail', () => {
     '',
     `${'a'.repeat(250)}@example.com`,
     'ann@example..com',
+    // Quoted local parts once lost their quotes and became other addresses (issue 18 #2).
+    '"ann"@example.com',
+    '"attacker@evil.example;victim"@readers.example',
+    '"x victim"@readers.example',
+    'group: ann@example.com;',
+    'ann(comment)@example.com',
+    'ann@[192.0.2.1]',
+    'ann @example.com',
+    'ann.@example.com',
+    'ann@exa_mple.com',
   ])('refuses %j', (input) => {
     expect(normaliseEmail(input)).toBeUndefined();
+  });
+
+  it('gives a reason in our words', () => {
+    expect(checkEmail('"attacker@evil.example;victim"@readers.example')).toEqual({
+      ok: false,
+      reason: 'has quotation marks (quoted addresses are not accepted)',
+    });
+    expect(checkEmail('a@b.example, c@d.example')).toMatchObject({ reason: /more than one address/ });
+    expect(checkEmail('Ann <a@b.example>')).toMatchObject({ reason: /address alone/ });
+    expect(checkEmail('ann')).toMatchObject({ reason: 'has no @' });
   });
 
   it('refuses non-strings', () => {

@@ -4,6 +4,7 @@ import { pipeline } from 'node:stream/promises';
 import { type Command, Option } from 'commander';
 import { SUBSCRIBER_STATUSES, type Subscriber, type SubscriberStatus } from '../../domain/subscriber.ts';
 import { UserError } from '../../errors/user-error.ts';
+import { auditAddresses } from '../../subscribers/address-audit.ts';
 import { CsvHeaderError, type ImportReport, importSubscribersCsv } from '../../subscribers/csv-import.ts';
 import { addSubscriber, findSubscriber } from '../../subscribers/subscriber-admin.ts';
 import { type ExportFormat, exportSubscribers } from '../../subscribers/subscriber-export.ts';
@@ -216,6 +217,29 @@ export function registerSubscriberCommands(program: Command): void {
             ? JSON.stringify({ forgotten: subscriber.id, suppressed: true })
             : `forgotten: ${subscriber.id} (the address stays suppressed, as a hash)`,
         );
+      }),
+    );
+
+  group
+    .command('check-addresses')
+    .description(
+      'Report stored addresses that the address rules refuse today (quoted, spaces, several addresses...) or that are not stored in their canonical form.',
+    )
+    .option('--json', 'print the report as JSON')
+    .addHelpText(
+      'after',
+      '\nExit code 1 when some addresses do not conform. Nothing is changed: decide per row, e.g.\n  digest subscribers forget <id> --yes',
+    )
+    .action((o: { json?: boolean }) =>
+      withContainer(async (c) => {
+        const report = await auditAddresses(c.subscribers);
+        if (report.nonconforming.length) process.exitCode = 1;
+        if (o.json) return out(JSON.stringify(report));
+        out(
+          `checked ${report.checked} addresses; ${report.nonconforming.length} do not follow the address rules`,
+        );
+        for (const a of report.nonconforming)
+          out(`  ${a.id}  ${a.status.padEnd(12)} ${JSON.stringify(a.email)}: ${a.reason}`);
       }),
     );
 }

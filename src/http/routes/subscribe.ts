@@ -1,14 +1,19 @@
 /**
  * `GET /subscribe` (the form) and `POST /subscribe` (form or JSON): double opt-in. The answer is the
  * same whether the address is new, pending, subscribed or suppressed; see src/subscribers/sign-up.ts.
+ * It is also given in the same time: the handler checks the form and answers; the sign-up itself (store,
+ * throttle, SMTP) runs after the answer, so neither a suppressed address (no email) nor a slow relay
+ * shows in the response time (issue 18 #6). A failed send is logged (`signup.failed`) and gives the
+ * address's one-per-day slot back, so the person can simply try again; closing the app waits for the
+ * sign-ups still running.
  * Rate-limited per IP (@fastify/rate-limit on the container's Redis, so it holds across processes)
  * and per address (one email per 24 h).
  */
 import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ConfirmationEmails } from '../../subscribers/confirmation-email.ts';
-import { normaliseEmail } from '../../subscribers/normalise-email.ts';
-import { signUp } from '../../subscribers/sign-up.ts';
+import { checkEmail } from '../../subscribers/normalise-email.ts';
+import { type SignUpDeps, signUp } from '../../subscribers/sign-up.ts';
 import { checkTimezone, checkTopics, cleanName } from '../../subscribers/subscriber-input.ts';
 import type { LinkRouteContext } from './subscriber-routes.ts';
 
@@ -32,6 +37,21 @@ export function subscribeRoutes(
       nameSpace: `${container.prefix}:rl:subscribe:`,
     });
 
+    const deps: SignUpDeps = {
+      store: container.subscribers,
+      throttle: container.confirmationThrottle,
+      emails,
+      mailer: container.mailer,
+      publication: container.publication,
+      linkKeys: container.linkKeys,
+      publicUrl: () => container.publicUrl,
+      logger: container.logger,
+    };
+    const inFlight = new Set<Promise<unknown>>();
+    app.addHook('onClose', async () => {
+      await Promise.allSettled([...inFlight]);
+    });
+
     app.get('/subscribe', async (_req, reply) =>
       ctx.html(reply, 'subscribe', { topics: container.publication.topics }),
     );
@@ -45,44 +65,35 @@ export function subscribeRoutes(
       },
       async (req, reply) => {
         const body = (req.body ?? {}) as Record<string, unknown>;
-        const email = normaliseEmail(body.email);
+        const email = checkEmail(body.email);
         const name = cleanName(body.name);
         const topics = checkTopics(body.topics, container.publication);
         // A browser's zone we do not know is no reason to refuse anyone: the default applies.
         const timezone = checkTimezone(body.timezone, container.publication.timezone);
-        const problem = !email
-          ? 'Please enter one valid email address.'
+        const problem = !email.ok
+          ? formProblem(email.reason)
           : !name.ok
             ? name.reason
             : !topics.ok
               ? topics.reason
               : undefined;
-        if (problem || !email || !name.ok || !topics.ok) return answer(req, reply, 400, problem);
-        try {
-          await signUp(
-            {
-              store: container.subscribers,
-              throttle: container.confirmationThrottle,
-              emails,
-              mailer: container.mailer,
-              publication: container.publication,
-              linkKeys: container.linkKeys,
-              publicUrl: () => container.publicUrl,
-              logger: container.logger,
-            },
-            {
-              email,
-              name: name.value,
-              topics: topics.value,
-              timezone: timezone.ok ? timezone.value : container.publication.timezone,
-              ip: req.ip,
-            },
-            ctx.clock(),
-          );
-        } catch (err) {
-          container.logger.error({ event: 'signup.failed', err }, 'sign-up email could not be sent');
-          return answer(req, reply, 503, 'We could not send the email just now. Please try again later.');
-        }
+        if (problem || !email.ok || !name.ok || !topics.ok) return answer(req, reply, 400, problem);
+        const running: Promise<unknown> = signUp(
+          deps,
+          {
+            email: email.email,
+            name: name.value,
+            topics: topics.value,
+            timezone: timezone.ok ? timezone.value : container.publication.timezone,
+            ip: req.ip,
+          },
+          ctx.clock(),
+        )
+          .catch((err) =>
+            container.logger.error({ event: 'signup.failed', err }, 'sign-up email could not be sent'),
+          )
+          .finally(() => inFlight.delete(running));
+        inFlight.add(running);
         return answer(req, reply, 200);
       },
     );
@@ -103,4 +114,11 @@ export function subscribeRoutes(
       return ctx.html(reply, 'subscribe', { topics: container.publication.topics, error: problem }, status);
     }
   };
+}
+
+/** The form's line for a refused address (the reason finishes "the address ..."). */
+function formProblem(reason: string): string {
+  return reason === 'is missing'
+    ? 'Please enter your email address.'
+    : `Please enter one valid email address: this one ${reason}.`;
 }

@@ -2,7 +2,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Container } from '../../../app/container.ts';
 import type { AdminPages } from './admin-pages.ts';
-import { cookieOptions } from './admin-session.ts';
+import { cookieOptions, secureCookies } from './admin-session.ts';
 
 const FLASH_COOKIE = 'nd_flash';
 
@@ -34,25 +34,25 @@ export function createAdminContext(container: Container, pages: AdminPages, cloc
     pages,
     clock,
     page(req, reply, name, data, status = 200) {
-      const flash = readFlash(req, reply);
-      const csrfToken = reply.generateCsrf({ secure: req.protocol === 'https' });
+      const flash = readFlash(req, reply, container.publicUrl);
+      const csrfToken = reply.generateCsrf({ secure: secureCookies(req, container.publicUrl) });
       const html = pages.render(name, { ...data, csrfToken, flash, section: data.section ?? name });
       return reply.code(status).type('text/html; charset=utf-8').send(html);
     },
     redirect(req, reply, to, flash) {
       if (flash) {
         const value = Buffer.from(JSON.stringify(flash)).toString('base64url');
-        reply.setCookie(FLASH_COOKIE, value, { ...cookieOptions(req), maxAge: 60 });
+        reply.setCookie(FLASH_COOKIE, value, { ...cookieOptions(req, container.publicUrl), maxAge: 60 });
       }
       return reply.code(303).redirect(to);
     },
   };
 }
 
-function readFlash(req: FastifyRequest, reply: FastifyReply): Flash | undefined {
+function readFlash(req: FastifyRequest, reply: FastifyReply, publicUrl: string): Flash | undefined {
   const raw = req.cookies[FLASH_COOKIE];
   if (!raw) return undefined;
-  reply.clearCookie(FLASH_COOKIE, cookieOptions(req));
+  reply.clearCookie(FLASH_COOKIE, cookieOptions(req, publicUrl));
   const { valid, value } = req.unsignCookie(raw);
   if (!valid || !value) return undefined;
   try {

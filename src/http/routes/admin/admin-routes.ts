@@ -7,15 +7,14 @@
 import cookie from '@fastify/cookie';
 import csrf from '@fastify/csrf-protection';
 import formbody from '@fastify/formbody';
-import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { Container } from '../../../app/container.ts';
 import { templatesDir } from '../../../subscribers/templates-dir.ts';
-import { tokenMatches } from '../../admin-auth.ts';
+import { checkToken, FailedAuthLimiter } from '../../admin-auth.ts';
 import { type AdminContext, createAdminContext } from './admin-context.ts';
 import { loadAdminPages } from './admin-pages.ts';
-import { cookieSecret, endSession, hasSession, startSession } from './admin-session.ts';
+import { cookieSecret, createAdminSessions } from './admin-session.ts';
 import { editionPages } from './edition-pages.ts';
 import { outboxPages } from './outbox-pages.ts';
 import { queueBoard } from './queue-board.ts';
@@ -41,19 +40,27 @@ export function adminRoutes(container: Container, options: AdminRouteOptions = {
     const pages = loadAdminPages(templatesDir(container.config.templatesDir), container.publication);
     const ctx = createAdminContext(container, pages, clock);
 
+    const sessions = createAdminSessions(container.redis, container.prefix, () => container.publicUrl);
     await app.register(cookie, { secret: cookieSecret(container.adminToken) });
     if (!app.hasContentTypeParser('application/x-www-form-urlencoded')) await app.register(formbody);
     await app.register(csrf, {
       sessionPlugin: '@fastify/cookie',
       cookieKey: 'nd_csrf',
-      cookieOpts: { path: '/admin', httpOnly: true, sameSite: 'strict', signed: true },
+      cookieOpts: {
+        path: '/admin',
+        httpOnly: true,
+        sameSite: 'strict',
+        signed: true,
+        secure: (container.config.publicUrl ?? '').startsWith('https:'),
+      },
     });
-    await app.register(rateLimit, { global: false });
+    // Wrong tokens per client address; the right token always logs in (admin-auth.ts says why).
+    const loginFailures = new FailedAuthLimiter();
 
     app.addHook('onRequest', async (req, reply) => {
       const path = pathOf(req);
       if (PUBLIC_PATHS.has(path) || path.startsWith('/admin/assets/')) return;
-      if (hasSession(req, clock())) return;
+      if (await sessions.has(req)) return;
       if (req.method === 'GET' && !path.endsWith('.json') && !path.startsWith('/admin/queues/api'))
         return reply.code(303).redirect('/admin/login');
       return reply.code(401).send({ error: 'Unauthorized: log in at /admin/login' });
@@ -88,25 +95,35 @@ export function adminRoutes(container: Container, options: AdminRouteOptions = {
     });
 
     app.get('/admin/login', async (req, reply) => {
-      if (hasSession(req, clock())) return reply.code(303).redirect('/admin');
+      if (await sessions.has(req)) return reply.code(303).redirect('/admin');
       return ctx.page(req, reply, 'login', { section: 'login' });
     });
-    app.post(
-      '/admin/login',
-      { config: { rateLimit: { max: 10, timeWindow: '1 minute' } } },
-      async (req, reply) => {
-        const body = loginBody.safeParse(req.body ?? {});
-        if (!body.success || !tokenMatches(body.data.token, container.adminToken)) {
-          container.logger.warn({ event: 'admin.login_failed', ip: req.ip }, 'dashboard login refused');
-          return ctx.page(req, reply, 'login', { section: 'login', error: 'That token is not valid.' }, 401);
-        }
-        startSession(req, reply, clock());
-        container.logger.info({ event: 'admin.login' }, 'dashboard login');
-        return reply.code(303).redirect('/admin');
-      },
-    );
+    app.post('/admin/login', async (req, reply) => {
+      const body = loginBody.safeParse(req.body ?? {});
+      const given = body.success ? body.data.token : undefined;
+      const checked = checkToken(given, container.adminToken, req.ip, loginFailures);
+      if (!checked.ok) {
+        container.logger.warn({ event: 'admin.login_failed', ip: req.ip }, 'dashboard login refused');
+        if (checked.retryAfterMs > 0)
+          reply.header('Retry-After', String(Math.ceil(checked.retryAfterMs / 1000)));
+        const error =
+          checked.retryAfterMs > 0
+            ? 'Too many wrong tokens from your address; wait a minute and try again.'
+            : 'That token is not valid.';
+        return ctx.page(
+          req,
+          reply,
+          'login',
+          { section: 'login', error },
+          checked.retryAfterMs > 0 ? 429 : 401,
+        );
+      }
+      await sessions.start(req, reply);
+      container.logger.info({ event: 'admin.login' }, 'dashboard login');
+      return reply.code(303).redirect('/admin');
+    });
     app.post('/admin/logout', async (req, reply) => {
-      endSession(req, reply);
+      await sessions.end(req, reply);
       return reply.code(303).redirect('/admin/login');
     });
 
