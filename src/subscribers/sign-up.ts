@@ -5,6 +5,8 @@
  *   active, unsubscribed -> an email with the preference link (resubscribe happens there)
  *   bounced, complained, suppressed -> nothing
  * At most one such email per address per 24 hours (ConfirmationThrottle), across processes.
+ * The HTTP route answers before calling this (src/http/routes/subscribe.ts), so none of these paths,
+ * nor the relay's speed, shows in the response time.
  */
 import type { LinkKey } from '../config.ts';
 import type { Publication } from '../domain/publication.ts';
