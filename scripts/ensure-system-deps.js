@@ -3,7 +3,7 @@
 // Debian's `chromium` (the browser tests) and `postfix` (the end-to-end test through a real relay). On
 // Debian/Ubuntu as root it installs Debian's packages; otherwise it prints the exact command to run
 // and stops.
-//   node scripts/ensure-system-deps.js [--unless-redis-url] redis-server [chromium] [postfix]
+//   node scripts/ensure-system-deps.js [--unless-redis-url] redis-server [chromium] [postfix] [spamassassin]
 import { execFileSync, spawnSync } from 'node:child_process';
 
 const KNOWN = {
@@ -18,6 +18,11 @@ const KNOWN = {
     bin: '/usr/sbin/postfix',
     why: 'the end-to-end test through a real relay (a private Postfix instance per test)',
     debconf: ['postfix postfix/main_mailer_type select No configuration'],
+  },
+  // Only its command-line checker is used (`spamassassin -L -t`, local rules, no daemon, no network).
+  spamassassin: {
+    bin: 'spamassassin',
+    why: "the spam-score test of the digest (SpamAssassin's local rules)",
   },
 };
 
