@@ -64,7 +64,7 @@ const schema = z.object({
   SMTP_TLS_CA_FILE: z.string().min(1).optional(),
   // 15 minutes: long enough for a relay restart or a short network fault, short enough that an
   // operator hears about a relay that is really gone while the send window is still open.
-  RELAY_OUTAGE_LIMIT: int(10, 7 * 24 * 3600).default(900),
+  RELAY_OUTAGE_LIMIT: int(1, 7 * 24 * 3600).default(900),
   SEND_RATE: int(1, 100000).default(5000),
   SEND_BATCH_SIZE: int(1, 5000).default(200),
   WORKER_CONCURRENCY: int(1, 64).default(4),

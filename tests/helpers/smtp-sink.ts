@@ -42,6 +42,8 @@ export interface SinkOptions {
   tls?: 'starttls' | 'implicit' | 'off';
   /** The certificate it presents (default: the one test containers trust). */
   certificate?: TestTls;
+  /** Listen on this port (a relay coming back where it was); default any free one. */
+  port?: number;
 }
 
 export async function startSmtpSink(
@@ -124,7 +126,7 @@ export async function startSmtpSink(
       });
     },
   });
-  await new Promise<void>((res) => server.listen(0, '127.0.0.1', () => res()));
+  await new Promise<void>((res) => server.listen(options.port ?? 0, '127.0.0.1', () => res()));
   const addr = server.server.address();
   sink.port = typeof addr === 'object' && addr ? addr.port : 0;
   sink.url =

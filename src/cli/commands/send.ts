@@ -17,6 +17,7 @@ import {
 } from '../../delivery/edition-control.ts';
 import { testSend } from '../../delivery/test-send.ts';
 import { UserError } from '../../errors/user-error.ts';
+import { describeOutage } from '../../mail/relay-outage.ts';
 import { hasWorkers } from '../../queues/queues.ts';
 import { readWeeklySchedule, upsertWeeklySchedule } from '../../queues/schedules.ts';
 import { withContainer } from '../context.ts';
@@ -84,7 +85,12 @@ export function registerSendCommands(program: Command): void {
         const report = await editionStatus(controlDeps(c), id, new Date());
         const uncertainIds = await c.ledger.listInState(id, 'uncertain', 10_000);
         const failedIds = await c.ledger.listInState(id, 'failed', 10_000);
-        print(!!o.json, { ...summary(report), uncertainIds, failedIds }, describeStatus(report));
+        const relay = await relayLine(c, report);
+        print(
+          !!o.json,
+          { ...summary(report), relay: relay ?? null, uncertainIds, failedIds },
+          [describeStatus(report), relay && `  ${relay}`].filter(Boolean).join('\n'),
+        );
       }),
     );
 
@@ -207,6 +213,13 @@ function summary(r: EditionStatusReport) {
     pending: r.pending + r.retry + r.sending,
     durationMs: r.durationMs,
   };
+}
+
+/** While an edition is sending: the relay outage holding it, if the workers see one. */
+async function relayLine(c: Container, r: EditionStatusReport): Promise<string | undefined> {
+  if (r.status !== 'sending') return undefined;
+  const outage = await c.relayStatus.read();
+  return outage ? describeOutage(outage, Date.now(), outage.givenUp) : undefined;
 }
 
 function describeStatus(r: EditionStatusReport): string {

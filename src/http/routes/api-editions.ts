@@ -53,7 +53,13 @@ export function apiEditionRoutes(container: Container) {
       if (!(await container.editions.get(p.data.id)))
         return reply.code(404).send({ error: `edition ${p.data.id} does not exist` });
       const view = await editionView(container, p.data.id, new Date());
-      return { ...view.report, progress: view.progress, replies: view.replies, perMinute: view.perMinute };
+      return {
+        ...view.report,
+        relay: view.relay ?? null,
+        progress: view.progress,
+        replies: view.replies,
+        perMinute: view.perMinute,
+      };
     });
 
     app.post('/api/editions/:id/:action', async (req, reply) => {

@@ -36,6 +36,11 @@
       const v = d[el.getAttribute('data-count')];
       if (typeof v === 'number') el.textContent = String(v);
     }
+    // A relay outage holding the send: shown while it lasts, hidden once the relay answers.
+    for (const el of document.querySelectorAll('[data-field="relay"]')) {
+      el.textContent = d.relay || '';
+      el.hidden = !d.relay;
+    }
     const chart = document.querySelector('[data-field="chart"]');
     // The chart is our own SVG, built server-side from numbers only.
     if (chart) chart.innerHTML = d.chart;

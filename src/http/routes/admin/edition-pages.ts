@@ -106,6 +106,7 @@ export function editionPages(app: FastifyInstance, ctx: AdminContext): void {
     const p = present(view);
     return {
       ...view.report,
+      relay: view.relay ?? '',
       progress: view.progress,
       rate: p.rate,
       eta: p.eta,
@@ -237,6 +238,7 @@ function present(view: EditionView) {
     eta: view.progress.etaSeconds,
     errors: errorReplies(view.replies),
     chart: sendsPerMinuteSvg(view.perMinute),
+    relay: view.relay,
   };
 }
 

@@ -2,6 +2,7 @@
 import type { Container } from '../../../app/container.ts';
 import { controlDeps } from '../../../app/step-deps.ts';
 import { type EditionStatusReport, editionStatus } from '../../../delivery/edition-control.ts';
+import { describeOutage } from '../../../mail/relay-outage.ts';
 import { type SendProgress, sendProgress } from '../../../observability/send-progress.ts';
 import type { MinuteCount, ReplyCount } from '../../../observability/send-timeline.ts';
 
@@ -11,12 +12,20 @@ export interface EditionView {
   /** Outcomes by SMTP reply code, every attempt (a retried 451 counts each time). */
   replies: ReplyCount[];
   perMinute: MinuteCount[];
+  /** "relay unreachable since 10:02 UTC, next try in 20 s (last error: ...)" while an outage holds the send. */
+  relay: string | undefined;
 }
 
 export async function editionView(c: Container, id: string, now: Date): Promise<EditionView> {
   const report = await editionStatus(controlDeps(c), id, now);
-  const [perMinute, replies] = await Promise.all([c.sendTimeline.perMinute(id), c.sendTimeline.replies(id)]);
-  return { report, progress: sendProgress(report, perMinute, now), replies, perMinute };
+  const [perMinute, replies, outage] = await Promise.all([
+    c.sendTimeline.perMinute(id),
+    c.sendTimeline.replies(id),
+    c.relayStatus.read(),
+  ]);
+  const relay =
+    outage && report.status === 'sending' ? describeOutage(outage, now.getTime(), outage.givenUp) : undefined;
+  return { report, progress: sendProgress(report, perMinute, now), replies, perMinute, relay };
 }
 
 /** The errors only (everything but `sent`), as the dashboard's breakdown table shows them. */
