@@ -81,8 +81,8 @@ describe('spam score', () => {
     const reports: Array<[string, { score: number; rules: string[] }]> = [];
     for (let i = 0; i < cases.length; i += 2) {
       const pair = cases.slice(i, i + 2);
-      const done = await Promise.all(pair.map(async ([name, raw]) => spamReport(await raw)));
-      done.forEach((r, j) => reports.push([pair[j]![0], r]));
+      const done = await Promise.all(pair.map(async ([, raw]) => spamReport(await raw)));
+      for (const [j, r] of done.entries()) reports.push([pair[j]![0], r]);
     }
     for (const [name, { score, rules }] of reports) {
       expect(
