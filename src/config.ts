@@ -3,6 +3,7 @@
  * Everything else receives a validated `Config`. A bad value fails at start with one line that names
  * the variable and what is expected.
  */
+import { createPublicKey } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseEnv } from 'node:util';
@@ -115,6 +116,23 @@ const schema = z.object({
     .pipe(z.number().min(0, 'a percentage such as 0.3').max(100, 'a percentage such as 0.3'))
     .default(0.3),
   COMPLAINT_RATE_MIN_COUNT: int(1, 1_000_000).default(5),
+  SES_SNS_TOPIC_ARNS: z
+    .string()
+    .regex(
+      /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]+(,arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]+)*$/,
+      'comma-separated SNS topic ARNs, e.g. arn:aws:sns:eu-west-1:123456789012:ses-feedback',
+    )
+    .optional(),
+  MAILGUN_WEBHOOK_SIGNING_KEY: z
+    .string()
+    .min(16, 'the HTTP webhook signing key (at least 16 characters)')
+    .optional(),
+  POSTMARK_WEBHOOK_USER: z.string().min(1).optional(),
+  POSTMARK_WEBHOOK_PASSWORD: z.string().min(16, 'at least 16 characters').optional(),
+  SENDGRID_WEBHOOK_PUBLIC_KEY: z
+    .string()
+    .refine(isPublicKey, 'the verification key SendGrid shows (base64), or a PEM public key')
+    .optional(),
   DKIM_DOMAIN: z.string().min(1).optional(),
   DKIM_SELECTOR: z.string().min(1).optional(),
   DKIM_PRIVATE_KEY_FILE: z.string().min(1).optional(),
@@ -182,6 +200,13 @@ export interface Config {
     tls: { certFile: string; keyFile: string } | undefined;
   };
   softBounces: { limit: number; windowDays: number };
+  /** Relay webhooks; each route answers only when its secret is configured. */
+  webhooks: {
+    sesTopicArns: string[];
+    mailgunSigningKey: string | undefined;
+    postmark: { user: string; password: string } | undefined;
+    sendgridPublicKey: string | undefined;
+  };
   /** An edition pauses when complaints/delivered passes `percent` with at least `minCount` complaints. */
   complaintGuard: { percent: number; minCount: number };
   logLevel: Raw['LOG_LEVEL'];
@@ -215,6 +240,9 @@ export function loadConfig(env: Record<string, string | undefined> = readEnviron
   }
   const r = parsed.data;
   const dkimParts = [r.DKIM_DOMAIN, r.DKIM_SELECTOR, r.DKIM_PRIVATE_KEY_FILE];
+  if (Boolean(r.POSTMARK_WEBHOOK_USER) !== Boolean(r.POSTMARK_WEBHOOK_PASSWORD)) {
+    throw new ConfigError('POSTMARK_WEBHOOK_USER and POSTMARK_WEBHOOK_PASSWORD must be set together');
+  }
   if (Boolean(r.INBOUND_TLS_CERT_FILE) !== Boolean(r.INBOUND_TLS_KEY_FILE)) {
     throw new ConfigError('INBOUND_TLS_CERT_FILE and INBOUND_TLS_KEY_FILE must be set together');
   }
@@ -265,6 +293,14 @@ export function loadConfig(env: Record<string, string | undefined> = readEnviron
         : undefined,
     },
     softBounces: { limit: r.SOFT_BOUNCE_LIMIT, windowDays: r.SOFT_BOUNCE_WINDOW_DAYS },
+    webhooks: {
+      sesTopicArns: r.SES_SNS_TOPIC_ARNS ? r.SES_SNS_TOPIC_ARNS.split(',') : [],
+      mailgunSigningKey: r.MAILGUN_WEBHOOK_SIGNING_KEY,
+      postmark: r.POSTMARK_WEBHOOK_USER
+        ? { user: r.POSTMARK_WEBHOOK_USER, password: r.POSTMARK_WEBHOOK_PASSWORD! }
+        : undefined,
+      sendgridPublicKey: r.SENDGRID_WEBHOOK_PUBLIC_KEY,
+    },
     complaintGuard: { percent: r.COMPLAINT_RATE_PAUSE_PERCENT, minCount: r.COMPLAINT_RATE_MIN_COUNT },
     logLevel: r.LOG_LEVEL,
     logPretty: r.LOG_PRETTY ?? false,
@@ -280,6 +316,17 @@ function parseLinkKeys(secret: string | undefined, keys: string | undefined): Li
     });
   }
   return secret ? [{ id: 'k1', secret }] : undefined;
+}
+
+function isPublicKey(text: string): boolean {
+  try {
+    const t = text.trim();
+    if (t.startsWith('-----')) createPublicKey(t);
+    else createPublicKey({ key: Buffer.from(t, 'base64'), format: 'der', type: 'spki' });
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 export function isTimeZone(name: string): boolean {

@@ -17,6 +17,7 @@ import { createRedisEditionStore } from '../editions/redis-edition-store.ts';
 import type { FeedbackDeps } from '../feedback/apply-feedback.ts';
 import { createRedisEventDedupe } from '../feedback/event-dedupe.ts';
 import { type VerifiedAddress, verifyFeedbackAddress } from '../feedback/feedback-address.ts';
+import { createSnsFetch, type SnsFetch } from '../feedback/webhooks/sns-fetch.ts';
 import { createFeedFetcher, type FeedFetcher } from '../feeds/fetch-feed.ts';
 import type { Logger } from '../logging/logger.ts';
 import type { Mailer } from '../mail/mailer.ts';
@@ -90,6 +91,8 @@ export interface Container {
   verifyFeedbackAddress(address: string): VerifiedAddress | undefined;
   /** What applying feedback (bounces, complaints, mailto unsubscribes) needs. */
   feedback: FeedbackDeps;
+  /** Fetches SNS signing certificates and subscription confirmations (tests put their own). */
+  snsFetch: SnsFetch;
   /** True when this process started the embedded redis-server/outbox. */
   ownsEmbedded: boolean;
   close(): Promise<void>;
@@ -205,6 +208,7 @@ export async function createContainer(
       softBounces: config.softBounces,
       complaintGuard: config.complaintGuard,
     },
+    snsFetch: createSnsFetch(),
     ownsEmbedded: embedded.owned,
     async close() {
       // The send timeline buffers a second of counts: write them before the connections go.

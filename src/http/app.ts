@@ -11,6 +11,7 @@ import { apiEditionRoutes } from './routes/api-editions.ts';
 import { editionRoutes } from './routes/editions.ts';
 import { healthRoutes } from './routes/health.ts';
 import { subscriberRoutes } from './routes/subscriber-routes.ts';
+import { webhookRoutes } from './routes/webhooks.ts';
 
 export interface AppOptions {
   /** Log requests through the container's logger (off in tests). */
@@ -50,6 +51,7 @@ export async function buildApp(container: Container, options: AppOptions = {}): 
   await app.register(editionRoutes(container));
   await app.register(apiEditionRoutes(container));
   await app.register(adminRoutes(container));
+  await app.register(webhookRoutes(container));
   for (const plugin of options.plugins ?? []) await app.register(plugin);
   return app;
 }
