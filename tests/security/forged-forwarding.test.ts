@@ -4,10 +4,15 @@
  * `true` is now refused at start; a hop count or the proxies' addresses trust only the real proxy's
  * own entry (the right-most one), which a client cannot forge.
  */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.ts';
 import { ConfigError } from '../../src/errors/config-error.ts';
+import { digestCli } from '../helpers/cli.ts';
 import { type HttpWorld, startHttpWorld } from '../helpers/http-world.ts';
+import { uniquePrefix } from '../helpers/redis.ts';
 
 const FORGED = '127.0.0.1, 203.0.113.5';
 
@@ -24,6 +29,19 @@ describe('TRUST_PROXY=true is refused at start (issue 18 #3)', () => {
     expect(message).toContain('1 for one proxy in front');
     expect(message).not.toContain('\n');
   });
+
+  it('the digest command stops at start with exit 2 and that one line', () => {
+    const run = digestCli({
+      prefix: uniquePrefix(),
+      dataDir: mkdtempSync(join(tmpdir(), 'nd-trust-')),
+      env: { TRUST_PROXY: 'true' },
+    });
+    const res = run('subscribers', 'list', '--json');
+    expect(res.code).toBe(2);
+    const lines = res.err.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/TRUST_PROXY must be a hop count or the proxies' addresses/);
+  }, 60_000);
 });
 
 // The proxy in front connects from loopback (inject's default remote address) and appends the
