@@ -16,6 +16,7 @@ import {
 } from '../mail/message-template.ts';
 import type { CompiledVariant } from '../render/build-variant.ts';
 import { compilePersonaliser, type Recipient } from '../render/personalise.ts';
+import { EditionLoadError } from './edition-load-error.ts';
 
 export interface PreparedVariant {
   key: string;
@@ -59,27 +60,34 @@ export function prepareVariant(
   return { key: variant.key, personalise, frame, compose };
 }
 
+/**
+ * Loads and prepares an edition once per process. A failed load is not cached (the next call tries
+ * again) and is never hidden: it rejects with EditionLoadError, so a send job fails and is retried
+ * instead of completing with nobody sent.
+ */
 export function createPreparedEditionCache(editions: EditionStore, publication: Publication, size = 4) {
   const cache = new Map<string, Promise<PreparedEdition>>();
-  return async (editionId: string): Promise<PreparedEdition | undefined> => {
+  return (editionId: string): Promise<PreparedEdition> => {
     let entry = cache.get(editionId);
     if (!entry) {
       entry = (async () => {
-        const edition = await editions.get(editionId);
-        if (!edition) throw new Error(`edition ${editionId} does not exist`);
-        const variants = (await editions.variants(editionId)).map((v) =>
-          prepareVariant(editionId, publication, v),
-        );
-        return { edition, variants };
+        try {
+          const edition = await editions.get(editionId);
+          if (!edition) throw new EditionLoadError(editionId, 'ENOEDITION');
+          const variants = (await editions.variants(editionId)).map((v) =>
+            prepareVariant(editionId, publication, v),
+          );
+          return { edition, variants };
+        } catch (err) {
+          throw err instanceof EditionLoadError
+            ? err
+            : new EditionLoadError(editionId, 'ELOAD', { cause: err });
+        }
       })();
       cache.set(editionId, entry);
       entry.catch(() => cache.delete(editionId));
       while (cache.size > size) cache.delete(cache.keys().next().value!);
     }
-    try {
-      return await entry;
-    } catch {
-      return undefined;
-    }
+    return entry;
   };
 }

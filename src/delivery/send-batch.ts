@@ -24,7 +24,8 @@ export interface SendDeps {
   ledger: DeliveryLedger;
   subscribers: SubscriberStore;
   editions: EditionStore;
-  prepared: (editionId: string) => Promise<PreparedEdition | undefined>;
+  /** Rejects (EditionLoadError) when the edition cannot be loaded: the batch then fails and is retried. */
+  prepared: (editionId: string) => Promise<PreparedEdition>;
   mailer: Mailer;
   publicUrl: () => string;
   linkKeys: LinkKey[];
@@ -69,7 +70,6 @@ export async function sendBatch(
   // The relay's greeting and EHLO overlap with loading the edition and the recipients.
   deps.mailer.prepare(Math.min(deps.lanes, ids.length));
   const prepared = await deps.prepared(data.editionId);
-  if (!prepared) return result;
   const [subs, variants, attempts] = await Promise.all([
     deps.subscribers.pick(ids, ['email', 'name', 'format']),
     deps.ledger.variantsOf(data.editionId, ids),

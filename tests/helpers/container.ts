@@ -7,13 +7,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Container, createContainer } from '../../src/app/container.ts';
 import { loadConfig } from '../../src/config.ts';
-import { createLogger } from '../../src/logging/logger.ts';
+import { createLogger, type Logger } from '../../src/logging/logger.ts';
 import { testRedisUrl, uniquePrefix } from './redis.ts';
 import { testTls } from './test-tls.ts';
 
 export async function createTestContainer(options: {
   smtpUrl: string;
   env?: Record<string, string>;
+  /** Default: silent. */
+  logger?: Logger;
 }): Promise<Container> {
   const config = loadConfig({
     REDIS_URL: testRedisUrl(),
@@ -27,5 +29,5 @@ export async function createTestContainer(options: {
     SMTP_TLS_CA_FILE: (await testTls()).caFile,
     ...options.env,
   });
-  return createContainer(config, createLogger({ level: 'silent', pretty: false }));
+  return createContainer(config, options.logger ?? createLogger({ level: 'silent', pretty: false }));
 }

@@ -2,10 +2,11 @@
  * The delivery engine on a real Redis and real SMTP servers: exactly once per eligible subscriber,
  * faults sorted by SMTP code, pause on authentication failure, unsubscribes that win over the claim.
  */
+import type { Job } from 'bullmq';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Container } from '../../src/app/container.ts';
 import { type RunningWorkers, startWorkers } from '../../src/app/start-workers.ts';
-import { controlDeps } from '../../src/app/step-deps.ts';
+import { controlDeps, reconcileDeps } from '../../src/app/step-deps.ts';
 import {
   type EditionStatusReport,
   editionStatus,
@@ -13,6 +14,9 @@ import {
   startSend,
 } from '../../src/delivery/edition-control.ts';
 import { editionKeys } from '../../src/delivery/ledger-keys.ts';
+import { reconcile } from '../../src/delivery/reconcile.ts';
+import { createLogger } from '../../src/logging/logger.ts';
+import { QUEUES } from '../../src/queues/queue-names.ts';
 import { createTestContainer } from '../helpers/container.ts';
 import { perRecipient, seedArticles, seedSubscribers } from '../helpers/delivery-fixtures.ts';
 import { type SmtpSink, startSmtpSink } from '../helpers/smtp-sink.ts';
@@ -26,11 +30,19 @@ afterEach(async () => {
   cleanups = [];
 });
 
-async function setup(env: Record<string, string> = {}, sinkUrl?: (s: SmtpSink) => string) {
+async function setup(
+  env: Record<string, string> = {},
+  sinkUrl?: (s: SmtpSink) => string,
+  logs?: Array<Record<string, unknown>>,
+) {
   const sink = await startSmtpSink();
+  const logger = logs
+    ? createLogger({ level: 'info', pretty: false }, { write: (line: string) => logs.push(JSON.parse(line)) })
+    : undefined;
   const c = await createTestContainer({
     smtpUrl: sinkUrl ? sinkUrl(sink) : sink.url,
     env: { SEND_BATCH_SIZE: '50', ...env },
+    ...(logger ? { logger } : {}),
   });
   cleanups.push(
     () => sink.stop(),
@@ -43,6 +55,29 @@ async function workers(c: Container): Promise<RunningWorkers> {
   const w = await startWorkers(c, { workers: true, scheduler: false });
   cleanups.push(() => w.stop());
   return w;
+}
+
+/**
+ * How the send worker's next job ends: its own `completed` or `failed` event (a failure that will be
+ * retried fires `failed` on the worker; the queue's event stream says only `delayed` then).
+ */
+function nextSendOutcome(w: RunningWorkers): Promise<{ job: Job; outcome: string; reason?: string }> {
+  const send = w.workers.find((x) => x.name === QUEUES.send)!;
+  return new Promise((resolve) => {
+    send.once('completed', (job) => resolve({ job, outcome: 'completed' }));
+    send.once('failed', (job, err) => resolve({ job: job!, outcome: 'failed', reason: err.message }));
+  });
+}
+
+/** Until no send job waits, runs or is delayed for a retry: every batch has finished for good. */
+async function sendJobsSettled(c: Container, timeoutMs = 30_000): Promise<void> {
+  const t0 = Date.now();
+  for (;;) {
+    const counts = await c.queues.send.getJobCounts('waiting', 'active', 'delayed', 'prioritized');
+    if (Object.values(counts).every((n) => n === 0)) return;
+    if (Date.now() - t0 > timeoutMs) throw new Error(`send jobs still live: ${JSON.stringify(counts)}`);
+    await new Promise((res) => setTimeout(res, 50));
+  }
 }
 
 async function waitDone(c: Container, id = EDITION, timeoutMs = 60_000): Promise<EditionStatusReport> {
@@ -120,9 +155,13 @@ describe('delivery engine', () => {
     expect(m.html).toBeTruthy();
     expect(m.text).toBeTruthy();
 
-    // Triggering again after it finished sends nothing.
-    await startSend(controlDeps(c), EDITION, { immediate: true, force: false, now: NOW });
-    await new Promise((r) => setTimeout(r, 300));
+    // Triggering again after it finished dispatches nothing: no new generation of send jobs, and no
+    // send job left that could still run.
+    const lastDispatch = await c.editions.lastDispatch(EDITION);
+    const repeat = await startSend(controlDeps(c), EDITION, { immediate: true, force: false, now: NOW });
+    expect(repeat).toMatchObject({ alreadyStarted: true, dispatched: 0 });
+    expect(await c.editions.lastDispatch(EDITION)).toEqual(lastDispatch);
+    await sendJobsSettled(c);
     expect(sink.messages).toHaveLength(active.length);
   }, 120_000);
 
@@ -244,6 +283,40 @@ describe('delivery engine', () => {
     expect((await c.ledger.detailOf(EDITION, leaving[0]!.id))?.reason).toMatch(/unsubscribed/);
   }, 60_000);
 
+  it('a batch whose edition cannot be loaded fails, logged and retried, instead of completing empty', async () => {
+    const logs: Array<Record<string, unknown>> = [];
+    const { sink, c } = await setup({}, undefined, logs);
+    await seedArticles(c, EDITION, 1);
+    const subs = await seedSubscribers(c, 5);
+    // Dispatched with no worker yet; then the stored variant becomes unreadable (a bad write).
+    await startSend(controlDeps(c), EDITION, { immediate: true, force: false, now: NOW });
+    const variantsKey = editionKeys(c.prefix, EDITION).variants;
+    const good = (await c.redis.hget(variantsKey, '0'))!;
+    await c.redis.hset(variantsKey, '0', '{"key":"lunar","html":');
+    const w = await workers(c);
+    const first = await nextSendOutcome(w);
+    expect(first.outcome).toBe('failed');
+    expect(first.reason).toMatch(/^edition 2026-W47 could not be loaded: /);
+    // Failed, not for good: attempts are left and the job waits for its retry (or runs it already).
+    expect(first.job.attemptsMade).toBeLessThan(first.job.opts.attempts!);
+    expect(['delayed', 'waiting', 'active']).toContain(await first.job.getState());
+    expect(logs.find((l) => l.event === 'job.failed')).toMatchObject({
+      queue: 'send',
+      job: first.job.id,
+      edition: EDITION,
+      code: 'ELOAD',
+      reason: first.reason,
+    });
+    for (const sub of subs) expect(await c.ledger.stateOf(EDITION, sub.id)).toBe('pending');
+    expect(sink.messages).toHaveLength(0);
+
+    // The store is repaired: the retry loads the edition and everybody gets their digest once.
+    await c.redis.hset(variantsKey, '0', good);
+    const report = await waitDone(c);
+    expect(report.sent).toBe(5);
+    expect(perRecipient(sink.messages).size).toBe(5);
+  }, 60_000);
+
   it('a connection dropped after the final "." leaves the delivery uncertain and it is not resent', async () => {
     const { sink, c } = await setup();
     await seedArticles(c, EDITION, 1);
@@ -256,7 +329,11 @@ describe('delivery engine', () => {
     expect(report.uncertain).toBe(1);
     expect(report.sent).toBe(4);
     expect(await c.ledger.stateOf(EDITION, subs[2]!.id)).toBe('uncertain');
-    await new Promise((r) => setTimeout(r, 500));
+    // Every send job has finished (none waits for a retry), and a reconcile pass redispatches nobody:
+    // nothing is left that could send the uncertain one again.
+    await sendJobsSettled(c);
+    expect(await reconcile(reconcileDeps(c), new Date())).toEqual([]);
+    expect(await c.ledger.stateOf(EDITION, subs[2]!.id)).toBe('uncertain');
     expect(perRecipient(sink.messages).has(victim)).toBe(false);
   }, 60_000);
 

@@ -1,8 +1,10 @@
 /** The scheduled path: a `weekly` job collects every source, then builds and dispatches last week's edition. */
+import { type Job, QueueEvents } from 'bullmq';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Container } from '../../src/app/container.ts';
 import { type RunningWorkers, startWorkers } from '../../src/app/start-workers.ts';
 import { previousEditionId } from '../../src/core/edition-window.ts';
+import { bullPrefix, QUEUES } from '../../src/queues/queue-names.ts';
 import { createTestContainer } from '../helpers/container.ts';
 import { seedArticles, seedSubscribers } from '../helpers/delivery-fixtures.ts';
 import { type SmtpSink, startSmtpSink } from '../helpers/smtp-sink.ts';
@@ -15,6 +17,34 @@ afterAll(async () => {
   await c?.close();
   await sink?.stop();
 });
+
+/** A collect job's return value, once it has completed (throws if it failed). */
+async function finished(job: Job): Promise<unknown> {
+  const events = new QueueEvents(QUEUES.collect, {
+    connection: c.newRedisConnection(),
+    prefix: bullPrefix(c.prefix),
+  });
+  try {
+    await events.waitUntilReady();
+    return await job.waitUntilFinished(events, 30_000);
+  } finally {
+    await events.close();
+  }
+}
+
+/** Until no job of the chain's queues waits, runs, is delayed or waits for its children. */
+async function queuesSettled(container: Container, timeoutMs = 30_000): Promise<void> {
+  const queues = [container.queues.collect, container.queues.build, container.queues.dispatch];
+  const t0 = Date.now();
+  for (;;) {
+    const counts = await Promise.all(
+      queues.map((q) => q.getJobCounts('waiting', 'active', 'delayed', 'prioritized', 'waiting-children')),
+    );
+    if (counts.every((n) => Object.values(n).every((v) => v === 0))) return;
+    if (Date.now() - t0 > timeoutMs) throw new Error(`jobs still live: ${JSON.stringify(counts)}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
 
 describe('weekly chain', () => {
   it('collect → build → dispatch runs from one weekly job, and a second weekly job builds nothing new', async () => {
@@ -38,8 +68,11 @@ describe('weekly chain', () => {
     expect(sources.length).toBeGreaterThan(0);
     expect((await c.articles.listRecent(100)).length).toBeGreaterThan(8);
 
-    await c.queues.collect.add('weekly', { chain: true });
-    await new Promise((r) => setTimeout(r, 1500));
+    // The second weekly job: wait until it has run (its answer names the edition) and until nothing it
+    // may have queued (collect children, the build parent, a dispatch) is still waiting or running.
+    const again = await c.queues.collect.add('weekly', { chain: true });
+    expect(await finished(again)).toEqual({ editionId, sources: sources.length });
+    await queuesSettled(c);
     expect((await c.editions.list(10)).filter((e) => e.id === editionId)).toHaveLength(1);
     expect((await c.editions.get(editionId))?.builtAt).toBe(edition?.builtAt);
   }, 60_000);

@@ -7,6 +7,7 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { defaultEditionId } from '../../../delivery/edition-control.ts';
+import { EditionLoadError } from '../../../delivery/edition-load-error.ts';
 import { createPreparedEditionCache } from '../../../delivery/prepared-edition.ts';
 import { UserError } from '../../../errors/user-error.ts';
 import type { AdminContext } from './admin-context.ts';
@@ -160,7 +161,10 @@ export function editionPages(app: FastifyInstance, ctx: AdminContext): void {
     const id = parseId(req.params);
     const q = previewQuery.safeParse(req.query ?? {});
     if (!id || !q.success) return reply.code(400).send({ error: 'bad preview request' });
-    const ed = await prepared(id);
+    const ed = await prepared(id).catch((err: unknown) => {
+      if (err instanceof EditionLoadError && err.code === 'ENOEDITION') return undefined;
+      throw err;
+    });
     if (!ed) return reply.code(404).send({ error: 'No such edition' });
     let index = q.data.variant;
     let recipient = { name: 'Sample Reader', email: 'reader@example.com' };
