@@ -234,9 +234,8 @@ export function loadConfig(env: Record<string, string | undefined> = readEnviron
     const issue = parsed.error.issues[0]!;
     const name = String(issue.path[0] ?? 'environment');
     const got = env[name];
-    throw new ConfigError(
-      `${name} must be ${issue.message}${got === undefined ? '' : ` (got ${JSON.stringify(got)})`}`,
-    );
+    if (name === 'LINK_KEYS' && got) throw new ConfigError(describeBadLinkKeys(got));
+    throw new ConfigError(`${name} must be ${issue.message}${got === undefined ? '' : shown(name, got)}`);
   }
   const r = parsed.data;
   const dkimParts = [r.DKIM_DOMAIN, r.DKIM_SELECTOR, r.DKIM_PRIVATE_KEY_FILE];
@@ -305,6 +304,34 @@ export function loadConfig(env: Record<string, string | undefined> = readEnviron
     logLevel: r.LOG_LEVEL,
     logPretty: r.LOG_PRETTY ?? false,
   };
+}
+
+/** Variables whose value is a secret: an error names them and what is expected, never the value. */
+const SECRET_VARIABLES = new Set(['LINK_SECRET', 'LINK_KEYS', 'ADMIN_TOKEN', 'METRICS_TOKEN']);
+
+/** The value an error may show: secrets by length only, URLs without their password. */
+function shown(name: string, value: string): string {
+  if (SECRET_VARIABLES.has(name)) return ` (got ${value.length} characters, not shown)`;
+  // A URL's user and password (whatever the rest looks like) are what stands before its "@".
+  return ` (got ${JSON.stringify(value.replace(/[^/@\s]*@/, '***@'))})`;
+}
+
+/** Which LINK_KEYS pair is wrong and why, naming its position and key id, never a secret. */
+function describeBadLinkKeys(value: string): string {
+  const pairs = value.split(',');
+  for (const [i, pair] of pairs.entries()) {
+    const at = pair.indexOf(':');
+    const id = at < 0 ? '' : pair.slice(0, at);
+    const secret = at < 0 ? '' : pair.slice(at + 1);
+    const which = `pair ${i + 1} of ${pairs.length}${/^[A-Za-z0-9_-]{1,16}$/.test(id) ? ` (key id "${id}")` : ''}`;
+    if (at < 0)
+      return `LINK_KEYS ${which} has no ":" between key id and secret; expected "k2:secret,k1:secret"`;
+    if (!/^[A-Za-z0-9_-]{1,16}$/.test(id))
+      return `LINK_KEYS ${which}: a key id is 1 to 16 letters, digits, "_" or "-"`;
+    if (!/^[^,\s]{16,}$/.test(secret))
+      return `LINK_KEYS ${which}: the secret must be at least 16 characters, without spaces (it has ${secret.length})`;
+  }
+  return 'LINK_KEYS must be comma-separated keyId:secret pairs, secrets at least 16 characters, e.g. "k2:...,k1:..."';
 }
 
 /** LINK_KEYS lists every key (newest first); LINK_SECRET alone is key id "k1". */

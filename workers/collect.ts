@@ -68,8 +68,10 @@ export function createCollectWorker(container: Container): Worker<CollectJobData
     },
     { connection: container.newRedisConnection(), prefix, concurrency: 4 },
   );
-  worker.on('error', (err) =>
-    container.logger.error({ event: 'worker.error', queue: QUEUES.collect, err }, 'worker error'),
-  );
+  // A lost Redis connection is reported once per retry by the container's RedisOutage.
+  worker.on('error', (err) => {
+    if (!container.redisOutage.explains(err))
+      container.logger.error({ event: 'worker.error', queue: QUEUES.collect, err }, 'worker error');
+  });
   return worker;
 }

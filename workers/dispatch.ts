@@ -22,8 +22,10 @@ export function createDispatchWorker(container: Container): Worker<EditionJobDat
     },
     { connection: container.newRedisConnection(), prefix: bullPrefix(container.prefix), concurrency: 1 },
   );
-  worker.on('error', (err) =>
-    container.logger.error({ event: 'worker.error', queue: QUEUES.dispatch, err }, 'worker error'),
-  );
+  // A lost Redis connection is reported once per retry by the container's RedisOutage.
+  worker.on('error', (err) => {
+    if (!container.redisOutage.explains(err))
+      container.logger.error({ event: 'worker.error', queue: QUEUES.dispatch, err }, 'worker error');
+  });
   return worker;
 }

@@ -17,8 +17,10 @@ export function createReconcileWorker(container: Container): Worker {
     },
     { connection: container.newRedisConnection(), prefix: bullPrefix(container.prefix), concurrency: 1 },
   );
-  worker.on('error', (err) =>
-    container.logger.error({ event: 'worker.error', queue: QUEUES.reconcile, err }, 'worker error'),
-  );
+  // A lost Redis connection is reported once per retry by the container's RedisOutage.
+  worker.on('error', (err) => {
+    if (!container.redisOutage.explains(err))
+      container.logger.error({ event: 'worker.error', queue: QUEUES.reconcile, err }, 'worker error');
+  });
   return worker;
 }

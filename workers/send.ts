@@ -50,8 +50,10 @@ export function createSendWorker(
       maxStalledCount: 3,
     },
   );
-  worker.on('error', (err) =>
-    container.logger.error({ event: 'worker.error', queue: QUEUES.send, err }, 'worker error'),
-  );
+  // A lost Redis connection is reported once per retry by the container's RedisOutage.
+  worker.on('error', (err) => {
+    if (!container.redisOutage.explains(err))
+      container.logger.error({ event: 'worker.error', queue: QUEUES.send, err }, 'worker error');
+  });
   return worker;
 }

@@ -30,7 +30,9 @@ import { createRedisSendTimeline } from '../observability/redis-send-timeline.ts
 import type { SendTimeline } from '../observability/send-timeline.ts';
 import { loadPublication, SAMPLE_PUBLICATION_FILE } from '../publication/load-publication.ts';
 import { createQueues, type Queues } from '../queues/queues.ts';
+import { probeRedis, redisAddress } from '../redis/probe-redis.ts';
 import { inspectRedis, judgeRedis } from '../redis/redis-guard.ts';
+import { RedisOutage } from '../redis/redis-outage.ts';
 import { createRedisSourceStore } from '../sources/redis-source-store.ts';
 import type { SourceStore } from '../sources/source-store.ts';
 import {
@@ -55,6 +57,8 @@ export interface Container {
   redis: Redis;
   /** A new connection for a BullMQ Worker or QueueEvents (each needs its own blocking connection). */
   newRedisConnection(): Redis;
+  /** Whether Redis is gone right now; reports retries as one line each (src/redis/redis-outage.ts). */
+  redisOutage: RedisOutage;
   smtpUrl: string;
   /** Set when the embedded outbox receives the mail. */
   outboxDir: string | undefined;
@@ -124,19 +128,28 @@ export async function createContainer(
   const redisUrl = config.redisUrl ?? embedded.redisUrl!;
   const smtpUrl = config.smtpUrl ?? embedded.smtpUrl!;
 
-  const redisOptions: RedisOptions = { maxRetriesPerRequest: null, enableReadyCheck: true };
+  const redisOutage = new RedisOutage(logger, redisAddress(redisUrl));
+  const redisOptions: RedisOptions = {
+    maxRetriesPerRequest: null,
+    enableReadyCheck: true,
+    ...redisOutage.connectionOptions(),
+  };
   const connections: Redis[] = [];
   const newRedisConnection = () => {
-    const r = new Redis(redisUrl, redisOptions);
+    const r = redisOutage.watch(new Redis(redisUrl, redisOptions));
     connections.push(r);
     return r;
   };
-  const redis = newRedisConnection();
+  let redis: Redis | undefined;
   try {
+    // Unreachable, wrong password, missing database: one line and exit 2, before any connection
+    // that would retry for ever.
+    await probeRedis(redisUrl);
+    redis = newRedisConnection();
     for (const warning of judgeRedis(await inspectRedis(redis)))
       logger.warn({ event: 'redis.warning' }, warning);
   } catch (err) {
-    redis.disconnect();
+    redis?.disconnect();
     await embedded.stop();
     throw err;
   }
@@ -180,6 +193,7 @@ export async function createContainer(
     prefix: config.redisPrefix,
     redis,
     newRedisConnection,
+    redisOutage,
     smtpUrl,
     outboxDir: embedded.outboxDir,
     mailer,

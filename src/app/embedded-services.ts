@@ -1,10 +1,13 @@
 /**
  * The embedded defaults: without REDIS_URL a private redis-server under DATA_DIR/redis, without
  * SMTP_URL the outbox under DATA_DIR/outbox. The process that starts them (usually `digest start`)
- * writes DATA_DIR/embedded.json so that other `digest` commands on the same data dir reuse them
- * instead of starting a second redis-server over the same AOF.
+ * is their one owner and writes DATA_DIR/embedded.json so that other `digest` commands on the same
+ * data dir reuse them while it lives. The file is only a directory: what makes a second
+ * redis-server over the same AOF impossible is the lock its redis-server holds, and what makes it
+ * die with its owner (even a SIGKILLed one) is its parent-death signal (src/redis/embedded-redis.ts).
+ * A stale file naming a dead owner is ignored: the next start waits for the dying server's lock.
  */
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { type Outbox, startOutbox } from '../mail/outbox.ts';
@@ -44,6 +47,8 @@ async function reachable(url: string): Promise<boolean> {
     retryStrategy: () => null,
     connectTimeout: 1000,
   });
+  // Unreachable means "not running": no listener would make ioredis print the error with its stack.
+  r.on('error', () => undefined);
   try {
     await r.connect();
     await r.ping();
@@ -99,7 +104,9 @@ export async function startEmbeddedServices(options: {
       redisUrl: redis?.url,
       smtpUrl: outbox?.url,
     };
-    writeFileSync(registryFile(dataDir), JSON.stringify(reg));
+    // Written whole or not at all: a reader never sees half a file.
+    writeFileSync(`${registryFile(dataDir)}.tmp`, JSON.stringify(reg));
+    renameSync(`${registryFile(dataDir)}.tmp`, registryFile(dataDir));
   }
   return {
     redisUrl: redis?.url,

@@ -7,4 +7,7 @@ process.stdout.on('error', (err: NodeJS.ErrnoException) => {
   throw err;
 });
 
-process.exitCode = await main(process.argv);
+// Exit as soon as the command is done: a library's leftover timer (a connect timeout of a Redis
+// that never answered) must not keep a failed command alive. Our own output is already written:
+// stdout and stderr are synchronous for files, pipes and terminals on Linux.
+process.exit(await main(process.argv));

@@ -1,7 +1,7 @@
 /** `digest start`, `digest worker`, `digest serve`: the long-running processes. */
 import type { Command } from 'commander';
 import { createContainer } from '../../app/container.ts';
-import { type RuntimeParts, startRuntime } from '../../app/runtime.ts';
+import { type RuntimeParts, runUntilSignal, startRuntime } from '../../app/runtime.ts';
 import { seedSampleIfEmpty } from '../../app/seed-sample.ts';
 import { getConfig, getLogger } from '../context.ts';
 
@@ -84,26 +84,10 @@ async function runProcess(parts: RuntimeParts): Promise<void> {
   process.stdout.write(`${lines.join('\n')}\n`);
   logger.info({ event: 'process.started', parts }, 'started');
 
-  await new Promise<void>((resolve) => {
-    let stopping = false;
-    const stop = (signal: NodeJS.Signals) => {
-      if (stopping) {
-        process.stderr.write('digest: forced exit\n');
-        process.exit(130);
-      }
-      stopping = true;
-      process.stdout.write(`\n${signal}: finishing in-flight work, then stopping ...\n`);
-      void runtime
-        .stop()
-        .then(() => container.close())
-        .then(() => {
-          process.stdout.write('stopped.\n');
-          resolve();
-        });
-    };
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-  });
+  await runUntilSignal(
+    () => runtime.stop().then(() => container.close()),
+    (line) => process.stdout.write(`${line}\n`),
+  );
 }
 
 function describe(parts: RuntimeParts): string {
