@@ -318,20 +318,21 @@ function shown(name: string, value: string): string {
 
 /** Which LINK_KEYS pair is wrong and why, naming its position and key id, never a secret. */
 function describeBadLinkKeys(value: string): string {
+  const expected =
+    'LINK_KEYS must be comma-separated keyId:secret pairs, secrets at least 16 characters, e.g. "k2:...,k1:..."';
   const pairs = value.split(',');
   for (const [i, pair] of pairs.entries()) {
     const at = pair.indexOf(':');
     const id = at < 0 ? '' : pair.slice(0, at);
     const secret = at < 0 ? '' : pair.slice(at + 1);
     const which = `pair ${i + 1} of ${pairs.length}${/^[A-Za-z0-9_-]{1,16}$/.test(id) ? ` (key id "${id}")` : ''}`;
-    if (at < 0)
-      return `LINK_KEYS ${which} has no ":" between key id and secret; expected "k2:secret,k1:secret"`;
+    if (at < 0) return `${expected}: ${which} has no ":" between key id and secret`;
     if (!/^[A-Za-z0-9_-]{1,16}$/.test(id))
-      return `LINK_KEYS ${which}: a key id is 1 to 16 letters, digits, "_" or "-"`;
+      return `${expected}: ${which} has a key id that is not 1 to 16 letters, digits, "_" or "-"`;
     if (!/^[^,\s]{16,}$/.test(secret))
-      return `LINK_KEYS ${which}: the secret must be at least 16 characters, without spaces (it has ${secret.length})`;
+      return `${expected}: ${which} has a secret of ${secret.length} characters${/\s/.test(secret) ? ' with spaces' : ''}`;
   }
-  return 'LINK_KEYS must be comma-separated keyId:secret pairs, secrets at least 16 characters, e.g. "k2:...,k1:..."';
+  return expected;
 }
 
 /** LINK_KEYS lists every key (newest first); LINK_SECRET alone is key id "k1". */

@@ -29,6 +29,7 @@ import { createMetrics, type Metrics } from '../observability/metrics.ts';
 import { createRedisSendTimeline } from '../observability/redis-send-timeline.ts';
 import type { SendTimeline } from '../observability/send-timeline.ts';
 import { loadPublication, SAMPLE_PUBLICATION_FILE } from '../publication/load-publication.ts';
+import { QUEUES } from '../queues/queue-names.ts';
 import { createQueues, type Queues } from '../queues/queues.ts';
 import { probeRedis, redisAddress } from '../redis/probe-redis.ts';
 import { inspectRedis, judgeRedis } from '../redis/redis-guard.ts';
@@ -179,6 +180,12 @@ export async function createContainer(
   });
 
   const queues = createQueues(redis, config.redisPrefix);
+  // Without a listener BullMQ prints a queue's errors with their stack; a lost connection is the
+  // outage's to report (one line per retry), anything else one log line.
+  for (const name of Object.values(QUEUES))
+    queues[name].on('error', (err) => {
+      if (!redisOutage.explains(err)) logger.error({ event: 'queue.error', queue: name, err }, 'queue error');
+    });
   const subscribers = createRedisSubscriberStore(redis, config.redisPrefix);
   const editions = createRedisEditionStore(redis, config.redisPrefix);
   const ledger = createRedisDeliveryLedger(redis, config.redisPrefix, { sendRatePerSecond: config.sendRate });

@@ -206,7 +206,8 @@ async function canConnect(port: number): Promise<boolean> {
       sock.write('PING\r\n');
       sock.once('data', (d) => {
         sock.destroy();
-        res(d.toString().startsWith('+PONG'));
+        // A server with a password answers NOAUTH: it is up all the same.
+        res(/^(\+PONG|-NOAUTH)/.test(d.toString()));
       });
     });
     sock.once('error', () => res(false));

@@ -68,4 +68,20 @@ describe('config', () => {
       'Orbit Weekly <digest@orbit.example>',
     );
   });
+
+  it.each([
+    [{ LINK_SECRET: 'Sh0rt-secret' }, 'Sh0rt-secret'],
+    [{ LINK_KEYS: 'k2:Newest-secret-0123456789,k1:Old-9' }, 'Old-9'],
+    [{ LINK_KEYS: 'k2:Newest-secret-0123456789, k1:Old-secret-0123456789' }, 'secret-0123456789'],
+    [{ LINK_KEYS: 'Newest-secret-0123456789' }, 'Newest-secret'],
+    [{ ADMIN_TOKEN: 'Adm1n' }, 'Adm1n'],
+    [{ METRICS_TOKEN: 'Metr1cs' }, 'Metr1cs'],
+    [{ REDIS_URL: 'redis//:Redis-pass@10.0.0.5:6379' }, 'Redis-pass'],
+    [{ SMTP_URL: 'smtp:/user:Smtp-pass@relay.example' }, 'Smtp-pass'],
+  ])('names the variable of %j but never shows the secret', (env, secret) => {
+    const text = reject(env);
+    expect(text).toMatch(new RegExp(`^${Object.keys(env)[0]} must be`));
+    expect(text).not.toContain(secret);
+    expect(text).not.toContain('\n');
+  });
 });
