@@ -61,13 +61,13 @@ describe('Redis outage under a running worker', () => {
     const from = output.length;
     const port = redis.port;
     await redis.stop();
-    const after = () => output.slice(from);
-    const retries = () => after().match(/"event":"redis\.retry"/g)?.length ?? 0;
+    const sinceOutage = () => output.slice(from);
+    const retries = () => sinceOutage().match(/"event":"redis\.retry"/g)?.length ?? 0;
     await waitFor(() => retries() >= RETRIES_TO_SEE, `${RETRIES_TO_SEE} retry lines`);
     redis = await startEmbeddedRedis({ dir, port, extraArgs: ['--appendonly', 'no'] });
     await waitFor((o) => o.slice(from).includes('"event":"redis.reconnected"'), 'reconnected line');
 
-    const lines = after()
+    const lines = sinceOutage()
       .split('\n')
       .filter((l) => l.trim());
     const events = lines.map((l) => /"event":"([^"]+)"/.exec(l)?.[1] ?? `not a log line: ${l}`);
@@ -78,12 +78,12 @@ describe('Redis outage under a running worker', () => {
       .filter((l) => l.includes('"redis.retry"'))
       .map((l) => Number(/"attempt":(\d+)/.exec(l)?.[1]));
     expect(attempts).toEqual(attempts.map((_, i) => i + 1));
-    expect(after()).not.toMatch(/\[ioredis\]|\n\s+at |"stack"/);
+    expect(sinceOutage()).not.toMatch(/\[ioredis\]|\n\s+at |"stack"/);
     // Redis said goodbye first (connection closed), then refused the reconnects.
-    expect(after()).toMatch(
+    expect(sinceOutage()).toMatch(
       /"msg":"Redis at 127\.0\.0\.1:\d+ unreachable \(connection closed\): retry 1 in 200 ms"/,
     );
-    expect(after()).toMatch(
+    expect(sinceOutage()).toMatch(
       /"msg":"Redis at 127\.0\.0\.1:\d+ unreachable \(ECONNREFUSED\): retry 2 in 400 ms"/,
     );
 
