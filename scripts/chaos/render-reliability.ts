@@ -27,6 +27,8 @@ export interface ScenarioFigures {
   durationMs: number;
   /** Anything a reader must know about this run (a known limit, a finding). */
   note?: string;
+  /** How the digest processes reached the relay: STARTTLS, implicit TLS or plain text. */
+  transport?: string;
 }
 
 type Row = ScenarioFigures & { at: string };
@@ -42,15 +44,15 @@ export function renderTable(rows: Row[], commit: string, now: Date): string {
   const lines = [
     `Latest run: ${latest.slice(0, 16).replace('T', ' ')} UTC, commit \`${commit}\` (\`npm run test:chaos\`).`,
     '',
-    '| # | scenario | promise | figures | result | time |',
-    '| --- | --- | --- | --- | --- | --- |',
+    '| # | scenario | promise | figures | transport | result | time |',
+    '| --- | --- | --- | --- | --- | --- | --- |',
   ];
   for (const r of rows) {
     const figures = Object.entries(r.figures)
       .map(([k, v]) => `${k} ${v}`)
       .join(', ');
     lines.push(
-      `| ${cell(r.id)} | ${cell(r.title)} | ${cell(r.promise)} | ${cell(figures)}${r.note ? `<br>${cell(r.note)}` : ''} | ${r.passed ? 'pass' : '**FAIL**'} | ${(r.durationMs / 1000).toFixed(0)} s |`,
+      `| ${cell(r.id)} | ${cell(r.title)} | ${cell(r.promise)} | ${cell(figures)}${r.note ? `<br>${cell(r.note)}` : ''} | ${cell(r.transport ?? '–')} | ${r.passed ? 'pass' : '**FAIL**'} | ${(r.durationMs / 1000).toFixed(0)} s |`,
     );
   }
   return lines.join('\n');

@@ -5,6 +5,11 @@
  *   node bin/tsx-run.js scripts/sink/smtp-sink.ts --port 0 [--ledger FILE] [--temp-rate 0.1]
  *        [--bounce-rate 0.02] [--drop-before-data-rate 0.01] [--drop-after-data-rate 0]
  *        [--slow-ms 500 --slow-for-ms 60000] [--auth user:pass] [--seed 1]
+ *        [--tls off|starttls|implicit --cert FILE --key FILE]
+ *
+ * `--tls starttls` offers STARTTLS, `--tls implicit` speaks TLS from the first byte (smtps, 465-style),
+ * both with the PEM certificate and key given (the chaos harness and the benchmark make one at start
+ * and have the digest processes trust it through SMTP_TLS_CA_FILE); the default is plain text.
  *
  * On start it prints one JSON line `{"event":"listening","port":N}`; on SIGUSR2 and on exit a
  * `{"event":"stats",...}` line. With --ledger it appends `<Message-ID> <rcpt> <rcptAtMs>` per accepted
@@ -12,7 +17,7 @@
  * and tell when the transaction started (the RCPT TO time: a claim always precedes it).
  * Fault decisions are made per (recipient, attempt) with a seeded PRNG, so runs are repeatable.
  */
-import { createWriteStream, type WriteStream } from 'node:fs';
+import { createWriteStream, readFileSync, type WriteStream } from 'node:fs';
 import { SMTPServer } from 'smtp-server';
 
 interface Options {
@@ -26,6 +31,9 @@ interface Options {
   slowForMs: number;
   auth?: { user: string; pass: string };
   seed: number;
+  tls: 'off' | 'starttls' | 'implicit';
+  cert?: string;
+  key?: string;
 }
 
 function parseArgs(argv: string[]): Options {
@@ -38,6 +46,7 @@ function parseArgs(argv: string[]): Options {
     slowMs: 0,
     slowForMs: 0,
     seed: 1,
+    tls: 'off',
   };
   for (let i = 0; i < argv.length; i += 2) {
     const [flag, value] = [argv[i], argv[i + 1] ?? ''];
@@ -75,6 +84,17 @@ function parseArgs(argv: string[]): Options {
       case '--seed':
         o.seed = num();
         break;
+      case '--tls':
+        if (value !== 'off' && value !== 'starttls' && value !== 'implicit')
+          throw new Error(`--tls needs off, starttls or implicit, got "${value}"`);
+        o.tls = value;
+        break;
+      case '--cert':
+        o.cert = value;
+        break;
+      case '--key':
+        o.key = value;
+        break;
       case '--auth': {
         const at = value.indexOf(':');
         if (at < 1) throw new Error('--auth needs user:pass');
@@ -85,6 +105,8 @@ function parseArgs(argv: string[]): Options {
         throw new Error(`unknown option ${flag}`);
     }
   }
+  if (o.tls !== 'off' && (!o.cert || !o.key))
+    throw new Error('--tls starttls|implicit needs --cert and --key');
   return o;
 }
 
@@ -124,7 +146,9 @@ const attemptOf = (rcpt: string) => {
 const server = new SMTPServer({
   authOptional: !o.auth,
   allowInsecureAuth: true,
-  disabledCommands: ['STARTTLS'],
+  secure: o.tls === 'implicit',
+  ...(o.tls === 'off' ? {} : { cert: readFileSync(o.cert!), key: readFileSync(o.key!) }),
+  disabledCommands: o.tls === 'off' ? ['STARTTLS'] : [],
   logger: false,
   maxClients: 1000,
   size: 50 * 1024 * 1024,

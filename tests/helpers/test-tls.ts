@@ -12,8 +12,10 @@ import { generate } from 'selfsigned';
 export interface TestTls {
   key: string;
   cert: string;
-  /** The certificate as a PEM file, for SMTP_TLS_CA_FILE. */
+  /** The certificate as a PEM file, for SMTP_TLS_CA_FILE (and a sink process's --cert). */
   caFile: string;
+  /** The private key as a PEM file (a sink process's --key). */
+  keyFile: string;
 }
 
 const make = async (name: string): Promise<TestTls> => {
@@ -33,9 +35,12 @@ const make = async (name: string): Promise<TestTls> => {
       },
     ],
   });
-  const caFile = join(mkdtempSync(join(tmpdir(), 'nd-tls-')), `${name}.pem`);
+  const dir = mkdtempSync(join(tmpdir(), 'nd-tls-'));
+  const caFile = join(dir, `${name}.pem`);
+  const keyFile = join(dir, `${name}.key`);
   writeFileSync(caFile, pems.cert);
-  return { key: pems.private, cert: pems.cert, caFile };
+  writeFileSync(keyFile, pems.private, { mode: 0o600 });
+  return { key: pems.private, cert: pems.cert, caFile, keyFile };
 };
 
 let trusted: Promise<TestTls> | undefined;

@@ -20,6 +20,8 @@ describe('config', () => {
     expect(c.port).toBe(8080);
     expect(c.redisPrefix).toBe('nd');
     expect(c.linkKeys).toBeUndefined();
+    expect(c.relayOutageLimitSeconds).toBe(900);
+    expect(c.smtpTlsCaFile).toBeUndefined();
   });
 
   it.each([
@@ -38,6 +40,11 @@ describe('config', () => {
     [{ SCHEDULE_CRON: 'every monday' }, /^SCHEDULE_CRON must be a 5-field cron/],
     [{ ALLOW_PRIVATE_FEED_HOSTS: 'maybe' }, /^ALLOW_PRIVATE_FEED_HOSTS must be true or false/],
     [{ LOG_LEVEL: 'loud' }, /^LOG_LEVEL must be one of/],
+    [
+      { RELAY_OUTAGE_LIMIT: '15m' },
+      /^RELAY_OUTAGE_LIMIT must be a whole number from 1 to 604800 \(got "15m"\)$/,
+    ],
+    [{ RELAY_OUTAGE_LIMIT: '0' }, /^RELAY_OUTAGE_LIMIT must be a whole number from 1 to 604800/],
     [{ TRUST_PROXY: 'maybe' }, /^TRUST_PROXY must be false, a hop count/],
     [
       { DKIM_DOMAIN: 'example.com' },

@@ -14,7 +14,7 @@ import { createLogger } from '../../../src/logging/logger.ts';
 import { upsertReconcileSchedule } from '../../../src/queues/schedules.ts';
 import { seedArticles } from '../../helpers/delivery-fixtures.ts';
 import { type ChaosRedis, startChaosRedis } from './chaos-redis.ts';
-import { type SinkFaults, type SinkProcess, startSinkProcess } from './sink-process.ts';
+import { type SinkFaults, type SinkProcess, type SinkTransport, startSinkProcess } from './sink-process.ts';
 
 export interface ChaosEnv {
   redis: ChaosRedis;
@@ -30,6 +30,8 @@ export interface ChaosEnv {
 
 export interface ChaosEnvOptions {
   faults?: SinkFaults;
+  /** The sink's transport (default STARTTLS). */
+  transport?: SinkTransport;
   /** Extra variables for the children (SEND_RATE, WORKER_CONCURRENCY, ...). */
   env?: Record<string, string>;
   /** Reconcile interval; the weekly scheduler's default is a minute, scenarios want it sooner. */
@@ -38,12 +40,14 @@ export interface ChaosEnvOptions {
 
 export async function startChaosEnv(options: ChaosEnvOptions = {}): Promise<ChaosEnv> {
   const redis = await startChaosRedis();
-  const sink = await startSinkProcess(options.faults);
+  const sink = await startSinkProcess(options.faults, options.transport);
   const dataDir = mkdtempSync(join(tmpdir(), 'nd-chaos-data-'));
   const env: Record<string, string> = {
     REDIS_URL: redis.url,
     REDIS_PREFIX: `chaos:${randomBytes(3).toString('hex')}`,
     SMTP_URL: sink.url,
+    // The sink's certificate is verified, as a real relay's would be.
+    SMTP_TLS_CA_FILE: sink.caFile,
     DATA_DIR: dataDir,
     LINK_SECRET: 'chaos-link-secret-0123456789',
     ADMIN_TOKEN: 'chaos-admin-token-0123456789',

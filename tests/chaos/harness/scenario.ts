@@ -4,6 +4,7 @@
  */
 import { expect } from 'vitest';
 import { type ScenarioFigures, writeFigures } from './figures.ts';
+import { startedTransports } from './sink-process.ts';
 
 export interface ScenarioResult {
   figures: ScenarioFigures['figures'];
@@ -23,6 +24,7 @@ export async function runScenario(
   } catch (err) {
     writeFigures({
       ...meta,
+      transport: startedTransports() || undefined,
       figures: {},
       passed: false,
       durationMs: Date.now() - t0,
@@ -35,6 +37,7 @@ export async function runScenario(
     .map(([name]) => name);
   writeFigures({
     ...meta,
+    transport: startedTransports() || undefined,
     figures: result.figures,
     passed: failed.length === 0,
     durationMs: Date.now() - t0,

@@ -7,8 +7,12 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { testTls } from '../../helpers/test-tls.ts';
 
 const ROOT = resolve(import.meta.dirname, '../../..');
+
+/** How the digest processes reach the sink: STARTTLS unless a scenario is about plain text. */
+export type SinkTransport = 'starttls' | 'implicit' | 'off';
 
 export interface SinkFaults {
   tempRate?: number;
@@ -41,6 +45,9 @@ export interface SinkStats {
 export interface SinkProcess {
   port: number;
   url: string;
+  transport: SinkTransport;
+  /** The certificate file the digest processes must trust (SMTP_TLS_CA_FILE). */
+  caFile: string;
   ledgerFile: string;
   /** Every accepted message so far (the sink writes its ledger as it goes). */
   deliveries(): SinkDelivery[];
@@ -50,7 +57,22 @@ export interface SinkProcess {
   stop(): Promise<SinkStats>;
 }
 
-export async function startSinkProcess(faults: SinkFaults = {}): Promise<SinkProcess> {
+const started: SinkTransport[] = [];
+const TRANSPORT_NAMES: Record<SinkTransport, string> = {
+  starttls: 'STARTTLS',
+  implicit: 'implicit TLS',
+  off: 'plain text',
+};
+/** The transports of the sinks this test file started, for its figures ("STARTTLS"). */
+export const startedTransports = (): string =>
+  [...new Set(started)].map((t) => TRANSPORT_NAMES[t]).join(', ');
+
+export async function startSinkProcess(
+  faults: SinkFaults = {},
+  transport: SinkTransport = 'starttls',
+): Promise<SinkProcess> {
+  const tls = await testTls();
+  started.push(transport);
   const dir = mkdtempSync(join(tmpdir(), 'nd-chaos-sink-'));
   const ledgerFile = join(dir, 'ledger.txt');
   const flags: Record<string, number | undefined> = {
@@ -64,6 +86,8 @@ export async function startSinkProcess(faults: SinkFaults = {}): Promise<SinkPro
   };
   const args = ['bin/tsx-run.js', 'scripts/sink/smtp-sink.ts', '--port', '0', '--ledger', ledgerFile];
   for (const [flag, v] of Object.entries(flags)) if (v !== undefined) args.push(flag, String(v));
+  args.push('--tls', transport);
+  if (transport !== 'off') args.push('--cert', tls.caFile, '--key', tls.keyFile);
   const child: ChildProcess = spawn(process.execPath, args, {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -111,7 +135,12 @@ export async function startSinkProcess(faults: SinkFaults = {}): Promise<SinkPro
   };
   return {
     port,
-    url: `smtp://127.0.0.1:${port}?tls=off`,
+    url:
+      transport === 'implicit'
+        ? `smtps://127.0.0.1:${port}`
+        : `smtp://127.0.0.1:${port}${transport === 'off' ? '?tls=off' : ''}`,
+    transport,
+    caFile: tls.caFile,
     ledgerFile,
     deliveries,
     copies() {
