@@ -16,7 +16,7 @@ import { defaultEditionId } from '../../src/delivery/edition-control.ts';
 import { createLogger } from '../../src/logging/logger.ts';
 import { type EmbeddedRedis, startEmbeddedRedis } from '../../src/redis/embedded-redis.ts';
 import { benchAddress, benchArticles, benchName, TIMEZONES, TOPIC_SETS } from './bench-digest.ts';
-import { type BenchSink, startBenchSink } from './sink-process.ts';
+import { type BenchSink, type BenchTransport, startBenchSink } from './sink-process.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 
@@ -40,14 +40,18 @@ export interface BenchWorld {
   close(): Promise<void>;
 }
 
-export async function startBenchWorld(extraEnv: Record<string, string> = {}): Promise<BenchWorld> {
+export async function startBenchWorld(
+  extraEnv: Record<string, string> = {},
+  transport: BenchTransport = 'plain',
+): Promise<BenchWorld> {
   const dir = mkdtempSync(join(tmpdir(), 'nd-bench-'));
   const redis = await startEmbeddedRedis({ dir: join(dir, 'redis') });
-  const sink = await startBenchSink();
+  const sink = await startBenchSink(transport);
   const env: Record<string, string> = {
     REDIS_URL: redis.url,
     REDIS_PREFIX: 'bench',
     SMTP_URL: sink.url,
+    ...(sink.caFile ? { SMTP_TLS_CA_FILE: sink.caFile } : {}),
     DATA_DIR: join(dir, 'data'),
     LINK_SECRET: 'bench-link-secret-0123456789',
     ADMIN_TOKEN: 'bench-admin-token-0123456789',

@@ -11,6 +11,7 @@
  * the transport's work per message is the same, and 10,000 prebuilt copies would be 800 MB.
  * Prints one JSON line: { messages, ms, peakRssMb, cpuSeconds }.
  */
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { editionWindow } from '../../src/core/edition-window.ts';
 import { type PreparedVariant, prepareVariant } from '../../src/delivery/prepared-edition.ts';
@@ -23,6 +24,8 @@ import { cpuSeconds, peakRssMb } from './proc-stats.ts';
 const { values } = parseArgs({
   options: {
     smtp: { type: 'string' },
+    /** The sink's certificate (STARTTLS runs), trusted as a CA. */
+    ca: { type: 'string' },
     edition: { type: 'string' },
     count: { type: 'string', default: '10000' },
     connections: { type: 'string', default: '10' },
@@ -52,6 +55,7 @@ for (const topics of TOPIC_SETS) {
 }
 const mailer = createSmtpMailer({
   url: values.smtp,
+  tlsCa: values.ca ? readFileSync(values.ca, 'utf8') : undefined,
   maxConnections: Number(values.connections),
   maxMessages: Number(values['max-messages']),
 });

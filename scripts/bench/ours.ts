@@ -8,6 +8,7 @@ import { controlDeps } from '../../src/app/step-deps.ts';
 import { startSend } from '../../src/delivery/edition-control.ts';
 import { startBenchWorld } from './bench-world.ts';
 import { cpuSeconds, peakRssMb } from './proc-stats.ts';
+import type { BenchTransport } from './sink-process.ts';
 
 export interface OursFigures {
   subscribers: number;
@@ -54,8 +55,9 @@ export async function runOurs(options: {
   workers: number;
   profileDir?: string;
   env?: Record<string, string>;
+  transport?: BenchTransport;
 }): Promise<OursFigures> {
-  const world = await startBenchWorld(options.env);
+  const world = await startBenchWorld(options.env, options.transport);
   try {
     const { c, editionId } = world;
     await world.seedArticles();

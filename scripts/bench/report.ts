@@ -23,11 +23,19 @@ export interface BenchResults {
   naive: SideFigures[];
   ceiling: SideFigures[];
   ours: OursFigures[];
+  /** The same runs over STARTTLS (each right after its plain-text pair). */
+  tls?: TransportRuns;
   /** One run per size with the default number of workers (the base size is the median run). */
   scaling: OursFigures[];
   /** One run per worker count at the base size. */
   workers: OursFigures[];
   summary: Summary;
+}
+
+export interface TransportRuns {
+  naive: SideFigures[];
+  ceiling: SideFigures[];
+  ours: OursFigures[];
 }
 
 export interface Summary {
@@ -141,6 +149,7 @@ export function formatMarkdown(r: BenchResults): string {
     '',
     `ours / naive = **${f1(s.oursOverNaive)}×**; ours / ceiling = **${s.oursOverCeiling.toFixed(2)}**. All runs: ours ${r.ours.map((x) => n0(x.messagesPerSecond)).join(', ')} msg/s; ceiling ${r.ceiling.map((x) => n0(x.messagesPerSecond)).join(', ')}; naive ${r.naive.map((x) => f1(x.messagesPerSecond)).join(', ')}.`,
     '',
+    ...transportSection(r),
     '### Scaling and worker processes (ours)',
     '',
     '| run | subscribers | workers | trigger → last accepted | msg/s | trigger → first accepted | msg/s from 20 % to 80 % | worker peak RSS | worker CPU | Redis peak RSS | Redis CPU | sink peak RSS | sink CPU | Redis / subscriber | ledger / subscriber |',
@@ -173,6 +182,33 @@ export function formatMarkdown(r: BenchResults): string {
     '<!-- bench:delivery:end -->',
   ];
   return lines.join('\n');
+}
+
+/** Plain text against STARTTLS: the ratios on each transport and CPU per message of each process. */
+function transportSection(r: BenchResults): string[] {
+  if (!r.tls || r.tls.ours.length === 0) return [];
+  const row = (name: string, runs: TransportRuns) => {
+    const naive = median(runs.naive.map((x) => x.messagesPerSecond));
+    const ceiling = median(runs.ceiling.map((x) => x.messagesPerSecond));
+    const ours = median(runs.ours.map((x) => x.messagesPerSecond));
+    const o = medianRun(runs.ours);
+    const c = medianRun(runs.ceiling);
+    const ms = (cpu: number, n: number) => ((cpu * 1000) / Math.max(1, n)).toFixed(3);
+    return `| ${name} | ${f1(naive)} | ${n0(ceiling)} | **${n0(ours)}** | **${f1(ours / naive)}×** | **${f2(ours / ceiling)}** | ${ms(o.workerCpuSeconds, o.messages)} | ${ms(o.sinkCpuSeconds, o.messages)} | ${ms(o.redisCpuSeconds, o.messages)} | ${ms(c.cpuSeconds, c.messages)} | ${ms(c.sinkCpuSeconds, c.messages)} |`;
+  };
+  return [
+    `### Plain text and STARTTLS (${n0(r.ours[0]!.subscribers)} recipients, medians of ${r.ours.length} paired runs)`,
+    '',
+    'Each STARTTLS run follows its plain-text pair; the ceiling and the naive sender use the same transport as ours, against a sink whose self-signed certificate they verify.',
+    '',
+    '| transport | naive msg/s | ceiling msg/s | ours msg/s | ours / naive | ours / ceiling | worker CPU ms/msg | sink CPU ms/msg | Redis CPU ms/msg | ceiling client CPU ms/msg | ceiling sink CPU ms/msg |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    row('plain text', { naive: r.naive, ceiling: r.ceiling, ours: r.ours }),
+    row('STARTTLS', r.tls),
+    '',
+    `STARTTLS runs: ours ${r.tls.ours.map((x) => n0(x.messagesPerSecond)).join(', ')} msg/s; ceiling ${r.tls.ceiling.map((x) => n0(x.messagesPerSecond)).join(', ')}; naive ${r.tls.naive.map((x) => f1(x.messagesPerSecond)).join(', ')}.`,
+    '',
+  ];
 }
 
 /** Replaces the generated block in BENCHMARKS.md (or appends a Delivery section holding it). */

@@ -19,8 +19,16 @@ import { loadPublication, SAMPLE_PUBLICATION_FILE } from '../../src/publication/
 import { measureMicro } from './micro.ts';
 import { type OursFigures, runOurs } from './ours.ts';
 import { loadAverage } from './proc-stats.ts';
-import { type BenchResults, formatMarkdown, medianRun, summarise, writeBenchmarksSection } from './report.ts';
+import {
+  type BenchResults,
+  formatMarkdown,
+  medianRun,
+  summarise,
+  type TransportRuns,
+  writeBenchmarksSection,
+} from './report.ts';
 import { runSide, type SideFigures } from './side-runs.ts';
+import type { BenchTransport } from './sink-process.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 /** `digest start` runs one process; that is the default deployment the targets speak of. */
@@ -102,40 +110,54 @@ if (!quick) {
 const naive: SideFigures[] = [];
 const ceiling: SideFigures[] = [];
 const ours: OursFigures[] = [];
+// The same three pipelines over STARTTLS, each against a sink whose certificate it verifies: what every
+// production relay speaks. Run right after each plain run, so a pair shares the machine's mood.
+const tls: TransportRuns = { naive: [], ceiling: [], ours: [] };
 for (let i = 0; i < repeat; i++) {
-  log(`side by side, run ${i + 1}/${repeat}: naive (${naiveCount} messages)...`);
+  for (const transport of ['plain', 'starttls'] as const) {
+    const into = transport === 'plain' ? { naive, ceiling, ours } : tls;
+    await sideBySide(i, transport, into);
+  }
+}
+
+async function sideBySide(i: number, transport: BenchTransport, into: TransportRuns): Promise<void> {
+  log(`side by side (${transport}), run ${i + 1}/${repeat}: naive (${naiveCount} messages)...`);
+  const { naive, ceiling, ours } = into;
   naive.push(
     // At most 30 s: the naive pipeline's rate is steady after a few messages.
-    await runSide('naive-send.ts', [
-      '--edition',
-      editionId,
-      '--count',
-      String(naiveCount),
-      '--seconds',
-      '30',
-    ]),
+    await runSide(
+      'naive-send.ts',
+      ['--edition', editionId, '--count', String(naiveCount), '--seconds', '30'],
+      transport,
+    ),
   );
   log(`  ${naive.at(-1)!.messagesPerSecond.toFixed(1)} msg/s; transport ceiling (${base})...`);
   ceiling.push(
-    await runSide('ceiling-send.ts', [
-      '--edition',
-      editionId,
-      '--count',
-      String(base),
-      '--connections',
-      String(settings.smtpMaxConnections),
-      '--max-messages',
-      String(config.smtpMaxMessages),
-      // A worker has as many recipients in flight as SMTP connections (its lane slots); more in flight
-      // only queue in the pool, which measured slower (about 1,860 against 2,150 msg/s at 10).
-      '--inflight',
-      String(settings.smtpMaxConnections),
-    ]),
+    await runSide(
+      'ceiling-send.ts',
+      [
+        '--edition',
+        editionId,
+        '--count',
+        String(base),
+        '--connections',
+        String(settings.smtpMaxConnections),
+        '--max-messages',
+        String(config.smtpMaxMessages),
+        // A worker has as many recipients in flight as SMTP connections (its lane slots); more in flight
+        // only queue in the pool, which measured slower (about 1,860 against 2,150 msg/s at 10).
+        '--inflight',
+        String(settings.smtpMaxConnections),
+      ],
+      transport,
+    ),
   );
   log(
     `  ${Math.round(ceiling.at(-1)!.messagesPerSecond)} msg/s; ours (${base}, ${DEFAULT_WORKERS} worker)...`,
   );
-  ours.push(await runOurs({ subscribers: base, workers: DEFAULT_WORKERS, profileDir: values.profile }));
+  ours.push(
+    await runOurs({ subscribers: base, workers: DEFAULT_WORKERS, profileDir: values.profile, transport }),
+  );
   log(`  ${Math.round(ours.at(-1)!.messagesPerSecond)} msg/s`);
 }
 
@@ -172,6 +194,7 @@ const partial = {
   naive,
   ceiling,
   ours,
+  tls,
   scaling,
   workers,
 };

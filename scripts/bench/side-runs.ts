@@ -5,7 +5,7 @@
 import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 import { cpuSeconds, peakRssMb } from './proc-stats.ts';
-import { startBenchSink } from './sink-process.ts';
+import { type BenchTransport, startBenchSink } from './sink-process.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 
@@ -23,14 +23,22 @@ export interface SideFigures {
 export async function runSide(
   script: 'naive-send.ts' | 'ceiling-send.ts',
   args: string[],
+  transport: BenchTransport = 'plain',
 ): Promise<SideFigures> {
-  const sink = await startBenchSink();
+  const sink = await startBenchSink(transport);
   try {
     const sinkCpu0 = cpuSeconds(sink.pid) ?? 0;
     const out = await new Promise<string>((res, rej) => {
       const child = spawn(
         process.execPath,
-        ['bin/tsx-run.js', `scripts/bench/${script}`, '--smtp', sink.url, ...args],
+        [
+          'bin/tsx-run.js',
+          `scripts/bench/${script}`,
+          '--smtp',
+          sink.url,
+          ...(sink.caFile ? ['--ca', sink.caFile] : []),
+          ...args,
+        ],
         { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
       );
       let stdout = '';

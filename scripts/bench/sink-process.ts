@@ -3,7 +3,10 @@
  * memory are not the benchmark's: it accepts and discards, and reports its counters on SIGUSR2.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { resolve } from 'node:path';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { generate } from 'selfsigned';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 
@@ -13,18 +16,48 @@ export interface SinkCounters {
   connections: number;
 }
 
+/** How the senders reach the sink: plain text, or STARTTLS with a certificate they verify. */
+export type BenchTransport = 'plain' | 'starttls';
+
 export interface BenchSink {
   pid: number;
   url: string;
+  /** The sink's certificate (STARTTLS), for SMTP_TLS_CA_FILE; undefined over plain text. */
+  caFile: string | undefined;
   /** The sink's counters now. */
   counters(): Promise<SinkCounters>;
   stop(): Promise<void>;
 }
 
-export async function startBenchSink(): Promise<BenchSink> {
+let certificate: Promise<{ cert: string; key: string }> | undefined;
+/** One self-signed certificate per benchmark process (127.0.0.1), written to files for the sink. */
+const sinkCertificate = () =>
+  (certificate ??= (async () => {
+    const pems = await generate([{ name: 'commonName', value: 'localhost' }], {
+      keyType: 'ec',
+      algorithm: 'sha256',
+      extensions: [
+        { name: 'basicConstraints', cA: true },
+        { name: 'subjectAltName', altNames: [{ type: 7, ip: '127.0.0.1' }] },
+      ],
+    });
+    const dir = mkdtempSync(join(tmpdir(), 'nd-bench-tls-'));
+    writeFileSync(join(dir, 'sink.pem'), pems.cert);
+    writeFileSync(join(dir, 'sink.key'), pems.private, { mode: 0o600 });
+    return { cert: join(dir, 'sink.pem'), key: join(dir, 'sink.key') };
+  })());
+
+export async function startBenchSink(transport: BenchTransport = 'plain'): Promise<BenchSink> {
+  const tls = transport === 'starttls' ? await sinkCertificate() : undefined;
   const child: ChildProcess = spawn(
     process.execPath,
-    ['bin/tsx-run.js', 'scripts/sink/smtp-sink.ts', '--port', '0'],
+    [
+      'bin/tsx-run.js',
+      'scripts/sink/smtp-sink.ts',
+      '--port',
+      '0',
+      ...(tls ? ['--tls', 'starttls', '--cert', tls.cert, '--key', tls.key] : []),
+    ],
     { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let out = '';
@@ -57,7 +90,8 @@ export async function startBenchSink(): Promise<BenchSink> {
   const { port } = await nextLine('listening', 30_000);
   return {
     pid: child.pid!,
-    url: `smtp://127.0.0.1:${port}?tls=off`,
+    url: tls ? `smtp://127.0.0.1:${port}` : `smtp://127.0.0.1:${port}?tls=off`,
+    caFile: tls?.cert,
     async counters() {
       child.kill('SIGUSR2');
       const s = await nextLine('stats', 10_000);
