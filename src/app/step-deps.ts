@@ -59,6 +59,7 @@ export function sendDeps(c: Container, onOutcome?: SendDeps['onOutcome']): SendD
     mailer: c.mailer,
     publicUrl: () => c.publicUrl,
     linkKeys: c.linkKeys,
+    bounceDomain: c.bounceDomain,
     lanes: c.config.smtpMaxConnections,
     laneSlots: pLimit(c.config.smtpMaxConnections),
     maxAttempts: MAX_DELIVERY_ATTEMPTS,

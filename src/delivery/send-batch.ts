@@ -11,6 +11,7 @@ import type { LimitFunction } from 'p-limit';
 import type { LinkKey } from '../config.ts';
 import { classifySmtpError, type SmtpFailure } from '../core/smtp-error-class.ts';
 import type { EditionStore } from '../editions/edition-store.ts';
+import { canSignFeedback, feedbackAddresses } from '../feedback/feedback-address.ts';
 import { subscriberLinks } from '../links/subscriber-links.ts';
 import type { Mailer, MailLane } from '../mail/mailer.ts';
 import { messageMemory } from '../mail/message-template.ts';
@@ -29,6 +30,8 @@ export interface SendDeps {
   mailer: Mailer;
   publicUrl: () => string;
   linkKeys: LinkKey[];
+  /** Domain of each message's signed bounce (VERP) and mailto unsubscribe addresses. */
+  bounceDomain: string;
   /** Recipients of one batch in flight at once (the SMTP pool size). */
   lanes: number;
   /**
@@ -76,6 +79,7 @@ export async function sendBatch(
     deps.ledger.attemptsOf(data.editionId, ids),
   ]);
   const claim = { jobId, run };
+  const signFeedback = canSignFeedback(data.editionId);
   const sent = () => {
     count('sent');
     deps.onOutcome?.('sent', undefined, data.editionId);
@@ -165,6 +169,10 @@ export async function sendBatch(
       deps.linkKeys,
       Math.floor(deps.now().getTime() / 1000),
     );
+    // The envelope sender names edition and subscriber, so a bounce needs no parsing to be placed.
+    const feedback = signFeedback
+      ? feedbackAddresses(data.editionId, sid, deps.linkKeys[0]!, deps.bounceDomain)
+      : undefined;
     const message = variant.compose(
       {
         subscriberId: sid,
@@ -173,6 +181,8 @@ export async function sendBatch(
         format: sub.format,
         unsubscribeUrl: links.unsubscribe,
         preferencesUrl: links.preferences,
+        returnPath: feedback?.bounce,
+        unsubscribeMailto: feedback?.unsubscribe,
       },
       // Date: the hand-off, now (not the edition's scheduled time).
       { dotStuffed: deps.mailer.acceptsDotStuffed, scratch: lane.scratch, date: deps.now() },

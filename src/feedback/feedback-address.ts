@@ -82,6 +82,9 @@ export function fromBase32(text: string, byteLength: number): Buffer | undefined
   return out;
 }
 
+/** Whether an edition id can be named in a feedback address (every id of the form 2026-W47). */
+export const canSignFeedback = (editionId: string): boolean => EDITION.test(editionId);
+
 /** The bounce and unsubscribe addresses of one recipient of one edition: one HMAC. */
 export function feedbackAddresses(
   editionId: string,

@@ -15,6 +15,10 @@ export interface ComposeRecipient {
   name: string;
   format: 'html' | 'text';
   unsubscribeUrl: string;
+  /** The message's own signed bounce address (VERP, src/feedback/feedback-address.ts); else the sender's. */
+  returnPath?: string | undefined;
+  /** The recipient's signed `mailto:` unsubscribe address; else the frame's. */
+  unsubscribeMailto?: string | undefined;
 }
 
 export interface ComposedMessage {
@@ -75,7 +79,7 @@ export function headerBlock(
     `Date: ${dateHeader(date)}\r\n` +
     `Message-ID: ${messageId}\r\n` +
     `List-Id: ${frame.listIdHeader}\r\n` +
-    `List-Unsubscribe: <${recipient.unsubscribeUrl}>, <${frame.unsubscribeMailto}>\r\n` +
+    `List-Unsubscribe: <${recipient.unsubscribeUrl}>, <${recipient.unsubscribeMailto ? `mailto:${recipient.unsubscribeMailto}?subject=unsubscribe` : frame.unsubscribeMailto}>\r\n` +
     'List-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n' +
     (frame.replyToHeader ? `Reply-To: ${frame.replyToHeader}\r\n` : '') +
     'MIME-Version: 1.0\r\n'
@@ -101,7 +105,7 @@ export function composeMessage(
       `${head}--${b}\r\n${part('plain', body.text, frame.textIs7bit)}\r\n` +
       `--${b}\r\n${part('html', body.html, frame.htmlIs7bit)}\r\n--${b}--\r\n`;
   }
-  return { messageId, envelope: { from: frame.envelopeFrom, to: recipient.email }, raw };
+  return { messageId, envelope: { from: recipient.returnPath ?? frame.envelopeFrom, to: recipient.email }, raw };
 }
 
 /**

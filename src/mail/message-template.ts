@@ -225,7 +225,7 @@ export function fillMessageTemplate(
   }
   return {
     messageId,
-    envelope: { from: frame.envelopeFrom, to: r.email },
+    envelope: { from: r.returnPath ?? frame.envelopeFrom, to: r.email },
     raw: w.finish(options.scratch),
     dotStuffed: options.dotStuffed,
   };

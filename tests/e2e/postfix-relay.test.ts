@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Container } from '../../src/app/container.ts';
 import { defaultEditionId } from '../../src/delivery/edition-control.ts';
+import { feedbackAddresses } from '../../src/feedback/feedback-address.ts';
 import { digestCli } from '../helpers/cli.ts';
 import { createTestContainer } from '../helpers/container.ts';
 import { perRecipient, seedArticles, seedSubscribers } from '../helpers/delivery-fixtures.ts';
@@ -99,7 +100,8 @@ describe('an edition through a real Postfix relay over STARTTLS', () => {
       const sub = byId.get(to)!;
       // Postfix added its own Received line (with the TLS it took the message over) and nothing else of ours moved.
       expect(header(raw, 'Received')[0]).toMatch(/by relay\.postfix\.test \(Postfix\) with ESMTPS/);
-      expect(m.envelopeFrom).toBe(c.publication.from.address);
+      // The envelope sender is the message's own signed bounce address at the sender's domain (VERP).
+      expect(m.envelopeFrom).toBe(feedbackAddresses(edition, sub.id, c.linkKeys[0]!, senderDomain).bounce);
       expect(header(raw, 'To')).toEqual([`"${`Reader ${subs.indexOf(sub)}`}" <${to}>`]);
       expect(header(raw, 'From')).toHaveLength(1);
       expect(m.parsed.from?.value[0]?.address).toBe(c.publication.from.address);
@@ -120,7 +122,11 @@ describe('an edition through a real Postfix relay over STARTTLS', () => {
     await dsnSink.waitFor(bouncing.length, 30_000);
     for (const dsn of dsnSink.messages) {
       expect(dsn.envelopeFrom).toBe('');
-      expect(dsn.envelopeTo).toEqual([c.publication.from.address]);
+      expect(dsn.envelopeTo).toEqual([
+        expect.stringMatching(
+          new RegExp(`^b-[a-z0-9]+-[a-z2-7]+-[a-z2-7]+@${senderDomain.replace(/\./g, '\\.')}$`),
+        ),
+      ]);
       expect(dsn.parsed.headers.get('content-type')).toMatchObject({
         value: 'multipart/report',
         params: { 'report-type': 'delivery-status' },

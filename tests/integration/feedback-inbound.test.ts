@@ -87,14 +87,18 @@ const addressesOf = (c: Container, subscriberId: string, edition = EDITION) =>
 
 describe('inbound feedback over SMTP', () => {
   it('a hard DSN bounces the reader (history, ledger) and they are not in the next edition', async () => {
-    const { c, listener } = await setup();
+    const { c, sink, listener } = await setup();
     await seedArticles(c, EDITION, 1);
     await seedArticles(c, '2026-W47', 1);
     const subs = await seedSubscribers(c, 6);
     const { report } = await sendEdition(c, EDITION);
     expect(report.sent).toBe(6);
     const reader = subs[2]!;
-    const { bounce } = addressesOf(c, reader.id);
+    // The digest went out with its own signed envelope sender and mailto unsubscribe address.
+    const sent = sink.messages.find((m) => m.envelopeTo.includes(reader.email))!;
+    const { bounce, unsubscribe } = addressesOf(c, reader.id);
+    expect(sent.envelopeFrom).toBe(bounce);
+    expect(sent.raw.toString('latin1')).toContain(`<mailto:${unsubscribe}?subject=unsubscribe>`);
     const dsn = feedbackFixture('postfix-dsn-hard.eml', {
       returnPath: bounce,
       recipient: reader.email,
