@@ -1,8 +1,12 @@
-/** The `build` queue's worker: builds an edition, then (in the weekly chain) queues its dispatch. */
+/**
+ * The `build` queue's worker: builds an edition, then (in the weekly chain) queues its dispatch, or,
+ * with the publication's review gate, mails the reviewers and leaves the draft for an approval.
+ */
 import { type Job, Worker } from 'bullmq';
 import type { Container } from '../src/app/container.ts';
 import { buildDeps } from '../src/app/step-deps.ts';
 import { buildEdition } from '../src/editions/build-edition.ts';
+import { sendReviewNotice } from '../src/editions/review-notice.ts';
 import { bullPrefix, type EditionJobData, QUEUES } from '../src/queues/queue-names.ts';
 
 export function createBuildWorker(container: Container): Worker<EditionJobData> {
@@ -14,7 +18,12 @@ export function createBuildWorker(container: Container): Worker<EditionJobData> 
         { event: 'edition.built', edition: edition.id, created, recipients: edition.recipientCount },
         'built',
       );
-      if (job.data.chain) {
+      const review = container.publication.reviewBeforeSend;
+      if (job.data.chain && review && created) {
+        // The review gate: the draft waits for an approval (digest approve); the reviewers are told.
+        await sendReviewNotice(container.mailer, container.publication, container.publicUrl, edition);
+        container.logger.info({ event: 'edition.review-requested', edition: edition.id }, 'review requested');
+      } else if (job.data.chain && !review) {
         await container.queues.dispatch.add('dispatch', job.data, {
           jobId: `dispatch-${edition.id}`,
           removeOnComplete: 100,

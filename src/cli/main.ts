@@ -33,6 +33,10 @@ const GROUPS: Array<{ names: string[]; load: () => Promise<Register> }> = [
     ],
     load: async () => (await import('./commands/send.ts')).registerSendCommands,
   },
+  {
+    names: ['build', 'reopen', 'approve', 'edit'],
+    load: async () => (await import('./commands/editor.ts')).registerEditorCommands,
+  },
   { names: ['sources'], load: async () => (await import('./commands/sources.ts')).registerSourceCommands },
   { names: ['articles'], load: async () => (await import('./commands/articles.ts')).registerArticleCommands },
   { names: ['collect'], load: async () => (await import('./commands/collect.ts')).registerCollectCommand },

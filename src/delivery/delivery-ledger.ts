@@ -37,6 +37,10 @@ export type FeedbackCounts = Record<FeedbackCountKind, { total: number; afterSen
 
 /** The truth about who got what: one entry per (edition, subscriber). */
 export interface DeliveryLedger {
+  /**
+   * Writes a build's ledger under staging keys; it becomes the edition's ledger when the edition store
+   * commits the build (EditionStore.commit), atomically with the generation's variants and articles.
+   */
   freeze(editionId: string, recipients: FrozenRecipient[], now: Date): Promise<void>;
   claim(
     editionId: string,

@@ -26,6 +26,8 @@ export interface DispatchDeps {
 
 export interface DispatchResult {
   generation: number;
+  /** When the earliest delivery is due (now when any is due already). */
+  firstDueAt: Date;
   recipients: number;
   jobs: number;
 }
@@ -50,7 +52,11 @@ export async function dispatchEdition(
     for (let i = 0; i < ids.length; i += deps.batchSize) {
       queued.push({
         name: 'send',
-        data: { editionId: edition.id, subscriberIds: ids.slice(i, i + deps.batchSize) },
+        data: {
+          editionId: edition.id,
+          subscriberIds: ids.slice(i, i + deps.batchSize),
+          build: edition.generation ?? 1,
+        },
         opts: {
           jobId: sendJobId(edition.id, generation, ++jobCount),
           delay,
@@ -106,5 +112,11 @@ export async function dispatchEdition(
   for (const [delay, ids] of [...byDelay.entries()].sort(([a], [b]) => a - b)) cut(delay, ids);
   await enqueue();
   await deps.editions.recordDispatch(edition.id, generation, jobCount);
-  return { generation, recipients, jobs: jobCount };
+  const firstDelay = byDelay.size ? Math.min(...byDelay.keys()) : 0;
+  return {
+    generation,
+    recipients,
+    jobs: jobCount,
+    firstDueAt: new Date(options.now.getTime() + firstDelay),
+  };
 }

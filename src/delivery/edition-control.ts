@@ -1,23 +1,54 @@
 /**
- * What operators do to an edition (CLI, admin API, dashboard): send (build if needed, then dispatch),
- * pause, resume, cancel, retry the failed, resend the uncertain, and read its status. Each action is
- * a guarded status transition first, so two operators (or two processes) cannot start it twice.
+ * What operators do to an edition (CLI, admin API, dashboard): build (a draft, or a new generation
+ * of it), reopen a cancelled one, approve, send (build if needed, then dispatch), pause, resume,
+ * cancel, retry the failed, resend the uncertain, and read its status. Each action is a guarded
+ * status transition first, so two operators (or two processes) cannot start it twice.
  */
 import { dueTime } from '../core/due-time.ts';
 import { editionIdFor, previousEditionId } from '../core/edition-window.ts';
 import type { DeliveryState } from '../domain/delivery.ts';
 import type { Publication } from '../domain/publication.ts';
-import { type BuildDeps, buildEdition } from '../editions/build-edition.ts';
+import { type BuildDeps, type BuildMode, buildEdition } from '../editions/build-edition.ts';
 import type { EditionRecord } from '../editions/edition-store.ts';
 import { UserError } from '../errors/user-error.ts';
 import { type DispatchDeps, dispatchEdition } from './dispatch.ts';
 
-export type ControlDeps = BuildDeps & DispatchDeps & { maxEditionAgeDays: number };
+/**
+ * The options of a send. Checks (below) receive them whole, so a check can add its own option
+ * without changing this path (e.g. a lint check honouring `force`).
+ */
+export interface SendOptions {
+  /** Ignore delivery hours: everyone is due now. */
+  immediate: boolean;
+  /** Send an edition of the current week, one older than MAX_EDITION_AGE_DAYS, or past a check's errors. */
+  force: boolean;
+  now: Date;
+}
+
+/**
+ * A check run before a draft starts sending (after the build, before the transition): it refuses the
+ * send by throwing a UserError. Pre-send lint plugs in here (see step-deps.ts).
+ */
+export type PreSendCheck = (edition: EditionRecord, options: SendOptions) => Promise<void>;
+
+export type ControlDeps = BuildDeps &
+  DispatchDeps & {
+    maxEditionAgeDays: number;
+    /** Run in order before every send of a draft; empty by default. */
+    preSendChecks?: PreSendCheck[];
+  };
 
 export interface EditionStatusReport {
   edition: string;
   status: string;
   pausedReason: string | undefined;
+  /** The build generation the counts are of (1 = first build). */
+  generation: number;
+  /** A draft of a publication with `reviewBeforeSend` that nobody approved yet. */
+  awaitingApproval: boolean;
+  approvedAt: string | undefined;
+  /** When its web version becomes public (its first delivery's due time); undefined before sending. */
+  publicFrom: string | undefined;
   eligible: number;
   sent: number;
   skipped: number;
@@ -46,7 +77,7 @@ export function checkEditionId(_publication: Publication, id: string): string {
 export async function startSend(
   deps: ControlDeps,
   editionId: string,
-  options: { immediate: boolean; force: boolean; now: Date },
+  options: SendOptions,
 ): Promise<{ edition: EditionRecord; dispatched: number; alreadyStarted: boolean }> {
   const current = editionIdFor(options.now, deps.publication.timezone, deps.publication.weekStartsOn);
   if (editionId >= current && !options.force) {
@@ -55,17 +86,29 @@ export async function startSend(
     );
   }
   const { edition } = await buildEdition(deps, editionId, options.now);
-  const scheduled = dueTime(edition.sendDate, deps.publication.defaultHour, deps.publication.timezone);
-  const ageDays = (options.now.getTime() - scheduled.getTime()) / 86_400_000;
-  if (edition.status === 'built' && ageDays > deps.maxEditionAgeDays && !options.force) {
-    throw new UserError(
-      `edition ${editionId} was due ${Math.floor(ageDays)} days ago (more than MAX_EDITION_AGE_DAYS=${deps.maxEditionAgeDays}); add --force to send it anyway`,
-    );
+  if (edition.status === 'draft') {
+    const scheduled = editionDueTime(deps.publication, edition);
+    const ageDays = (options.now.getTime() - scheduled.getTime()) / 86_400_000;
+    if (ageDays > deps.maxEditionAgeDays && !options.force) {
+      throw new UserError(
+        `edition ${editionId} was due ${Math.floor(ageDays)} days ago (more than MAX_EDITION_AGE_DAYS=${deps.maxEditionAgeDays}); add --force to send it anyway`,
+      );
+    }
+    if (awaitsApproval(deps.publication, edition)) {
+      throw new UserError(
+        `edition ${editionId} is waiting for approval (reviewBeforeSend): approve it with digest approve ${editionId}`,
+      );
+    }
+    for (const check of deps.preSendChecks ?? []) await check(edition, options);
   }
-  if (!(await deps.editions.transition(editionId, ['built'], 'sending'))) {
+  if (!(await deps.editions.transition(editionId, ['draft'], 'sending'))) {
     return { edition: (await deps.editions.get(editionId))!, dispatched: 0, alreadyStarted: true };
   }
-  const result = await dispatchEdition(deps, { ...edition, status: 'sending' }, options);
+  // Read again: a rebuild may have committed a new generation just before the transition.
+  const sending = (await deps.editions.get(editionId))!;
+  const result = await dispatchEdition(deps, sending, options);
+  // The web version is public from the first delivery's due time, not before (an embargo holds).
+  await deps.editions.setPublicFrom(editionId, result.firstDueAt);
   // An edition with nobody pending is complete at once.
   await finishIfDone(deps, editionId);
   return {
@@ -73,6 +116,50 @@ export async function startSend(
     dispatched: result.recipients,
     alreadyStarted: false,
   };
+}
+
+/** The publication's delivery hour on the edition's send date: the edition's due time. */
+export const editionDueTime = (publication: Publication, edition: { sendDate: string }): Date =>
+  dueTime(edition.sendDate, publication.defaultHour, publication.timezone);
+
+/** A draft that the review gate holds back: the publication wants review and nobody approved it. */
+export const awaitsApproval = (publication: Publication, edition: EditionRecord): boolean =>
+  !!publication.reviewBeforeSend && edition.status === 'draft' && !edition.approvedAt;
+
+/**
+ * `digest build W`: builds the edition as a draft, or builds its draft again (a new generation from
+ * the current articles, edits and subscribers) until its first delivery is claimed.
+ */
+export async function rebuildEdition(
+  deps: ControlDeps,
+  id: string,
+  now: Date,
+  mode: Extract<BuildMode, 'rebuild' | 'reopen'> = 'rebuild',
+): Promise<{ edition: EditionRecord; created: boolean }> {
+  return buildEdition(deps, id, now, mode);
+}
+
+/**
+ * Approves a draft (the review gate) and starts its send: each delivery is queued for its due time,
+ * so an approval after the due hour sends at once and one before it sends at the due hour; the web
+ * version stays private until then.
+ */
+export async function approveEdition(
+  deps: ControlDeps,
+  id: string,
+  by: string,
+  options: SendOptions,
+): Promise<{ edition: EditionRecord; dispatched: number }> {
+  if (!(await deps.editions.approve(id, options.now, by))) {
+    const status = await statusOf(deps, id);
+    throw new UserError(
+      status === 'does not exist'
+        ? `edition ${id} does not exist (build it first: digest build ${id})`
+        : `edition ${id} is ${status}; only a draft can be approved`,
+    );
+  }
+  const r = await startSend(deps, id, { ...options, immediate: false });
+  return { edition: r.edition, dispatched: r.dispatched };
 }
 
 export async function pauseEdition(
@@ -101,7 +188,7 @@ export async function cancelEdition(deps: ControlDeps, id: string, now: Date): P
   if (
     !(await deps.editions.transition(
       id,
-      ['built', 'sending', 'paused'],
+      ['draft', 'sending', 'paused'],
       'cancelled',
       'cancelled by operator',
     ))
@@ -140,6 +227,10 @@ export async function editionStatus(deps: ControlDeps, id: string, now: Date): P
     edition: id,
     status: edition.status,
     pausedReason: edition.pausedReason,
+    generation: edition.generation ?? 1,
+    awaitingApproval: awaitsApproval(deps.publication, edition),
+    approvedAt: edition.approvedAt,
+    publicFrom: edition.publicFrom,
     eligible: edition.recipientCount,
     sent: c.sent,
     skipped: c.skipped,
@@ -159,6 +250,7 @@ export async function editionStatus(deps: ControlDeps, id: string, now: Date): P
 async function redispatch(deps: ControlDeps, id: string, now: Date, immediate: boolean): Promise<number> {
   const edition = (await deps.editions.get(id))!;
   const result = await dispatchEdition(deps, edition, { immediate, now });
+  await deps.editions.setPublicFrom(id, result.firstDueAt);
   await finishIfDone(deps, id);
   return result.recipients;
 }

@@ -17,7 +17,19 @@ export interface EditionKeys {
   feedback: string;
   /** HASH `<subscriberId>|<kind>` -> JSON {at, origin, detail, state}: each subscriber counts once per kind. */
   feedbackOf: string;
+  /** The generation's frozen articles (JSON array), what previews, test sends and the web version render. */
+  articles: string;
+  /** The editor's changes (hash), applied by the next build of the draft. */
+  edits: string;
 }
+
+/**
+ * The keys a build writes, each under its staging name (`<key>:next`) until the commit script renames
+ * them over the live ones in one step (editions/redis-edition-store.ts).
+ */
+export const GENERATION_KEYS = ['ledger', 'counts', 'detail', 'variantOf', 'variants', 'articles'] as const;
+export type GenerationKey = (typeof GENERATION_KEYS)[number];
+export const stagingKey = (keys: EditionKeys, name: GenerationKey) => `${keys[name]}:next`;
 
 export function editionKeys(prefix: string, editionId: string): EditionKeys {
   const base = `${prefix}:{ed:${editionId}}`;
@@ -33,6 +45,8 @@ export function editionKeys(prefix: string, editionId: string): EditionKeys {
     jobs: `${base}:jobs`,
     feedback: `${base}:feedback`,
     feedbackOf: `${base}:feedback-of`,
+    articles: `${base}:articles`,
+    edits: `${base}:edits`,
   };
 }
 

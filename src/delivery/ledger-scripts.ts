@@ -43,6 +43,9 @@ local function claim(sid, subscriber, rateKey, token, jobId, nowIso, nowMs, rate
     return 'cancelled'
   end
   if est == 'paused' then return 'paused' end
+  -- A draft sends nobody (a job left from a cancelled generation that was reopened): its batch stops
+  -- as if paused; the draft's own send dispatches new jobs. 'built'/'ready': drafts of older code.
+  if est == 'draft' or est == 'built' or est == 'ready' then return 'paused' end
   if base(st) == 'sending' then
     local owner = string.sub(st, 9)
     if owner ~= token and string.sub(owner, 1, #jobId + 1) == jobId .. '#' then

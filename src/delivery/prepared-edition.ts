@@ -1,7 +1,8 @@
 /**
  * What a send worker keeps per edition, computed once per process: the edition, and per variant the
- * compiled personaliser (Handlebars) and the MIME frame. Editions are frozen once built, so the
- * cache needs no invalidation; it holds the few most recent ones.
+ * compiled personaliser (Handlebars) and the MIME frame. A generation is frozen once built; a draft
+ * can be built again, so each send job names the generation it was dispatched for and the cache
+ * reloads when a job names another one. It holds the few most recent editions.
  */
 
 import type { Publication } from '../domain/publication.ts';
@@ -67,7 +68,20 @@ export function prepareVariant(
  */
 export function createPreparedEditionCache(editions: EditionStore, publication: Publication, size = 4) {
   const cache = new Map<string, Promise<PreparedEdition>>();
-  return (editionId: string): Promise<PreparedEdition> => {
+  /**
+   * `build`: the generation a send job was dispatched for. When the cached one differs it is loaded
+   * again, and a job of a generation that is no longer current gets undefined: nothing to send (its
+   * recipients belong to the current generation's own jobs). Without it (jobs of older code) the
+   * cache answers.
+   */
+  const prepared = async (editionId: string, build?: number): Promise<PreparedEdition | undefined> => {
+    const hit = await load(editionId);
+    if (build === undefined || (hit.edition.generation ?? 1) === build) return hit;
+    cache.delete(editionId);
+    const fresh = await load(editionId);
+    return (fresh.edition.generation ?? 1) === build ? fresh : undefined;
+  };
+  const load = (editionId: string): Promise<PreparedEdition> => {
     let entry = cache.get(editionId);
     if (!entry) {
       entry = (async () => {
@@ -90,4 +104,5 @@ export function createPreparedEditionCache(editions: EditionStore, publication: 
     }
     return entry;
   };
+  return prepared;
 }

@@ -8,7 +8,7 @@ import type {
   FrozenRecipient,
   OutcomeDetail,
 } from './delivery-ledger.ts';
-import { editionKeys } from './ledger-keys.ts';
+import { editionKeys, stagingKey } from './ledger-keys.ts';
 import { RECORD_FEEDBACK, TRANSITION } from './ledger-scripts.ts';
 import { createLedgerSteps } from './ledger-steps.ts';
 
@@ -42,10 +42,17 @@ export function createRedisDeliveryLedger(
 
   const ledger: DeliveryLedger = {
     async freeze(editionId, recipients: FrozenRecipient[], now) {
-      const k = keys(editionId);
-      // Rebuilding after a crashed build starts from a clean ledger: nothing was sent (the edition
-      // record, written last, did not exist), so nothing is lost.
-      await redis.del(k.ledger, k.counts, k.claims, k.detail, k.attempts, k.variantOf);
+      // A build writes its ledger under the staging names; the edition store's commit renames them over
+      // the live ones in one script, together with the variants and articles of the same generation.
+      // A crashed build leaves only staging keys, which the next build starts by clearing.
+      const live = keys(editionId);
+      const k = {
+        ledger: stagingKey(live, 'ledger'),
+        counts: stagingKey(live, 'counts'),
+        detail: stagingKey(live, 'detail'),
+        variantOf: stagingKey(live, 'variantOf'),
+      };
+      await redis.del(k.ledger, k.counts, k.detail, k.variantOf);
       const counts: Record<string, number> = {};
       // Chunks go out back to back (each a MULTI of its own) and are awaited together.
       const writes: Array<Promise<unknown>> = [];

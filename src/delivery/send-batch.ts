@@ -25,8 +25,12 @@ export interface SendDeps {
   ledger: DeliveryLedger;
   subscribers: SubscriberStore;
   editions: EditionStore;
-  /** Rejects (EditionLoadError) when the edition cannot be loaded: the batch then fails and is retried. */
-  prepared: (editionId: string) => Promise<PreparedEdition>;
+  /**
+   * The edition's prepared variants, of the build generation the job names (prepared-edition.ts).
+   * Rejects (EditionLoadError) when the edition cannot be loaded: the batch then fails and is retried.
+   * Undefined when the job's generation is no longer the edition's: the batch has nothing to send.
+   */
+  prepared: (editionId: string, build?: number) => Promise<PreparedEdition | undefined>;
   mailer: Mailer;
   publicUrl: () => string;
   linkKeys: LinkKey[];
@@ -72,7 +76,8 @@ export async function sendBatch(
   const ids = data.subscriberIds;
   // The relay's greeting and EHLO overlap with loading the edition and the recipients.
   deps.mailer.prepare(Math.min(deps.lanes, ids.length));
-  const prepared = await deps.prepared(data.editionId);
+  const prepared = await deps.prepared(data.editionId, data.build);
+  if (!prepared) return result;
   const [subs, variants, attempts] = await Promise.all([
     deps.subscribers.pick(ids, ['email', 'name', 'format']),
     deps.ledger.variantsOf(data.editionId, ids),

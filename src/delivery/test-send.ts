@@ -1,17 +1,22 @@
 /**
  * A test send: one digest of an edition to any address, for an operator to look at. It never touches
  * the ledger, and its Message-ID is marked as a test so it cannot be mistaken for the real delivery.
+ * It is the current generation's own compiled variant when one has these topics (the very bytes the
+ * readers of that variant get, but for the subject's "[Test]" and the recipient's slots), else that
+ * generation's frozen articles and edits rendered for the topics asked for.
  */
 import { randomBytes } from 'node:crypto';
 import type { ArticleStore } from '../articles/article-store.ts';
 import type { LinkKey } from '../config.ts';
 import { variantTopics } from '../core/eligibility.ts';
 import type { Publication } from '../domain/publication.ts';
+import { editorialOfEdition } from '../editions/build-edition.ts';
 import type { EditionStore } from '../editions/edition-store.ts';
 import { UserError } from '../errors/user-error.ts';
 import { subscriberLinks } from '../links/subscriber-links.ts';
 import type { Mailer } from '../mail/mailer.ts';
 import { buildVariant } from '../render/build-variant.ts';
+import { variantKey } from '../render/variant-key.ts';
 import { checkEmail } from '../subscribers/normalise-email.ts';
 import { prepareVariant } from './prepared-edition.ts';
 
@@ -42,15 +47,8 @@ export async function testSend(
     options.topics,
     deps.publication.topics.map((t) => t.id),
   );
-  const variant = await buildVariant({
-    publication: deps.publication,
-    edition,
-    articles: await deps.articles.getMany(edition.articleIds),
-    topics,
-    locale: deps.publication.locale,
-    webUrl: `${deps.publicUrl}/editions/${editionId}`,
-    templatesDir: deps.templatesDir,
-  });
+  const stored = (await deps.editions.variants(editionId)).find((v) => v.key === variantKey(topics));
+  const variant = stored ?? (await renderForTopics(deps, edition, topics));
   if (!variant)
     throw new UserError(`edition ${editionId} has no articles for topics ${topics.join(', ') || 'all'}`);
   const prepared = prepareVariant(editionId, deps.publication, {
@@ -90,4 +88,23 @@ function testRecipient(value: string): { name: string; address: string } | strin
   if (!checked.ok) return checked.reason;
   const name = named ? named[1]!.replace(/[\u0000-\u001f\u007f]/g, ' ').trim() : '';
   return { name, address: checked.email };
+}
+
+async function renderForTopics(
+  deps: TestSendDeps,
+  edition: NonNullable<Awaited<ReturnType<EditionStore['get']>>>,
+  topics: string[],
+) {
+  const articles =
+    (await deps.editions.articles(edition.id)) ?? (await deps.articles.getMany(edition.articleIds));
+  return buildVariant({
+    publication: deps.publication,
+    edition,
+    articles,
+    topics,
+    locale: deps.publication.locale,
+    webUrl: `${deps.publicUrl}/editions/${edition.id}`,
+    templatesDir: deps.templatesDir,
+    editorial: editorialOfEdition(edition, articles),
+  });
 }

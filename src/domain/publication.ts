@@ -42,6 +42,13 @@ export interface Publication {
   topStories: number;
   maxPerSection: number;
   brandColor: string;
+  /**
+   * The review gate: the weekly schedule builds a draft, mails `reviewers` a preview link, and the
+   * edition is sent only once an operator approved it (`digest approve`).
+   */
+  reviewBeforeSend: boolean;
+  /** Who gets the review notice (required with reviewBeforeSend). */
+  reviewers: string[];
   /** Sources registered on first start (paths are relative to the publication file). */
   sources: SourceSeed[];
 }

@@ -1,19 +1,27 @@
 /**
- * The build step: freeze an edition's articles and recipients, compile one template per variant
- * (MJML runs here, once per variant, never per recipient) and write the delivery ledger. Idempotent:
- * building an edition that exists returns it unchanged; one builder at a time across processes.
+ * The build step: freeze an edition's articles (with the editor's edits applied) and recipients,
+ * compile one template per variant (MJML runs here, once per variant, never per recipient) and write
+ * the delivery ledger. A plain build is idempotent: building an edition that exists returns it
+ * unchanged (the weekly chain, `send`). A `rebuild` of a draft makes a new generation from the
+ * current articles, edits and subscribers; a `reopen` does so for a cancelled edition that reached
+ * nobody. Every generation is staged beside the current one and committed by one script that
+ * refuses once a delivery was claimed. One builder at a time across processes.
  */
 import type { ArticleStore } from '../articles/article-store.ts';
 import { editionWindow, sendDateOf } from '../core/edition-window.ts';
 import { isEligible, variantTopics } from '../core/eligibility.ts';
 import type { DeliveryLedger, FrozenRecipient } from '../delivery/delivery-ledger.ts';
+import type { Article } from '../domain/article.ts';
 import type { Edition } from '../domain/edition.ts';
+import type { EditionEdits } from '../domain/edition-edits.ts';
 import type { Publication } from '../domain/publication.ts';
 import { UserError } from '../errors/user-error.ts';
 import { buildVariant, type CompiledVariant } from '../render/build-variant.ts';
+import type { Editorial } from '../render/digest-model.ts';
 import { variantKey } from '../render/variant-key.ts';
 import type { SubscriberStore } from '../subscribers/subscriber-store.ts';
-import type { EditionRecord, EditionStore } from './edition-store.ts';
+import type { CommitMode, CommitResult, EditionRecord, EditionStore } from './edition-store.ts';
+import { renderEditorNote } from './editor-note.ts';
 
 export interface BuildDeps {
   publication: Publication;
@@ -34,35 +42,90 @@ const READ_AHEAD = 8;
 const ELIGIBILITY_FIELDS = ['status', 'frequency', 'pausedUntil', 'topics', 'email'] as const;
 const LOCK_MS = 10 * 60_000;
 
+/** `build`: the edition as it is, built if it does not exist; `rebuild`/`reopen`: a new generation. */
+export type BuildMode = 'build' | 'rebuild' | 'reopen';
+
 export async function buildEdition(
   deps: BuildDeps,
   editionId: string,
   now: Date,
+  mode: BuildMode = 'build',
 ): Promise<{ edition: EditionRecord; created: boolean }> {
   const existing = await deps.editions.get(editionId);
-  if (existing) return { edition: existing, created: false };
+  if (existing && mode === 'build') return { edition: existing, created: false };
+  if (existing) refuseEarly(existing, mode);
   if (!(await deps.editions.lockBuild(editionId, LOCK_MS))) {
+    if (mode !== 'build')
+      throw new UserError(`edition ${editionId} is being built by another process; try again in a moment`);
     const built = await waitForBuild(deps.editions, editionId);
     return { edition: built, created: false };
   }
   try {
     const again = await deps.editions.get(editionId);
-    if (again) return { edition: again, created: false };
+    if (again && mode === 'build') return { edition: again, created: false };
     const started = performance.now();
-    const edition = await freezeAndCompile(deps, editionId, now);
+    const build = await freezeAndCompile(deps, editionId, now, (again?.generation ?? 0) + 1);
     deps.onBuilt?.((performance.now() - started) / 1000);
-    const created = (await deps.editions.create(edition.edition, edition.variants)) === 'created';
-    return { edition: (await deps.editions.get(editionId))!, created };
+    await deps.editions.stage(editionId, build.variants, build.articles);
+    const commitMode: CommitMode = !again ? 'create' : mode === 'reopen' ? 'reopen' : 'rebuild';
+    const result = await deps.editions.commit(build.edition, commitMode);
+    if (result !== 'committed' && result !== 'exists') throw refusal(editionId, result);
+    return { edition: (await deps.editions.get(editionId))!, created: result === 'committed' };
   } finally {
     await deps.editions.unlockBuild(editionId);
   }
 }
 
+/** The readable refusals before any work (the commit script checks again, atomically). */
+function refuseEarly(edition: EditionRecord, mode: BuildMode): void {
+  if (mode === 'rebuild' && edition.status === 'cancelled')
+    throw new UserError(
+      `edition ${edition.id} is cancelled; reopen it as a draft first (digest reopen ${edition.id})`,
+    );
+  if (mode === 'rebuild' && edition.status !== 'draft')
+    throw new UserError(
+      `edition ${edition.id} has started sending (${edition.status}); only a draft can be built again`,
+    );
+  if (mode === 'reopen' && edition.status !== 'cancelled')
+    throw new UserError(
+      `edition ${edition.id} is ${edition.status}; only a cancelled edition can be reopened`,
+    );
+}
+
+function refusal(id: string, result: Exclude<CommitResult, 'committed' | 'exists'>): UserError {
+  switch (result) {
+    case 'claimed':
+      return new UserError(`edition ${id} has deliveries claimed already; it can no longer be built again`);
+    case 'reached':
+      return new UserError(`edition ${id} reached readers before it was cancelled; it cannot be reopened`);
+    case 'missing':
+      return new UserError(`edition ${id} does not exist`);
+    default:
+      return new UserError(
+        `edition ${id} changed to ${result.slice('status:'.length)} while it was being built; the new build was dropped`,
+      );
+  }
+}
+
+/** The editor's edits as the renderer takes them; a pin of an article not in the edition is ignored. */
+function editorialOf(edits: EditionEdits, articles: Article[]): Editorial {
+  return {
+    pinned: edits.pinned && articles.some((a) => a.id === edits.pinned) ? edits.pinned : undefined,
+    note: renderEditorNote(edits.note),
+    subject: edits.subject,
+  };
+}
+
+/** What previews, test sends and the web version render a built generation with. */
+export const editorialOfEdition = (edition: Edition, articles: Article[]): Editorial =>
+  edition.edits ? editorialOf(edition.edits, articles) : {};
+
 async function freezeAndCompile(
   deps: BuildDeps,
   editionId: string,
   now: Date,
-): Promise<{ edition: Edition; variants: CompiledVariant[] }> {
+  generation: number,
+): Promise<{ edition: Edition; variants: CompiledVariant[]; articles: Article[] }> {
   const { publication } = deps;
   let window: { start: Date; end: Date };
   try {
@@ -70,7 +133,12 @@ async function freezeAndCompile(
   } catch (err) {
     throw new UserError((err as Error).message);
   }
-  const articles = await deps.articles.listInWindow(window.start, window.end);
+  const edits = await deps.editions.edits(editionId);
+  const excluded = new Set(edits.excluded);
+  const articles = (await deps.articles.listInWindow(window.start, window.end)).filter(
+    (a) => !excluded.has(a.id),
+  );
+  const editorial = editorialOf(edits, articles);
   const topicIds = publication.topics.map((t) => t.id);
   const editionRef = {
     id: editionId,
@@ -101,6 +169,7 @@ async function freezeAndCompile(
           locale: publication.locale,
           webUrl,
           templatesDir: deps.templatesDir,
+          editorial,
         });
         // A compile holds the event loop for 20-200 ms, and the read-ahead's chained reads (each SSCAN
         // waits for the cursor before it) only move between turns: let their replies in before going on.
@@ -130,14 +199,17 @@ async function freezeAndCompile(
       windowStart: editionRef.windowStart,
       windowEnd: editionRef.windowEnd,
       sendDate: sendDateOf(window, publication.timezone),
-      status: 'built',
+      status: 'draft',
       pausedReason: undefined,
       articleIds: articles.map((a) => a.id),
       variantKeys: variants.map((v) => v.key),
       recipientCount: recipients.length,
       builtAt: now.toISOString(),
+      generation,
+      edits,
     },
     variants,
+    articles,
   };
 }
 

@@ -48,6 +48,8 @@ const schema = z.object({
     .string()
     .regex(/^#[0-9a-fA-F]{6}$/, 'a #rrggbb colour')
     .default('#1d3557'),
+  reviewBeforeSend: z.boolean().default(false),
+  reviewers: z.array(z.email()).max(20).default([]),
   sources: z.array(z.object({ url: z.string().min(1), topics: z.array(topicId).optional() })).default([]),
 });
 
@@ -80,6 +82,10 @@ export function loadPublication(
     if (!ids.has(rule.topic))
       throw new ConfigError(`PUBLICATION_FILE ${file}: keywordRules names unknown topic "${rule.topic}"`);
   }
+  if (p.reviewBeforeSend && p.reviewers.length === 0)
+    throw new ConfigError(
+      `PUBLICATION_FILE ${file}: reviewers must list at least one address when reviewBeforeSend is true`,
+    );
   const base = dirname(file);
   return {
     ...p,

@@ -20,6 +20,8 @@ export const bullPrefix = (prefix: string) => `${prefix}:bull`;
 export interface SendJobData {
   editionId: string;
   subscriberIds: string[];
+  /** The edition's build generation the job was dispatched for (absent in jobs of older code). */
+  build?: number;
 }
 
 export interface EditionJobData {

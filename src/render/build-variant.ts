@@ -5,6 +5,7 @@
  */
 import type { Article } from '../domain/article.ts';
 import type { Publication } from '../domain/publication.ts';
+import type { Editorial } from './digest-model.ts';
 import { renderDigest } from './render-digest.ts';
 import { variantKey } from './variant-key.ts';
 
@@ -22,6 +23,8 @@ export interface VariantInput {
   webUrl: string;
   /** The operator's templates folder (TEMPLATES_DIR), else the bundled templates/. */
   templatesDir?: string | undefined;
+  /** The editor's pin, note and subject for this edition. */
+  editorial?: Editorial | undefined;
 }
 
 export interface CompiledVariant {

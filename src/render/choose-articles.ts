@@ -37,6 +37,8 @@ export interface ChoiceRules {
   topStories: number;
   /** Cap per section; Infinity for the web version. */
   maxPerSection: number;
+  /** An article the editor pinned: first of the top stories when this variant has it. */
+  pinned?: string | undefined;
 }
 
 export const OTHER_SECTION = 'other';
@@ -49,7 +51,13 @@ export function chooseArticles(articles: Article[], rules: ChoiceRules): Article
   const pool = uniqueById(articles).filter((a) => !wanted || a.topics.some((t) => wanted.has(t)));
   const ranked = pool
     .map((article) => ({ article, score: relevance(article), time: Date.parse(article.publishedAt) || 0 }))
-    .sort((x, y) => y.score - x.score || y.time - x.time || compare(x.article.id, y.article.id))
+    .sort(
+      (x, y) =>
+        pinnedFirst(x.article, y.article, rules.pinned) ||
+        y.score - x.score ||
+        y.time - x.time ||
+        compare(x.article.id, y.article.id),
+    )
     .map((r) => r.article);
 
   const topStories = ranked.slice(0, Math.max(0, rules.topStories));
@@ -79,5 +87,8 @@ function uniqueById(articles: Article[]): Article[] {
     return true;
   });
 }
+
+const pinnedFirst = (a: Article, b: Article, pinned: string | undefined) =>
+  pinned === undefined ? 0 : Number(b.id === pinned) - Number(a.id === pinned);
 
 const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);

@@ -24,6 +24,17 @@ export interface ModelInput {
   topics: string[];
   locale: string;
   webUrl: string;
+  /** What the editor set for this edition (src/editions/): applied to every variant alike. */
+  editorial?: Editorial | undefined;
+}
+
+export interface Editorial {
+  /** Article id shown first among the top stories of every variant that has it. */
+  pinned?: string | undefined;
+  /** The editor's note, already rendered safely (src/editions/editor-note.ts). */
+  note?: { html: string; text: string } | undefined;
+  /** Replaces the subject the subject template makes. */
+  subject?: string | undefined;
 }
 
 export interface Card {
@@ -71,6 +82,8 @@ export interface DigestModel {
   /** Filled by the subject and preheader templates before the layout renders. */
   subject: string;
   preheader: string;
+  /** The editor's note: HTML (safe markup from markdown-it, raw HTML off) and text. */
+  note: { html: string; text: string } | undefined;
   recipient?: { name: string; email: string };
   links?: { unsubscribe: string; preferences: string };
 }
@@ -105,6 +118,7 @@ export function buildDigestModel(
     topStories: publication.topStories,
     // The web version is where "N more stories" leads, so it shows every article.
     maxPerSection: mode === 'web' ? Number.POSITIVE_INFINITY : maxPerSection,
+    pinned: input.editorial?.pinned,
   });
   if (choice.total === 0) return null;
 
@@ -158,6 +172,7 @@ export function buildDigestModel(
       : 'every topic',
     subject: '',
     preheader: '',
+    note: input.editorial?.note,
     ...(mode === 'email' ? slotData() : {}),
   };
 }

@@ -48,7 +48,7 @@ async function renderOnce(input: RenderInput, mode: RenderMode, cap: number): Pr
   const model = buildDigestModel(input, mode, cap);
   if (!model) return null;
   const templates = loadDigestTemplates(input.templatesDir);
-  model.subject = oneLine(templates.subject(model));
+  model.subject = oneLine(input.editorial?.subject || templates.subject(model)).slice(0, 200);
   model.preheader = oneLine(templates.preheader(model));
   const mjml = templates.layout(model);
   const html = mailSafeHtml(await compileMjml(mjml));

@@ -102,6 +102,12 @@ type CompileOptions = Parameters<typeof Handlebars.compile>[1];
  * anything else becomes an empty string, i.e. no link.
  */
 function registerHtmlHelpers(env: typeof Handlebars): void {
+  // The one raw-HTML insertion: the editor's note, which only renderEditorNote (src/editions/
+  // editor-note.ts) makes: markdown-it with raw HTML off, http(s) links only, control characters out.
+  env.registerHelper('noteHtml', (note: unknown) => {
+    const html = (note as { html?: unknown } | undefined)?.html;
+    return new env.SafeString(typeof html === 'string' ? html : '');
+  });
   env.registerHelper('href', (value: unknown) => {
     if (isSlotSentinel(value)) return new env.SafeString(value as string);
     const url = safeHttpUrl(value);

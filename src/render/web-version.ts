@@ -4,6 +4,7 @@
  */
 import type { Article } from '../domain/article.ts';
 import type { Publication } from '../domain/publication.ts';
+import type { Editorial } from './digest-model.ts';
 import { renderDigest } from './render-digest.ts';
 
 export interface WebVersionInput {
@@ -14,6 +15,8 @@ export interface WebVersionInput {
   /** The page's own URL (its section anchors link here). */
   webUrl: string;
   templatesDir?: string | undefined;
+  /** The editor's pin, note and subject for this edition. */
+  editorial?: Editorial | undefined;
 }
 
 export interface WebVersion {

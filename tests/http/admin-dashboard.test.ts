@@ -149,7 +149,7 @@ describe('admin dashboard', () => {
     expect(page.statusCode).toBe(200);
     expect(page.body).toContain(`edition ${edition} built`);
     expect(page.body).toContain('Send now');
-    expect((await c.editions.get(edition))?.status).toBe('built');
+    expect((await c.editions.get(edition))?.status).toBe('draft');
 
     // Without confirm=yes, a send only leads to the confirmation page.
     const token = csrfOf(page);
@@ -159,7 +159,7 @@ describe('admin dashboard', () => {
     });
     expect(unconfirmed.statusCode).toBe(303);
     expect(unconfirmed.headers.location).toContain(`/admin/editions/${edition}/confirm?action=send`);
-    expect((await c.editions.get(edition))?.status).toBe('built');
+    expect((await c.editions.get(edition))?.status).toBe('draft');
     const confirm = await b.get(unconfirmed.headers.location as string);
     expect(confirm.body).toMatch(/This mails <strong>11<\/strong> subscriber\(s\) now/);
 

@@ -97,6 +97,7 @@ describe('GET /editions (web version and archive)', () => {
       },
       articles: [],
       frozen: false,
+      editorial: {},
     });
     await expect(loadEditionArticles(container, '2026-W99')).rejects.toThrow(/not an edition id|no week/);
   });

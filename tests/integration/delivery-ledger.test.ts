@@ -17,7 +17,7 @@ const edition = (id: string, recipients: number): Edition => ({
   windowStart: '2026-11-15T23:00:00.000Z',
   windowEnd: '2026-11-22T23:00:00.000Z',
   sendDate: '2026-11-23',
-  status: 'built',
+  status: 'draft',
   pausedReason: undefined,
   articleIds: [],
   variantKeys: ['all'],
@@ -33,7 +33,7 @@ async function freshEdition(id: string, ids: string[], status: 'active' | 'unsub
     now,
   );
   await editions.create(edition(id, ids.length), []);
-  await editions.transition(id, ['built'], 'sending');
+  await editions.transition(id, ['draft'], 'sending');
 }
 
 beforeAll(async () => {
@@ -233,7 +233,7 @@ describe('delivery ledger', () => {
       now,
     );
     await createRedisEditionStore(redis, `${prefix}r`).create(edition('2026-W46', 5), []);
-    await createRedisEditionStore(redis, `${prefix}r`).transition('2026-W46', ['built'], 'sending');
+    await createRedisEditionStore(redis, `${prefix}r`).transition('2026-W46', ['draft'], 'sending');
     const at = new Date('2026-11-23T08:00:00.100Z');
     const results = [];
     for (const sid of ids) results.push(await limited.claim('2026-W46', sid, { jobId: 'j', run: 'r' }, at));

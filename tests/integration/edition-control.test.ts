@@ -53,7 +53,7 @@ describe('edition control', () => {
     const old = startSend(controlDeps(c), '2026-W40', { immediate: true, force: false, now: NOW });
     await expect(old).rejects.toBeInstanceOf(UserError);
     await expect(old).rejects.toThrow(/was due 50 days ago.*MAX_EDITION_AGE_DAYS=6.*--force/);
-    expect((await c.editions.get('2026-W40'))?.status).toBe('built');
+    expect((await c.editions.get('2026-W40'))?.status).toBe('draft');
   });
 
   it('cancel turns every delivery not yet sent into cancelled, and nothing is sent afterwards', async () => {

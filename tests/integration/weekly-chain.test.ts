@@ -57,7 +57,7 @@ describe('weekly chain', () => {
     workers = await startWorkers(c, { workers: true, scheduler: false });
     await c.queues.collect.add('weekly', { chain: true });
     let edition = await c.editions.get(editionId);
-    for (let i = 0; i < 300 && (!edition || edition.status === 'built'); i++) {
+    for (let i = 0; i < 300 && (!edition || edition.status === 'draft'); i++) {
       await new Promise((r) => setTimeout(r, 100));
       edition = await c.editions.get(editionId);
     }

@@ -2,11 +2,13 @@
  * Every digest template passes MJML's strict validation, alone and in the layout, and follows the
  * escaping rules (no triple-stash, every href/src through {{href}}). Operators can override a file.
  */
+
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mjml2html from 'mjml';
 import { describe, expect, it } from 'vitest';
+import { renderEditorNote } from '../../src/editions/editor-note.ts';
 import { loadPublication, SAMPLE_PUBLICATION_FILE } from '../../src/publication/load-publication.ts';
 import { buildVariant } from '../../src/render/build-variant.ts';
 import { buildDigestModel } from '../../src/render/digest-model.ts';
@@ -46,6 +48,9 @@ describe('digest templates', () => {
       'top-stories': [model],
       footer: [model, buildDigestModel(modelInput, 'web')],
       section: model.sections,
+      'editor-note': [
+        { ...model, note: renderEditorNote('A **big** week. [Read](https://example.com/a)\n\n- one\n- two') },
+      ],
     };
     // Fragments: a card's HTML, which its section's (or the top stories') mj-text holds.
     const fragments: Record<string, unknown[]> = {

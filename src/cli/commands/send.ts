@@ -203,6 +203,8 @@ function summary(r: EditionStatusReport) {
     edition: r.edition,
     status: r.status,
     pausedReason: r.pausedReason,
+    generation: r.generation,
+    awaitingApproval: r.awaitingApproval,
     eligible: r.eligible,
     sent: r.sent,
     skipped: r.skipped,
@@ -225,7 +227,12 @@ async function relayLine(c: Container, r: EditionStatusReport): Promise<string |
 function describeStatus(r: EditionStatusReport): string {
   const open = r.pending + r.retry + r.sending;
   return [
-    `edition ${r.edition}: ${r.status}${r.pausedReason ? ` (${r.pausedReason})` : ''}`,
+    `edition ${r.edition}: ${r.status}${r.pausedReason ? ` (${r.pausedReason})` : ''}${r.generation > 1 ? `, generation ${r.generation}` : ''}`,
+    r.awaitingApproval
+      ? `  waiting for approval (reviewBeforeSend): nothing goes out until digest approve ${r.edition}`
+      : r.status === 'draft'
+        ? `  draft: visible to operators only; digest build ${r.edition} builds it again, digest send ${r.edition} sends it`
+        : '',
     `  eligible ${r.eligible} · sent ${r.sent} · skipped ${r.skipped} · bounced ${r.bounced} · uncertain ${r.uncertain} · failed ${r.failed} · cancelled ${r.cancelled} · pending ${open}`,
     r.durationMs !== undefined ? `  duration ${(r.durationMs / 1000).toFixed(1)} s` : '',
   ]

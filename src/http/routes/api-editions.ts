@@ -6,14 +6,26 @@
  *   POST /api/editions/:id/:action          build | send | pause | resume | cancel | retry |
  *                                           resend-uncertain | test-send
  *        JSON body (all optional): { "immediate": true, "force": true, "to": "me@x", "topics": ["lunar"] }
+ *        build: a draft, or the draft's next generation; reopen: a cancelled edition that reached nobody;
+ *        approve: the review gate (each delivery at its due hour)
+ *   GET  /api/editions/:id/edits            the editor's edits and whether the draft has them yet
+ *   POST /api/editions/:id/edits            { "exclude": [ids], "include": [ids], "pin": id | "",
+ *                                             "note": markdown | "", "subject": text | "" }
  * A refused transition (e.g. pausing an edition that is not sending) answers 409 with the reason.
  */
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { Container } from '../../app/container.ts';
+import { editEdition, editsPending } from '../../editions/edit-edition.ts';
 import { UserError } from '../../errors/user-error.ts';
 import { requireBearer } from '../admin-auth.ts';
-import { actionInput, EDITION_ACTIONS, editionIdParam, runEditionAction } from './admin/edition-actions.ts';
+import {
+  actionInput,
+  EDITION_ACTIONS,
+  editInput,
+  editionIdParam,
+  runEditionAction,
+} from './admin/edition-actions.ts';
 import { editionView } from './admin/edition-view.ts';
 
 const listQuery = z.object({ limit: z.coerce.number().int().min(1).max(200).default(20) });
@@ -60,6 +72,39 @@ export function apiEditionRoutes(container: Container) {
         replies: view.replies,
         perMinute: view.perMinute,
       };
+    });
+
+    app.get('/api/editions/:id/edits', async (req, reply) => {
+      const p = idParams.safeParse(req.params);
+      if (!p.success) return reply.code(400).send({ error: p.error.issues[0]!.message });
+      const edits = await container.editions.edits(p.data.id);
+      const stored = await container.editions.get(p.data.id);
+      return { edition: p.data.id, edits, pending: stored ? editsPending(stored.edits, edits) : true };
+    });
+
+    app.post('/api/editions/:id/edits', async (req, reply) => {
+      const p = idParams.safeParse(req.params);
+      if (!p.success) return reply.code(400).send({ error: p.error.issues[0]!.message });
+      const body = editInput.safeParse(req.body ?? {});
+      if (!body.success) {
+        const issue = body.error.issues[0]!;
+        const where = issue.path.join('.');
+        return reply.code(400).send({
+          error:
+            issue.code === 'unrecognized_keys'
+              ? `unknown field ${issue.keys.join(', ')}; fields: exclude, include, pin, note, subject`
+              : `${where || 'body'}: ${issue.message}`,
+        });
+      }
+      try {
+        const edits = await editEdition(container, p.data.id, body.data);
+        container.logger.info({ event: 'edition.edited', edition: p.data.id, origin: 'api' }, 'edited');
+        const stored = await container.editions.get(p.data.id);
+        return { edition: p.data.id, edits, pending: stored ? editsPending(stored.edits, edits) : true };
+      } catch (err) {
+        if (err instanceof UserError) return reply.code(409).send({ error: err.message });
+        throw err;
+      }
     });
 
     app.post('/api/editions/:id/:action', async (req, reply) => {

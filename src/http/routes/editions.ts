@@ -1,8 +1,9 @@
 /**
- * The public web version of editions: `GET /editions` (the archive) and `GET /editions/:id` (the
- * `all` variant without section caps, no personal data, no per-recipient links). Only built editions
- * are public; a week still being collected is not. A built edition is frozen, so its page is rendered
- * once (MJML is too slow to run per request) and kept in a small cache.
+ * The public web version of editions: `GET /editions` (the archive), `GET /editions/feed.xml` (its
+ * Atom feed) and `GET /editions/:id` (the `all` variant without section caps, no personal data, no
+ * per-recipient links). Only what has started sending is public, from its first delivery's due time
+ * (web-visibility.ts); a draft is the plain 404 page. A generation is frozen, so its page is rendered
+ * once (MJML is too slow to run per request) and kept in a small cache keyed by generation.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -10,8 +11,10 @@ import type { FastifyInstance } from 'fastify';
 import Handlebars from 'handlebars';
 import type { Container } from '../../app/container.ts';
 import { isEditionId } from '../../core/edition-window.ts';
+import { archiveFeed } from '../../editions/archive-feed.ts';
 import { loadEditionArticles } from '../../editions/edition-articles.ts';
 import type { EditionRecord } from '../../editions/edition-store.ts';
+import { isWebPublic } from '../../editions/web-visibility.ts';
 import { editionHeading } from '../../render/edition-heading.ts';
 import { BUNDLED_TEMPLATES_DIR } from '../../render/template-set.ts';
 import { renderWebVersion } from '../../render/web-version.ts';
@@ -19,7 +22,7 @@ import { renderWebVersion } from '../../render/web-version.ts';
 const CACHE_SIZE = 16;
 const ARCHIVE_LIMIT = 104;
 
-export function editionRoutes(container: Container) {
+export function editionRoutes(container: Container, clock: () => Date = () => new Date()) {
   const { publication } = container;
   // The operator's page (TEMPLATES_DIR/pages/...) when there is one, else the bundled one.
   const page = (file: string) => {
@@ -31,17 +34,26 @@ export function editionRoutes(container: Container) {
   const archive = hb.compile(page('archive.hbs'));
   const pages = new Map<string, string>();
 
-  const isPublic = (e: EditionRecord | undefined): e is EditionRecord => !!e && e.status !== 'cancelled';
+  const isPublic = async (e: EditionRecord | undefined): Promise<boolean> =>
+    !!e &&
+    isWebPublic(e, e.status === 'cancelled' ? await container.ledger.counts(e.id) : NO_COUNTS, clock());
+
+  const publicEditions = async () => {
+    const all = await container.editions.list(ARCHIVE_LIMIT);
+    const shown = await Promise.all(all.map(isPublic));
+    return all.filter((_, i) => shown[i]);
+  };
+  const headingOf = (e: EditionRecord) => editionHeading(e, publication.timezone, publication.locale).heading;
 
   return async (app: FastifyInstance) => {
     app.get('/editions', async (_req, reply) => {
-      const editions = (await container.editions.list(ARCHIVE_LIMIT)).filter(isPublic);
+      const editions = await publicEditions();
       const html = archive({
         publication,
         lang: publication.locale,
         editions: editions.map((e) => ({
           href: `/editions/${e.id}`,
-          heading: editionHeading(e, publication.timezone, publication.locale).heading,
+          heading: headingOf(e),
           articleCount: e.articleIds.length,
           one: e.articleIds.length === 1,
         })),
@@ -49,15 +61,37 @@ export function editionRoutes(container: Container) {
       return reply.type('text/html; charset=utf-8').header('cache-control', 'public, max-age=300').send(html);
     });
 
+    app.get('/editions/feed.xml', async (_req, reply) => {
+      const editions = await publicEditions();
+      const xml = archiveFeed(
+        publication,
+        container.publicUrl,
+        editions.map((e) => {
+          const published = new Date(e.publicFrom ?? e.startedAt ?? e.builtAt);
+          return {
+            id: e.id,
+            heading: headingOf(e),
+            articles: e.articleIds.length,
+            published,
+            updated: published,
+          };
+        }),
+      );
+      return reply
+        .type('application/atom+xml; charset=utf-8')
+        .header('cache-control', 'public, max-age=300')
+        .send(xml);
+    });
+
     app.get<{ Params: { id: string } }>('/editions/:id', async (req, reply) => {
       const { id } = req.params;
       if (!isEditionId(id, publication.timezone, publication.weekStartsOn)) return reply.callNotFound();
       const stored = await container.editions.get(id);
-      if (!isPublic(stored)) return reply.callNotFound();
-      const cacheKey = `${id}@${stored.builtAt}`;
+      if (!stored || !(await isPublic(stored))) return reply.callNotFound();
+      const cacheKey = `${id}@${stored.generation ?? 1}@${stored.builtAt}`;
       let html = pages.get(cacheKey);
       if (!html) {
-        const { edition, articles } = await loadEditionArticles(container, id);
+        const { edition, articles, editorial } = await loadEditionArticles(container, id);
         const web = await renderWebVersion({
           publication,
           edition,
@@ -65,6 +99,7 @@ export function editionRoutes(container: Container) {
           locale: publication.locale,
           webUrl: `${container.publicUrl}/editions/${id}`,
           templatesDir: container.config.templatesDir,
+          editorial,
         });
         if (!web) return reply.callNotFound();
         html = web.html;
@@ -78,3 +113,5 @@ export function editionRoutes(container: Container) {
     });
   };
 }
+
+const NO_COUNTS = { sent: 0, uncertain: 0 };

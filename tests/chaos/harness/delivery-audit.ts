@@ -81,7 +81,7 @@ export async function waitForEdition(c: Container, editionId: string, timeoutMs:
   const t0 = Date.now();
   for (;;) {
     const e = await c.editions.get(editionId);
-    if (e && e.status !== 'sending' && e.status !== 'built') return e.status;
+    if (e && e.status !== 'sending' && e.status !== 'draft') return e.status;
     if (Date.now() - t0 > timeoutMs)
       throw new Error(
         `edition ${editionId} still ${e?.status} after ${timeoutMs} ms: ${JSON.stringify(await c.ledger.counts(editionId))}; send jobs: ${await describeSendJobs(c)}`,

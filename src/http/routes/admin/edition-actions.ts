@@ -5,21 +5,24 @@
  */
 import { z } from 'zod';
 import type { Container } from '../../../app/container.ts';
-import { buildDeps, controlDeps, testSendDeps } from '../../../app/step-deps.ts';
+import { controlDeps, testSendDeps } from '../../../app/step-deps.ts';
 import {
+  approveEdition,
   cancelEdition,
   checkEditionId,
   pauseEdition,
+  rebuildEdition,
   requeue,
   resumeEdition,
   startSend,
 } from '../../../delivery/edition-control.ts';
 import { testSend } from '../../../delivery/test-send.ts';
-import { buildEdition } from '../../../editions/build-edition.ts';
 import { hasWorkers } from '../../../queues/queues.ts';
 
 export const EDITION_ACTIONS = [
   'build',
+  'reopen',
+  'approve',
   'send',
   'pause',
   'resume',
@@ -32,6 +35,7 @@ export type EditionAction = (typeof EDITION_ACTIONS)[number];
 
 /** Actions that mail people (or stop a send for good): the dashboard asks to confirm these first. */
 export const NEEDS_CONFIRMATION: ReadonlySet<EditionAction> = new Set([
+  'approve',
   'send',
   'resume',
   'cancel',
@@ -61,6 +65,24 @@ export const actionInput = z.object({
 });
 export type ActionInput = z.infer<typeof actionInput>;
 
+const articleIds = z
+  .union([z.string().max(2000), z.array(z.string().max(64)).max(200)])
+  .optional()
+  .transform((v) =>
+    v === undefined ? undefined : (Array.isArray(v) ? v : v.split(',')).map((t) => t.trim()).filter(Boolean),
+  );
+
+/** The editor's changes, from a form or JSON (edit-edition.ts checks the articles and lengths). */
+export const editInput = z
+  .object({
+    exclude: articleIds,
+    include: articleIds,
+    pin: z.string().max(64).optional(),
+    note: z.string().max(10_000).optional(),
+    subject: z.string().max(1000).optional(),
+  })
+  .strict();
+
 export const editionIdParam = z.string().regex(/^\d{4}-W\d{2}$/, 'an edition id such as 2026-W47');
 
 export interface ActionResult {
@@ -86,11 +108,14 @@ export async function runEditionAction(
 
   async function perform(): Promise<string> {
     switch (action) {
-      case 'build': {
-        const { edition, created } = await buildEdition(buildDeps(c), id, now);
-        return created
-          ? `edition ${id} built: ${edition.recipientCount} recipients, ${edition.variantKeys.length} variants`
-          : `edition ${id} was already built (${edition.status})`;
+      case 'build':
+      case 'reopen': {
+        const { edition } = await rebuildEdition(deps, id, now, action === 'reopen' ? 'reopen' : 'rebuild');
+        return `edition ${id} built as a draft (generation ${edition.generation ?? 1}): ${edition.articleIds.length} articles, ${edition.recipientCount} recipients, ${edition.variantKeys.length} variants`;
+      }
+      case 'approve': {
+        const r = await approveEdition(deps, id, origin, { immediate: false, force: input.force, now });
+        return `edition ${id} approved: ${r.dispatched} deliveries queued at their hours${await noWorkerNote()}`;
       }
       case 'send': {
         const r = await startSend(deps, id, { immediate: input.immediate, force: input.force, now });

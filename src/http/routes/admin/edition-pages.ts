@@ -2,19 +2,25 @@
  * Dashboard pages of editions: the list (with a form to build the next one), one edition (counts,
  * live progress, rate, ETA, SMTP error breakdown, sends-per-minute chart, previews, actions), the
  * confirmation step of every action that mails people, and the preview of a variant or of one
- * sample subscriber's digest. Actions run through edition-actions.ts (edition-control underneath).
+ * sample subscriber's digest; for a draft, the editor's panel (leave out, pin, note, subject, build
+ * again) and the review gate's approval. Actions run through edition-actions.ts (edition-control
+ * underneath); edits through edit-edition.ts.
  */
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { defaultEditionId } from '../../../delivery/edition-control.ts';
 import { EditionLoadError } from '../../../delivery/edition-load-error.ts';
 import { createPreparedEditionCache } from '../../../delivery/prepared-edition.ts';
+import { editEdition, editsPending } from '../../../editions/edit-edition.ts';
+import type { EditionRecord } from '../../../editions/edition-store.ts';
+import { isWebPublic } from '../../../editions/web-visibility.ts';
 import { UserError } from '../../../errors/user-error.ts';
 import type { AdminContext } from './admin-context.ts';
 import {
   actionInput,
   EDITION_ACTIONS,
   type EditionAction,
+  editInput,
   editionIdParam,
   NEEDS_CONFIRMATION,
   runEditionAction,
@@ -39,6 +45,8 @@ const PREVIEW_CSP =
 
 const CONFIRM_TEXT: Record<EditionAction, string> = {
   build: 'Build',
+  reopen: 'Reopen as a draft',
+  approve: 'Approve: send at the due hour',
   send: 'Send this edition',
   pause: 'Pause',
   resume: 'Resume sending',
@@ -85,6 +93,12 @@ export function editionPages(app: FastifyInstance, ctx: AdminContext): void {
       section: 'editions',
       edition,
       ...present(view),
+      editor: await editorPanel(edition, view),
+      web: {
+        public: isWebPublic(edition, view.report, ctx.clock()),
+        publicFrom: edition.publicFrom,
+        href: `/editions/${id}`,
+      },
       variants: await withSamples(
         id,
         variants.map((v, i) => ({
@@ -95,7 +109,7 @@ export function editionPages(app: FastifyInstance, ctx: AdminContext): void {
           articles: v.articleCount,
         })),
       ),
-      can: allowed(view),
+      can: allowed(view, c.publication.reviewBeforeSend),
       topics: c.publication.topics,
     });
   });
@@ -157,11 +171,36 @@ export function editionPages(app: FastifyInstance, ctx: AdminContext): void {
     return act(req, reply, p.data.id, p.data.action, input.data);
   });
 
+  app.post('/admin/editions/:id/edits', async (req, reply) => {
+    const id = parseId(req.params);
+    const { _csrf, ...fields } = (req.body ?? {}) as Record<string, unknown>;
+    const input = editInput.safeParse(fields);
+    if (!id || !input.success) {
+      const issue = input.error?.issues[0];
+      const text = !id
+        ? 'an edition id such as 2026-W47'
+        : `${issue?.path.join('.') || 'form'}: ${issue?.message}`;
+      return ctx.redirect(req, reply, id ? `/admin/editions/${id}` : '/admin', { kind: 'error', text });
+    }
+    try {
+      await editEdition(c, id, input.data);
+      c.logger.info({ event: 'edition.edited', edition: id, origin: 'dashboard' }, 'edited');
+      const built = await c.editions.get(id);
+      const text = built?.status === 'draft' ? 'Saved. Build again to apply it to the draft.' : 'Saved.';
+      return ctx.redirect(req, reply, `/admin/editions/${id}#editor`, { kind: 'ok', text });
+    } catch (err) {
+      if (!(err instanceof UserError)) throw err;
+      return ctx.redirect(req, reply, `/admin/editions/${id}#editor`, { kind: 'error', text: err.message });
+    }
+  });
+
   app.get('/admin/editions/:id/preview', async (req, reply) => {
     const id = parseId(req.params);
     const q = previewQuery.safeParse(req.query ?? {});
     if (!id || !q.success) return reply.code(400).send({ error: 'bad preview request' });
-    const ed = await prepared(id).catch((err: unknown) => {
+    // Always the current generation: a rebuilt draft's preview is the new one.
+    const generation = (await c.editions.get(id))?.generation ?? 1;
+    const ed = await prepared(id, generation).catch((err: unknown) => {
       if (err instanceof EditionLoadError && err.code === 'ENOEDITION') return undefined;
       throw err;
     });
@@ -213,6 +252,29 @@ export function editionPages(app: FastifyInstance, ctx: AdminContext): void {
     }
   }
 
+  /** The editor's panel of a draft (or a cancelled edition): its articles, what was left out, the edits. */
+  async function editorPanel(edition: EditionRecord, view: EditionView) {
+    if (edition.status !== 'draft' && edition.status !== 'cancelled') return undefined;
+    const edits = await c.editions.edits(edition.id);
+    const articles =
+      (await c.editions.articles(edition.id)) ?? (await c.articles.getMany(edition.articleIds));
+    const excluded = await c.articles.getMany(edits.excluded);
+    return {
+      edits,
+      pending: editsPending(edition.edits, edits),
+      awaitingApproval: view.report.awaitingApproval,
+      articles: articles.map((a) => ({
+        id: a.id,
+        title: a.title,
+        url: a.url,
+        date: a.publishedAt.slice(0, 10),
+        topics: a.topics.join(', '),
+        pinned: a.id === edits.pinned,
+      })),
+      excluded: excluded.map((a) => ({ id: a.id, title: a.title })),
+    };
+  }
+
   async function withSamples<T extends { index: number }>(id: string, variants: T[]) {
     const page = await c.ledger.scan(id, '0', 300);
     const ids = page.entries.map(([sid]) => sid);
@@ -247,13 +309,17 @@ function present(view: EditionView) {
 }
 
 /** Which buttons make sense in this status (the actions refuse the others anyway). */
-function allowed(view: EditionView) {
-  const s = view.report.status;
+function allowed(view: EditionView, review: boolean) {
+  const r = view.report;
+  const s = r.status;
   return {
-    send: s === 'built',
+    build: s === 'draft',
+    approve: s === 'draft' && review && !r.approvedAt,
+    send: s === 'draft' && !r.awaitingApproval,
+    reopen: s === 'cancelled' && r.sent + r.uncertain + r.sending === 0,
     pause: s === 'sending',
     resume: s === 'paused',
-    cancel: s === 'built' || s === 'sending' || s === 'paused',
+    cancel: s === 'draft' || s === 'sending' || s === 'paused',
     retry: view.report.failed > 0 && s !== 'cancelled',
     resendUncertain: view.report.uncertain > 0 && s !== 'cancelled',
   };
@@ -263,6 +329,7 @@ function allowed(view: EditionView) {
 function affected(action: EditionAction, r: EditionView['report']): number | undefined {
   switch (action) {
     case 'send':
+    case 'approve':
     case 'resume':
       return r.pending + r.retry;
     case 'retry':
