@@ -44,7 +44,7 @@ return 0
  * script, and a claim (ledger-scripts.ts) is one script on the same edition's keys: a rebuild either
  * sees no claim and swaps before any, or sees one and changes nothing. Claims are refused while the
  * edition is a draft, so only a send that started meanwhile can make a rebuild fail here.
- * KEYS: edition, counts, claims, attempts, timeline, replies, then per GENERATION_KEYS its staging
+ * KEYS: edition, counts, claims, attempts, timeline, replies, feedback, feedback-of, then per GENERATION_KEYS its staging
  * and its live name. ARGV: mode, edition JSON, status (a build's is always draft).
  */
 const COMMIT = `${NORMALISE}
@@ -67,12 +67,12 @@ else
     if count('sent') + count('sending') + count('uncertain') > 0 then return 'reached' end
   end
 end
-for i = 7, #KEYS, 2 do
+for i = 9, #KEYS, 2 do
   if redis.call('EXISTS', KEYS[i]) == 1 then redis.call('RENAME', KEYS[i], KEYS[i + 1])
   else redis.call('DEL', KEYS[i + 1]) end
 end
--- Claims, attempts and the send timeline belong to the generation they were made in.
-redis.call('DEL', KEYS[3], KEYS[4], KEYS[5], KEYS[6])
+-- Claims, attempts, the send timeline and feedback belong to the generation they were made in.
+redis.call('DEL', KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7], KEYS[8])
 redis.call('HSET', KEYS[1], 'data', ARGV[2], 'status', ARGV[3], 'pausedReason', '')
 redis.call('HDEL', KEYS[1], 'startedAt', 'finishedAt', 'lastDispatch', 'approvedAt', 'approvedBy', 'publicFrom')
 return 'committed'
@@ -142,7 +142,16 @@ export function createRedisEditionStore(redis: Redis, prefix: string): EditionSt
     async commit(edition, mode) {
       const k = keys(edition.id);
       const t = timelineKeys(prefix, edition.id);
-      const scriptKeys = [k.edition, k.counts, k.claims, k.attempts, t.minutes, t.replies];
+      const scriptKeys = [
+        k.edition,
+        k.counts,
+        k.claims,
+        k.attempts,
+        t.minutes,
+        t.replies,
+        k.feedback,
+        k.feedbackOf,
+      ];
       for (const name of GENERATION_KEYS) scriptKeys.push(stagingKey(k, name), k[name]);
       const result = (await r.ndEditionCommit(
         scriptKeys.length,
