@@ -11,6 +11,12 @@ const KNOWN = {
     bin: 'redis-server',
     why: 'the embedded Redis (or set REDIS_URL to a Redis with AOF on and maxmemory-policy noeviction)',
   },
+  // setpriv and flock tie the embedded redis-server to the process that starts it (its parent-death
+  // signal and its data-dir lock: src/redis/embedded-redis.ts). Essential on Debian; checked anyway.
+  'util-linux': {
+    bin: 'setpriv',
+    why: 'the embedded Redis (setpriv and flock make it die with its owner and lock its data dir)',
+  },
   chromium: { bin: 'chromium', why: "the browser tests (Playwright drives Debian's Chromium)" },
   // The tests run private instances (tests/helpers/postfix.ts); the system's own is left unconfigured
   // ("No configuration": no main.cf), so the package's install starts no MTA on port 25.
@@ -30,6 +36,7 @@ const KNOWN = {
 const args = process.argv.slice(2);
 const skipRedis = args.includes('--unless-redis-url') && Boolean(process.env.REDIS_URL);
 const wanted = args.filter((a) => a !== '--unless-redis-url' && !(skipRedis && a === 'redis-server'));
+if (wanted.includes('redis-server')) wanted.push('util-linux');
 for (const name of wanted) {
   if (!KNOWN[name]) {
     console.error(`ensure-system-deps: unknown package ${name}; known: ${Object.keys(KNOWN).join(', ')}`);

@@ -106,6 +106,11 @@ export interface Container {
 export interface ContainerOptions {
   /** Publish embedded services for other commands (long-running `start`/`worker`/`serve`). */
   publishEmbedded?: boolean;
+  /**
+   * One-shot commands stop waiting for a lost Redis after this many ms (their pending commands fail);
+   * unset, long-running processes reconnect for ever.
+   */
+  redisGiveUpMs?: number;
 }
 
 export async function createContainer(
@@ -129,7 +134,9 @@ export async function createContainer(
   const redisUrl = config.redisUrl ?? embedded.redisUrl!;
   const smtpUrl = config.smtpUrl ?? embedded.smtpUrl!;
 
-  const redisOutage = new RedisOutage(logger, redisAddress(redisUrl));
+  const redisOutage = new RedisOutage(logger, redisAddress(redisUrl), {
+    giveUpAfterMs: options.redisGiveUpMs,
+  });
   const redisOptions: RedisOptions = {
     maxRetriesPerRequest: null,
     enableReadyCheck: true,

@@ -4,7 +4,11 @@
  */
 import { type Container, type ContainerOptions, createContainer } from '../app/container.ts';
 import { type Config, loadConfig } from '../config.ts';
+import { UserError } from '../errors/user-error.ts';
 import { createLogger, type Logger } from '../logging/logger.ts';
+
+/** How long a one-shot command waits for a Redis that went away mid-command before it gives up. */
+export const REDIS_GIVE_UP_MS = 8000;
 
 let cachedConfig: Config | undefined;
 
@@ -27,9 +31,13 @@ export async function withContainer<T>(
   // more verbose LOG_LEVEL is honoured.
   const level = options.logLevel ?? (config.logLevel === 'info' ? 'warn' : config.logLevel);
   const logger = createLogger({ level, pretty: config.logPretty });
-  const container = await createContainer(config, logger, options);
+  const container = await createContainer(config, logger, { redisGiveUpMs: REDIS_GIVE_UP_MS, ...options });
   try {
     return await action(container);
+  } catch (err) {
+    // Whatever failed while Redis was gone failed because of it: say that, in one line.
+    if (container.redisOutage.isDown()) throw new UserError(container.redisOutage.describe(), 2);
+    throw err;
   } finally {
     await container.close();
   }

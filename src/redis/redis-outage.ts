@@ -11,8 +11,17 @@ import type { Logger } from '../logging/logger.ts';
 /** Back-off between reconnect attempts: 200 ms more per attempt, at most 2 s (ioredis' default shape). */
 export const retryDelayMs = (attempt: number) => Math.min(attempt * 200, 2000);
 
+export interface RedisOutageOptions {
+  /**
+   * Stop reconnecting once Redis has been gone this long: pending commands then fail, and a one-shot
+   * command ends with `describe()`. Unset (long-running processes): keep trying for ever.
+   */
+  giveUpAfterMs?: number;
+}
+
 export class RedisOutage {
   private down = false;
+  private downSince = 0;
   private lastLoggedAttempt = 0;
   private lastCode: string | undefined;
 
@@ -20,11 +29,20 @@ export class RedisOutage {
     private readonly logger: Logger,
     /** `host:port/db`, never the password. */
     private readonly address: string,
+    private readonly options: RedisOutageOptions = {},
   ) {}
 
   /** True from the first lost connection until one is ready again. */
   isDown(): boolean {
     return this.down;
+  }
+
+  /** One line for a person: which Redis, what the socket said, how long we waited. */
+  describe(): string {
+    const waited = this.options.giveUpAfterMs
+      ? ` and it did not come back within ${this.options.giveUpAfterMs / 1000} s`
+      : '';
+    return `lost the connection to Redis at ${this.address} (${this.lastCode ?? 'connection closed'})${waited}`;
   }
 
   /** Options for every connection of the process. */
@@ -48,9 +66,12 @@ export class RedisOutage {
     return this.down;
   }
 
-  private readonly retryStrategy = (attempt: number): number => {
+  private readonly retryStrategy = (attempt: number): number | null => {
     const delay = retryDelayMs(attempt);
-    this.down = true;
+    this.markDown();
+    const { giveUpAfterMs } = this.options;
+    // null: ioredis stops reconnecting and fails what waits for the connection.
+    if (giveUpAfterMs !== undefined && Date.now() - this.downSince + delay > giveUpAfterMs) return null;
     if (attempt > this.lastLoggedAttempt) {
       this.lastLoggedAttempt = attempt;
       this.logger.warn(
@@ -81,8 +102,13 @@ export class RedisOutage {
   };
 
   private noteSocketError(err: { code?: string }) {
-    this.down = true;
+    this.markDown();
     this.lastCode = err.code;
+  }
+
+  private markDown() {
+    if (!this.down) this.downSince = Date.now();
+    this.down = true;
   }
 }
 
