@@ -1,9 +1,11 @@
 #!/usr/bin/env node
 // Makes sure the programs the project runs are installed: `redis-server` (npm start, npm test),
-// Debian's `chromium` (the browser tests) and `postfix` (the end-to-end test through a real relay). On
-// Debian/Ubuntu as root it installs Debian's packages; otherwise it prints the exact command to run
+// Debian's `chromium` (the browser tests), `postfix` (the end-to-end tests through a real relay),
+// `spamassassin` (the spam-score test) and `python3-dkim` (the independent DKIM verifier of the tests).
+// On Debian/Ubuntu as root it installs Debian's packages; otherwise it prints the exact command to run
 // and stops.
-//   node scripts/ensure-system-deps.js [--unless-redis-url] redis-server [chromium] [postfix] [spamassassin]
+//   node scripts/ensure-system-deps.js [--unless-redis-url] redis-server [chromium] [postfix]
+//     [spamassassin] [python3-dkim]
 import { execFileSync, spawnSync } from 'node:child_process';
 
 const KNOWN = {
@@ -29,6 +31,11 @@ const KNOWN = {
   spamassassin: {
     bin: 'spamassassin',
     why: "the spam-score test of the digest (SpamAssassin's local rules)",
+  },
+  // Debian's dkimpy: the independent verifier of our DKIM signatures (tests/helpers/dkim-verify.ts).
+  'python3-dkim': {
+    bin: '/usr/bin/dkimverify',
+    why: 'checking our DKIM signatures with an independent verifier',
   },
 };
 

@@ -14,12 +14,14 @@ import { createRedisDeliveryLedger } from '../delivery/redis-delivery-ledger.ts'
 import type { Publication } from '../domain/publication.ts';
 import type { EditionStore } from '../editions/edition-store.ts';
 import { createRedisEditionStore } from '../editions/redis-edition-store.ts';
+import { ConfigError } from '../errors/config-error.ts';
 import type { FeedbackDeps } from '../feedback/apply-feedback.ts';
 import { createRedisEventDedupe } from '../feedback/event-dedupe.ts';
 import { type VerifiedAddress, verifyFeedbackAddress } from '../feedback/feedback-address.ts';
 import { createSnsFetch, type SnsFetch } from '../feedback/webhooks/sns-fetch.ts';
 import { createFeedFetcher, type FeedFetcher } from '../feeds/fetch-feed.ts';
 import type { Logger } from '../logging/logger.ts';
+import { type DkimKey, DkimSigner } from '../mail/dkim-signer.ts';
 import type { Mailer } from '../mail/mailer.ts';
 import { parseMailbox } from '../mail/parse-mailbox.ts';
 import { createRedisRelayStatusStore, type RelayStatusStore } from '../mail/redis-relay-status.ts';
@@ -64,6 +66,8 @@ export interface Container {
   /** Set when the embedded outbox receives the mail. */
   outboxDir: string | undefined;
   mailer: Mailer;
+  /** Signs the digests as they are built (DKIM_*); the mailer signs the composed mails itself. */
+  dkim: DkimSigner | undefined;
   /** The relay outage the send workers last saw (any process can read it). */
   relayStatus: RelayStatusStore;
   /** Subscribers, their history and the suppression list (Redis). */
@@ -124,6 +128,9 @@ export async function createContainer(
     scheduleCron: config.scheduleCron,
   });
   if (config.mailFrom) publication.from = parseFrom(config.mailFrom, publication.from);
+  // Before anything starts: a bad key stops the program with one line, nothing to clean up.
+  const dkimKey = config.dkim ? readDkimKey(config.dkim) : undefined;
+  const dkim = dkimKey ? new DkimSigner(dkimKey) : undefined;
 
   const embedded: EmbeddedServices = await startEmbeddedServices({
     dataDir: config.dataDir,
@@ -177,13 +184,7 @@ export async function createContainer(
     },
     maxConnections: config.smtpMaxConnections,
     maxMessages: config.smtpMaxMessages,
-    dkim: config.dkim
-      ? {
-          domainName: config.dkim.domainName,
-          keySelector: config.dkim.keySelector,
-          privateKey: readFileSync(config.dkim.privateKeyFile, 'utf8'),
-        }
-      : undefined,
+    dkim: dkimKey,
   });
 
   const queues = createQueues(redis, config.redisPrefix);
@@ -211,6 +212,7 @@ export async function createContainer(
     smtpUrl,
     outboxDir: embedded.outboxDir,
     mailer,
+    dkim,
     relayStatus,
     subscribers,
     confirmationThrottle: createRedisConfirmationThrottle(redis, config.redisPrefix),
@@ -248,6 +250,16 @@ export async function createContainer(
     },
   };
   return container;
+}
+
+function readDkimKey(dkim: NonNullable<Config['dkim']>): DkimKey {
+  let privateKey: string;
+  try {
+    privateKey = readFileSync(dkim.privateKeyFile, 'utf8');
+  } catch {
+    throw new ConfigError(`DKIM_PRIVATE_KEY_FILE: cannot read ${dkim.privateKeyFile}`);
+  }
+  return { domainName: dkim.domainName, keySelector: dkim.keySelector, privateKey };
 }
 
 /** MAIL_FROM is `Name <address>` or a bare address (already checked by config). */

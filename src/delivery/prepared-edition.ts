@@ -3,11 +3,14 @@
  * compiled personaliser (Handlebars) and the MIME frame. A generation is frozen once built; a draft
  * can be built again, so each send job names the generation it was dispatched for and the cache
  * reloads when a job names another one. It holds the few most recent editions.
+ * With a DKIM signer every message a variant composes is signed as it is built (the byte template
+ * hashes its pieces; see dkim-signer.ts).
  */
 
 import type { Publication } from '../domain/publication.ts';
 import type { EditionRecord, EditionStore } from '../editions/edition-store.ts';
 import { type ComposedMessage, composePersonalised } from '../mail/compose-message.ts';
+import type { DkimSigner } from '../mail/dkim-signer.ts';
 import { createMessageFrame, type MessageFrame } from '../mail/message-frame.ts';
 import {
   type ComposeOptions,
@@ -43,6 +46,7 @@ export function prepareVariant(
   editionId: string,
   publication: Publication,
   variant: CompiledVariant,
+  dkim?: DkimSigner | undefined,
 ): PreparedVariant {
   // Normalise line ends once here, so the per-recipient path never rewrites 80 KB strings.
   const normalised: CompiledVariant = { ...variant, html: crlf(variant.html), text: crlf(variant.text) };
@@ -55,9 +59,15 @@ export function prepareVariant(
     textTemplate: normalised.text,
   });
   const template = createMessageTemplate(frame, normalised);
+  const stringPath = (r: TemplateRecipient, date: Date): ComposedMessage => {
+    const message = composePersonalised(frame, personalise, r, date);
+    return dkim ? { ...message, raw: dkim.signMessage(message.raw) } : message;
+  };
   const compose: PreparedVariant['compose'] = template
-    ? (r, options) => fillMessageTemplate(template, r, options)
-    : (r, options) => composePersonalised(frame, personalise, r, options.date);
+    ? dkim
+      ? (r, options) => fillMessageTemplate(template, r, { ...options, dkim })
+      : (r, options) => fillMessageTemplate(template, r, options)
+    : (r, options) => stringPath(r, options.date);
   return { key: variant.key, personalise, frame, compose };
 }
 
@@ -66,7 +76,12 @@ export function prepareVariant(
  * again) and is never hidden: it rejects with EditionLoadError, so a send job fails and is retried
  * instead of completing with nobody sent.
  */
-export function createPreparedEditionCache(editions: EditionStore, publication: Publication, size = 4) {
+export function createPreparedEditionCache(
+  editions: EditionStore,
+  publication: Publication,
+  options: { dkim?: DkimSigner | undefined; size?: number } = {},
+) {
+  const size = options.size ?? 4;
   const cache = new Map<string, Promise<PreparedEdition>>();
   /**
    * `build`: the generation a send job was dispatched for. When the cached one differs it is loaded
@@ -89,7 +104,7 @@ export function createPreparedEditionCache(editions: EditionStore, publication: 
           const edition = await editions.get(editionId);
           if (!edition) throw new EditionLoadError(editionId, 'ENOEDITION');
           const variants = (await editions.variants(editionId)).map((v) =>
-            prepareVariant(editionId, publication, v),
+            prepareVariant(editionId, publication, v, options.dkim),
           );
           return { edition, variants };
         } catch (err) {

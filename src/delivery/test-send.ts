@@ -14,6 +14,7 @@ import { editorialOfEdition } from '../editions/build-edition.ts';
 import type { EditionStore } from '../editions/edition-store.ts';
 import { UserError } from '../errors/user-error.ts';
 import { subscriberLinks } from '../links/subscriber-links.ts';
+import type { DkimSigner } from '../mail/dkim-signer.ts';
 import type { Mailer } from '../mail/mailer.ts';
 import { buildVariant } from '../render/build-variant.ts';
 import { variantKey } from '../render/variant-key.ts';
@@ -25,6 +26,8 @@ export interface TestSendDeps {
   editions: EditionStore;
   articles: ArticleStore;
   mailer: Mailer;
+  /** Signs the test message as the real ones are (DKIM_*). */
+  dkim?: DkimSigner | undefined;
   publicUrl: string;
   linkKeys: LinkKey[];
   templatesDir: string | undefined;
@@ -51,10 +54,12 @@ export async function testSend(
   const variant = stored ?? (await renderForTopics(deps, edition, topics));
   if (!variant)
     throw new UserError(`edition ${editionId} has no articles for topics ${topics.join(', ') || 'all'}`);
-  const prepared = prepareVariant(editionId, deps.publication, {
-    ...variant,
-    subject: `[Test] ${variant.subject}`,
-  });
+  const prepared = prepareVariant(
+    editionId,
+    deps.publication,
+    { ...variant, subject: `[Test] ${variant.subject}` },
+    deps.dkim,
+  );
   const testId = `test-${randomBytes(6).toString('hex')}`;
   const links = subscriberLinks(
     deps.publicUrl,

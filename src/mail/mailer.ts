@@ -50,7 +50,7 @@ export interface Mailer {
   /** One message on a connection of its own (test sends); digests go through `lane()`. */
   sendRaw(message: RawMessage): Promise<SendResult>;
   lane(): MailLane;
-  /** Whether `sendRaw` takes dot-stuffed bytes (not when it signs the message: DKIM signs it unstuffed). */
+  /** Whether `sendRaw` and lanes take dot-stuffed bytes (the SMTP mailer always does). */
   readonly acceptsDotStuffed: boolean;
   /**
    * Opens up to this many connections ahead of a batch, in the background, so its first messages do

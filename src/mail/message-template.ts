@@ -22,6 +22,8 @@ import {
   headerBlock,
   partHeader,
 } from './compose-message.ts';
+import { type RelaxedBodyHash, type RelaxedPiece, relaxedPiece } from './dkim-relaxed-body.ts';
+import type { DkimSigner } from './dkim-signer.ts';
 import type { MessageFrame } from './message-frame.ts';
 import { encodeMailbox } from './message-frame.ts';
 
@@ -52,6 +54,12 @@ export interface ComposeOptions {
    * accepted it: see `messageMemory`). An 80 KB allocation per message was most of the worker's GC.
    */
   scratch?: Buffer | undefined;
+  /**
+   * Sign with DKIM: the body hash is taken from the pieces as they are copied (each static piece
+   * canonicalised once per variant), and the DKIM-Signature field goes first. The dot-stuffing does not
+   * change what is signed: the hash sees the pieces, not the stuffed bytes.
+   */
+  dkim?: DkimSigner | undefined;
 }
 
 /** The whole memory behind a composed message, for reuse as `scratch` after the message is sent. */
@@ -61,6 +69,8 @@ export const messageMemory = (raw: Buffer): Buffer => Buffer.from(raw.buffer, ra
 interface Bytes {
   bytes: Buffer;
   innerDots: number[];
+  /** Its relaxed canonical form for DKIM's body hash, made on the first signed message. */
+  relaxed?: RelaxedPiece;
 }
 type Piece = Bytes | SlotRef;
 type SourcePiece = string | SlotRef;
@@ -192,17 +202,24 @@ export function fillMessageTemplate(
     unsubscribe: httpOnly(r.unsubscribeUrl),
     preferences: httpOnly(r.preferencesUrl),
   };
-  const w = new ByteWriter(options.dotStuffed);
+  const w = new ByteWriter(options.dotStuffed, options.dkim);
   w.string(headerBlock(frame, r, messageId, encodeMailbox(r.name, r.email), options.date));
   const b = frame.boundary;
   const multipart = r.format !== 'text';
-  if (multipart) w.string(`Content-Type: multipart/alternative; boundary="${b}"\r\n\r\n--${b}\r\n`);
+  if (multipart) {
+    w.string(`Content-Type: multipart/alternative; boundary="${b}"\r\n`);
+    w.startBody();
+    w.string(`--${b}\r\n`);
+  }
   // A value outside ASCII makes this recipient's text part quoted-printable, as composeMessage does.
-  if (t.text7bit && !Object.values(values).some((v) => NON_ASCII.test(v))) {
-    w.string(`${partHeader('plain', '7bit')}\r\n`);
-    w.pieces(t.text7bit, values);
+  const text7bit =
+    t.text7bit && !Object.values(values).some((v) => NON_ASCII.test(v)) ? t.text7bit : undefined;
+  w.string(partHeader('plain', text7bit ? '7bit' : 'quoted-printable'));
+  if (multipart) w.string('\r\n');
+  else w.startBody();
+  if (text7bit) {
+    w.pieces(text7bit, values);
   } else {
-    w.string(`${partHeader('plain', 'quoted-printable')}\r\n`);
     for (const line of t.textQp) {
       if ('bytes' in line) w.bytes(line);
       else
@@ -233,23 +250,43 @@ export function fillMessageTemplate(
 
 /**
  * Collects static Buffers and short strings, then copies them into one Buffer. It knows whether the
- * next byte starts a line, which is all dot-stuffing needs: a dot there is doubled.
+ * next byte starts a line, which is all dot-stuffing needs: a dot there is doubled. With a DKIM signer
+ * it keeps the header text and feeds the body to the body hash as it is given (unstuffed).
  */
 class ByteWriter {
   private readonly parts: Array<string | Bytes> = [];
   private length = 0;
+  private head = '';
+  private body: RelaxedBodyHash | undefined;
 
-  constructor(private readonly stuff: boolean) {}
+  constructor(
+    private readonly stuff: boolean,
+    private readonly signer: DkimSigner | undefined,
+  ) {}
 
   string(s: string): void {
     if (!s) return;
     this.parts.push(s);
     this.length += Buffer.byteLength(s);
+    if (!this.signer) return;
+    if (this.body) this.body.text(s);
+    else this.head += s;
+  }
+
+  /** The empty line after the header; what follows is the body. */
+  startBody(): void {
+    this.parts.push('\r\n');
+    this.length += 2;
+    if (this.signer) this.body = this.signer.bodyHash();
   }
 
   bytes(p: Bytes): void {
     this.parts.push(p);
     this.length += p.bytes.length + (this.stuff ? p.innerDots.length : 0);
+    if (this.body) {
+      p.relaxed ??= relaxedPiece(p.bytes.toString('latin1'), true);
+      this.body.piece(p.relaxed);
+    }
   }
 
   pieces(pieces: Piece[], values: Record<Slot, string>): void {
@@ -261,6 +298,11 @@ class ByteWriter {
 
   /** With stuffing, the bytes end with the DATA terminator line, exactly what the DATA stage sends. */
   finish(scratch: Buffer | undefined): Buffer {
+    if (this.signer && this.body) {
+      const field = this.signer.signatureField(this.head, this.body.digest());
+      this.parts.unshift(field);
+      this.length += field.length;
+    }
     const need = this.length + (this.stuff ? this.stuffStrings() + END.length : 0);
     // Room to spare, so the lane's next (slightly longer) message fits the same memory.
     const out = scratch && scratch.length >= need ? scratch : Buffer.allocUnsafeSlow(need + (need >> 3));

@@ -23,7 +23,6 @@
  * `prepare` opens a batch's connections in the background while the batch loads its recipients (TCP,
  * the greeting smtp-server holds 100 ms and Postfix's postscreen can hold seconds, STARTTLS, EHLO).
  */
-import DKIM from 'nodemailer/lib/dkim';
 import type SMTPConnection from 'nodemailer/lib/smtp-connection';
 import { classifySmtpError, type SmtpFailure } from '../core/smtp-error-class.ts';
 import { PreparedBodyConnection, type SendFailure } from './prepared-body-connection.ts';
@@ -41,7 +40,6 @@ export interface SmtpConnectionPoolOptions {
   auth?: { user: string; pass: string } | undefined;
   maxConnections: number;
   maxMessages: number;
-  dkim?: DKIM.Options | undefined;
   /** An idle connection is closed after this long (default 10 s), so relays are not held open. */
   idleMs?: number;
   /** How long an outage may last before waiting lanes give up with `ERELAYDOWN` (default 15 min). */
@@ -81,19 +79,17 @@ export class SmtpConnectionPool {
   /** The last outage given up on, so the lanes that waited on it throw instead of trying again. */
   private givenUp: RelayOutage | undefined;
   private probeTimer: NodeJS.Timeout | undefined;
-  private readonly signer: DKIM | undefined;
   private readonly now: () => number;
   private readonly outageLimitMs: number;
 
   constructor(private readonly options: SmtpConnectionPoolOptions) {
-    this.signer = options.dkim ? new DKIM(options.dkim) : undefined;
     this.now = options.now ?? Date.now;
     this.outageLimitMs = options.outageLimitMs ?? 15 * 60_000;
   }
 
-  /** True when messages go out as given: a DKIM signature has to be computed on unstuffed bytes. */
+  /** Messages go out as given: a digest is DKIM-signed when it is built (dkim-signer.ts), not here. */
   get acceptsDotStuffed(): boolean {
-    return !this.signer;
+    return true;
   }
 
   /** The current outage, if any (for tests and the process's own status). */
@@ -196,9 +192,8 @@ export class SmtpConnectionPool {
 
   sendOn(c: Conn, envelope: { from: string; to: string }, raw: Buffer, dataReady: boolean): Promise<string> {
     c.messages++;
-    const message = this.signer ? this.signer.sign(raw) : raw;
     return new Promise((resolve, reject) => {
-      c.conn.sendPrepared(envelope, message, !this.signer && dataReady, (err, response) => {
+      c.conn.sendPrepared(envelope, raw, dataReady, (err, response) => {
         if (!err) return resolve(response ?? '');
         const refused = (err.code === 'EENVELOPE' || err.code === 'EMESSAGE') && err.responseCode !== 421;
         if (refused && !c.broken) {

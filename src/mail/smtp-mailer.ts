@@ -8,6 +8,7 @@ import nodemailer, { type Transporter } from 'nodemailer';
 import type Mail from 'nodemailer/lib/mailer/index.js';
 import type SMTPConnection from 'nodemailer/lib/smtp-connection';
 import type SMTPPool from 'nodemailer/lib/smtp-pool/index.js';
+import { DKIM_SIGNED_HEADERS, type DkimKey } from './dkim-signer.ts';
 import type { Mailer, MailLane, RawMessage, SendResult } from './mailer.ts';
 import type { RelayOutage } from './relay-outage.ts';
 import { SmtpConnectionPool } from './smtp-connection-pool.ts';
@@ -19,8 +20,11 @@ export interface SmtpMailerOptions {
   maxConnections?: number;
   /** Messages per connection before it is recycled (default 1000). */
   maxMessages?: number;
-  /** DKIM signing; the signed header list always includes List-Unsubscribe and List-Unsubscribe-Post. */
-  dkim?: { domainName: string; keySelector: string; privateKey: string };
+  /**
+   * DKIM for the composed mails (`send`: confirmations, notices), signed by Nodemailer. Digests arrive
+   * at `lane()`/`sendRaw` signed already (dkim-signer.ts), over the same header list.
+   */
+  dkim?: DkimKey | undefined;
   /**
    * PEM certificates to trust for the relay instead of the system's (SMTP_TLS_CA_FILE): a private
    * relay's CA, or the test servers'. With it the certificate is verified on loopback too.
@@ -31,9 +35,6 @@ export interface SmtpMailerOptions {
   /** Told when a relay outage begins, changes or ends (undefined); `givenUp` past the limit. */
   onOutage?: (outage: RelayOutage | undefined, givenUp: boolean) => void;
 }
-
-export const DKIM_SIGNED_HEADERS =
-  'from:to:subject:date:message-id:list-id:list-unsubscribe:list-unsubscribe-post';
 
 /** The TLS options for a relay: verified, except a loopback relay without a CA given (the outbox). */
 export function relayTlsOptions(host: string, ca: string | undefined): SMTPConnection.Options['tls'] {
@@ -65,7 +66,6 @@ export function createSmtpMailer(options: SmtpMailerOptions): Mailer {
     auth,
     maxConnections,
     maxMessages,
-    dkim,
     outageLimitMs: options.outageLimitMs,
     onOutage: options.onOutage,
   });
