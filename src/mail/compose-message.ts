@@ -105,7 +105,11 @@ export function composeMessage(
       `${head}--${b}\r\n${part('plain', body.text, frame.textIs7bit)}\r\n` +
       `--${b}\r\n${part('html', body.html, frame.htmlIs7bit)}\r\n--${b}--\r\n`;
   }
-  return { messageId, envelope: { from: recipient.returnPath ?? frame.envelopeFrom, to: recipient.email }, raw };
+  return {
+    messageId,
+    envelope: { from: recipient.returnPath ?? frame.envelopeFrom, to: recipient.email },
+    raw,
+  };
 }
 
 /**
