@@ -11,6 +11,7 @@ import type { Publication } from '../domain/publication.ts';
 import { type BuildDeps, type BuildMode, buildEdition } from '../editions/build-edition.ts';
 import type { EditionRecord } from '../editions/edition-store.ts';
 import { UserError } from '../errors/user-error.ts';
+import { type FeedbackSummary, summariseFeedback } from '../feedback/feedback-summary.ts';
 import { type DispatchDeps, dispatchEdition } from './dispatch.ts';
 
 /**
@@ -62,6 +63,8 @@ export interface EditionStatusReport {
   startedAt: string | undefined;
   finishedAt: string | undefined;
   durationMs: number | undefined;
+  /** Bounces, complaints and mailto unsubscribes that came back after the hand-off, and the complaint rate. */
+  feedback: FeedbackSummary;
 }
 
 /** The edition a bare `digest send` means: the last complete week. */
@@ -221,7 +224,7 @@ export async function requeue(
 export async function editionStatus(deps: ControlDeps, id: string, now: Date): Promise<EditionStatusReport> {
   const edition = await deps.editions.get(id);
   if (!edition) throw new UserError(`edition ${id} does not exist (build or send it first)`);
-  const c = await deps.ledger.counts(id);
+  const [c, feedback] = await Promise.all([deps.ledger.counts(id), deps.ledger.feedbackCounts(id)]);
   const end = edition.finishedAt ? new Date(edition.finishedAt) : now;
   return {
     edition: id,
@@ -244,6 +247,7 @@ export async function editionStatus(deps: ControlDeps, id: string, now: Date): P
     startedAt: edition.startedAt,
     finishedAt: edition.finishedAt,
     durationMs: edition.startedAt ? end.getTime() - new Date(edition.startedAt).getTime() : undefined,
+    feedback: summariseFeedback(feedback, c.sent),
   };
 }
 

@@ -78,6 +78,37 @@ export function createMetrics(read: () => MetricsSources): Metrics {
     },
   });
   new Gauge({
+    name: 'digest_edition_feedback',
+    help: `Feedback after the hand-off per kind (bounced, soft-bounced, complained, unsubscribed) for the ${RECENT_EDITIONS} newest editions, one per subscriber and kind.`,
+    labelNames: ['edition', 'kind'],
+    registers: [registry],
+    async collect() {
+      this.reset();
+      const { editions, ledger } = read();
+      for (const edition of await editions.list(RECENT_EDITIONS)) {
+        const counts = await ledger.feedbackCounts(edition.id);
+        for (const [kind, n] of Object.entries(counts)) this.set({ edition: edition.id, kind }, n.total);
+      }
+    },
+  });
+  new Gauge({
+    name: 'digest_edition_complaint_rate',
+    help: 'Complaints / delivered (sent) of each of the newest editions; the guard pauses past COMPLAINT_RATE_PAUSE_PERCENT.',
+    labelNames: ['edition'],
+    registers: [registry],
+    async collect() {
+      this.reset();
+      const { editions, ledger } = read();
+      for (const edition of await editions.list(RECENT_EDITIONS)) {
+        const [counts, feedback] = await Promise.all([
+          ledger.counts(edition.id),
+          ledger.feedbackCounts(edition.id),
+        ]);
+        this.set({ edition: edition.id }, counts.sent > 0 ? feedback.complained.total / counts.sent : 0);
+      }
+    },
+  });
+  new Gauge({
     name: 'digest_edition_recipients',
     help: 'Recipients frozen into each of the newest editions, with its status as a label.',
     labelNames: ['edition', 'status'],

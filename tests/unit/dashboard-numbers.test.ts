@@ -26,6 +26,14 @@ const report = (over: Partial<EditionStatusReport>): EditionStatusReport => ({
   startedAt: undefined,
   finishedAt: undefined,
   durationMs: undefined,
+  feedback: {
+    bounced: 0,
+    bouncedAfterSent: 0,
+    softBounced: 0,
+    complained: 0,
+    unsubscribed: 0,
+    complaintRate: 0,
+  },
   ...over,
 });
 const NOW = new Date('2026-11-24T10:00:30Z');

@@ -17,6 +17,7 @@ import {
 } from '../../delivery/edition-control.ts';
 import { testSend } from '../../delivery/test-send.ts';
 import { UserError } from '../../errors/user-error.ts';
+import { describeFeedback } from '../../feedback/feedback-summary.ts';
 import { describeOutage } from '../../mail/relay-outage.ts';
 import { hasWorkers } from '../../queues/queues.ts';
 import { readWeeklySchedule, upsertWeeklySchedule } from '../../queues/schedules.ts';
@@ -89,7 +90,13 @@ export function registerSendCommands(program: Command): void {
         print(
           !!o.json,
           { ...summary(report), relay: relay ?? null, uncertainIds, failedIds },
-          [describeStatus(report), relay && `  ${relay}`].filter(Boolean).join('\n'),
+          [
+            describeStatus(report),
+            `  ${describeFeedback(report.feedback, c.config.complaintGuard)}`,
+            relay && `  ${relay}`,
+          ]
+            .filter(Boolean)
+            .join('\n'),
         );
       }),
     );
@@ -214,6 +221,7 @@ function summary(r: EditionStatusReport) {
     cancelled: r.cancelled,
     pending: r.pending + r.retry + r.sending,
     durationMs: r.durationMs,
+    feedback: r.feedback,
   };
 }
 

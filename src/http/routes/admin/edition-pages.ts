@@ -15,6 +15,7 @@ import { editEdition, editsPending } from '../../../editions/edit-edition.ts';
 import type { EditionRecord } from '../../../editions/edition-store.ts';
 import { isWebPublic } from '../../../editions/web-visibility.ts';
 import { UserError } from '../../../errors/user-error.ts';
+import { formatRate } from '../../../feedback/complaint-guard.ts';
 import type { AdminContext } from './admin-context.ts';
 import {
   actionInput,
@@ -111,6 +112,8 @@ export function editionPages(app: FastifyInstance, ctx: AdminContext): void {
       ),
       can: allowed(view, c.publication.reviewBeforeSend),
       topics: c.publication.topics,
+      complaintRate: formatRate(view.report.feedback.complaintRate),
+      complaintGuard: c.config.complaintGuard,
     });
   });
 
