@@ -20,6 +20,7 @@ import { createRedisEventDedupe } from '../feedback/event-dedupe.ts';
 import { type VerifiedAddress, verifyFeedbackAddress } from '../feedback/feedback-address.ts';
 import { createSnsFetch, type SnsFetch } from '../feedback/webhooks/sns-fetch.ts';
 import { createFeedFetcher, type FeedFetcher } from '../feeds/fetch-feed.ts';
+import { createLinkChecker, type LinkChecker } from '../lint/link-check.ts';
 import type { Logger } from '../logging/logger.ts';
 import { type DkimKey, DkimSigner } from '../mail/dkim-signer.ts';
 import type { Mailer } from '../mail/mailer.ts';
@@ -80,6 +81,8 @@ export interface Container {
   sources: SourceStore;
   /** Fetches feeds: timeouts, size cap, redirects, conditional GET, SSRF guard. */
   fetchFeed: FeedFetcher;
+  /** The lint's opt-in link check: bounded, concurrency-limited, through the feed fetcher's SSRF guard. */
+  checkLinks: LinkChecker;
   /** Built editions and their compiled variants. */
   editions: EditionStore;
   /** One entry per (edition, subscriber): who got what. */
@@ -219,6 +222,7 @@ export async function createContainer(
     articles: createRedisArticleStore(redis, config.redisPrefix),
     sources: createRedisSourceStore(redis, config.redisPrefix),
     fetchFeed: createFeedFetcher({ allowPrivateHosts: config.allowPrivateFeedHosts }),
+    checkLinks: createLinkChecker({ allowPrivateHosts: config.allowPrivateFeedHosts }),
     editions,
     ledger,
     queues,

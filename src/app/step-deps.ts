@@ -13,6 +13,8 @@ import type { ReconcileDeps } from '../delivery/reconcile.ts';
 import type { SendDeps } from '../delivery/send-batch.ts';
 import type { TestSendDeps } from '../delivery/test-send.ts';
 import type { BuildDeps } from '../editions/build-edition.ts';
+import type { LintDeps } from '../lint/lint-stored-edition.ts';
+import { lintBeforeSend } from '../lint/send-gate.ts';
 import type { SendJobData } from '../queues/queue-names.ts';
 import type { Container } from './container.ts';
 
@@ -69,7 +71,13 @@ export function sendDeps(c: Container, onOutcome?: SendDeps['onOutcome']): SendD
 }
 
 export function controlDeps(c: Container): ControlDeps {
-  return { ...buildDeps(c), ...dispatchDeps(c), maxEditionAgeDays: c.config.maxEditionAgeDays };
+  return {
+    ...buildDeps(c),
+    ...dispatchDeps(c),
+    maxEditionAgeDays: c.config.maxEditionAgeDays,
+    // Lint errors stop a send unless it is forced (src/lint/send-gate.ts).
+    preSendChecks: [lintBeforeSend(lintDeps(c))],
+  };
 }
 
 export function collectDeps(c: Container): CollectDeps {
@@ -92,5 +100,14 @@ export function testSendDeps(c: Container): TestSendDeps {
     publicUrl: c.publicUrl,
     linkKeys: c.linkKeys,
     templatesDir: c.config.templatesDir,
+  };
+}
+
+export function lintDeps(c: Container): LintDeps {
+  return {
+    editions: c.editions,
+    publication: c.publication,
+    publicUrl: c.publicUrl,
+    checkLinks: c.checkLinks,
   };
 }

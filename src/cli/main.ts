@@ -41,6 +41,7 @@ const GROUPS: Array<{ names: string[]; load: () => Promise<Register> }> = [
   { names: ['articles'], load: async () => (await import('./commands/articles.ts')).registerArticleCommands },
   { names: ['collect'], load: async () => (await import('./commands/collect.ts')).registerCollectCommand },
   { names: ['preview'], load: async () => (await import('./commands/preview.ts')).registerPreviewCommand },
+  { names: ['lint'], load: async () => (await import('./commands/lint.ts')).registerLintCommand },
   {
     names: ['subscribers'],
     load: async () => (await import('./commands/subscribers.ts')).registerSubscriberCommands,

@@ -40,7 +40,7 @@ export function registerSendCommands(program: Command): void {
     .option('--json', 'print one JSON summary object')
     .option(
       '--force',
-      'send an edition of the current week, or one scheduled longer ago than MAX_EDITION_AGE_DAYS',
+      'send an edition of the current week, one scheduled longer ago than MAX_EDITION_AGE_DAYS, or one with lint errors',
     )
     .addHelpText('after', '\nExamples:\n  digest send --now --wait\n  digest send --edition 2026-W47 --json')
     .action((o: { edition?: string; now?: boolean; wait?: boolean; json?: boolean; force?: boolean }) =>

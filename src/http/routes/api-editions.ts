@@ -3,6 +3,7 @@
  * and the CLI:
  *   GET  /api/editions                      the newest editions with their status and counts
  *   GET  /api/editions/:id                  status, counts, progress, rate, ETA, SMTP replies
+ *   GET  /api/editions/:id/lint             the pre-send lint (src/lint/); ?check_links=1 asks every link
  *   POST /api/editions/:id/:action          build | send | pause | resume | cancel | retry |
  *                                           resend-uncertain | test-send
  *        JSON body (all optional): { "immediate": true, "force": true, "to": "me@x", "topics": ["lunar"] }
@@ -16,8 +17,10 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { Container } from '../../app/container.ts';
+import { lintDeps } from '../../app/step-deps.ts';
 import { editEdition, editsPending } from '../../editions/edit-edition.ts';
 import { UserError } from '../../errors/user-error.ts';
+import { lintStoredEdition } from '../../lint/lint-stored-edition.ts';
 import { requireBearer } from '../admin-auth.ts';
 import {
   actionInput,
@@ -30,6 +33,12 @@ import { editionView } from './admin/edition-view.ts';
 
 const listQuery = z.object({ limit: z.coerce.number().int().min(1).max(200).default(20) });
 const idParams = z.object({ id: editionIdParam });
+const lintQuery = z.object({
+  check_links: z
+    .enum(['1', 'true', 'yes', '0', 'false', 'no', ''])
+    .optional()
+    .transform((v) => v === '1' || v === 'true' || v === 'yes'),
+});
 const actionParams = z.object({ id: editionIdParam, action: z.enum(EDITION_ACTIONS) });
 
 export function apiEditionRoutes(container: Container) {
@@ -105,6 +114,16 @@ export function apiEditionRoutes(container: Container) {
         if (err instanceof UserError) return reply.code(409).send({ error: err.message });
         throw err;
       }
+    });
+
+    app.get('/api/editions/:id/lint', async (req, reply) => {
+      const p = idParams.safeParse(req.params);
+      if (!p.success) return reply.code(400).send({ error: p.error.issues[0]!.message });
+      const q = lintQuery.safeParse(req.query);
+      if (!q.success) return reply.code(400).send({ error: 'check_links is 1 or 0' });
+      if (!(await container.editions.get(p.data.id)))
+        return reply.code(404).send({ error: `edition ${p.data.id} is not built yet` });
+      return lintStoredEdition(lintDeps(container), p.data.id, { checkLinks: q.data.check_links });
     });
 
     app.post('/api/editions/:id/:action', async (req, reply) => {

@@ -1,0 +1,45 @@
+/** `digest lint <edition>`: the pre-send lint of a built edition (src/lint/), exit code 1 on errors. */
+import type { Command } from 'commander';
+import { lintDeps } from '../../app/step-deps.ts';
+import { checkEditionId } from '../../delivery/edition-control.ts';
+import { lintStoredEdition } from '../../lint/lint-stored-edition.ts';
+import { withContainer } from '../context.ts';
+
+export function registerLintCommand(program: Command): void {
+  program
+    .command('lint <edition>')
+    .description(
+      "Check a built edition before sending: each variant's HTML size against Gmail's 102 KB clip, text part, image sizes and alt text, unsubscribe link, postal address; --check-links asks every link.",
+    )
+    .option('--check-links', 'also request every link and image (bounded, through the SSRF guard)')
+    .option('--json', 'print the report as JSON')
+    .addHelpText('after', '\nExamples:\n  digest lint 2026-W47\n  digest lint 2026-W47 --check-links --json')
+    .action((edition: string, o: { checkLinks?: boolean; json?: boolean }) =>
+      withContainer(async (c) => {
+        const id = checkEditionId(c.publication, edition);
+        const report = await lintStoredEdition(lintDeps(c), id, { checkLinks: !!o.checkLinks });
+        if (o.json) process.stdout.write(`${JSON.stringify(report)}\n`);
+        else {
+          const lines = [`edition ${id}: ${report.ok ? 'ready to send' : 'NOT ready to send'}`];
+          for (const v of report.variants) {
+            lines.push(
+              `  ${v.key}: HTML ${(v.htmlBytes / 1024).toFixed(1)} KB, text ${(v.textBytes / 1024).toFixed(1)} KB, ${v.images} images, ${v.links} links`,
+            );
+          }
+          if (report.linksChecked !== undefined) {
+            lines.push(
+              `  links checked: ${report.linksChecked}${report.linksSkipped ? ` (${report.linksSkipped} left out)` : ''}`,
+            );
+          }
+          for (const f of report.findings) {
+            lines.push(
+              `${f.level === 'error' ? 'error  ' : 'warning'} ${f.variant ? `[${f.variant}] ` : ''}${f.message}`,
+            );
+          }
+          lines.push(`${report.errors} errors, ${report.warnings} warnings`);
+          process.stdout.write(`${lines.join('\n')}\n`);
+        }
+        if (!report.ok) process.exitCode = 1;
+      }),
+    );
+}
