@@ -86,7 +86,7 @@ describe('digest lint and the send gate', () => {
     expect(refused.err).toMatch(new RegExp(`edition ${edition} was not sent: lint found 3 errors`));
     expect(refused.err).toMatch(/no unsubscribe link in the HTML part.*--force/);
     expect(refused.err).not.toMatch(/\n\s+at /); // one line, no stack
-    expect((await c.editions.get(edition))?.status).toBe('built');
+    expect((await c.editions.get(edition))?.status).toBe('draft');
 
     const lint = cli('lint', edition, '--json');
     expect(lint.code).toBe(1);
