@@ -2,7 +2,7 @@
  * The dashboard's pages: templates/admin/*.hbs inside the `layout` partial, compiled once when the app
  * is built. Handlebars escapes every value; the only raw insertions are our own SVG charts.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Handlebars from 'handlebars';
 import type { Publication } from '../../../domain/publication.ts';
@@ -24,6 +24,11 @@ export function loadAdminPages(templatesDir: string, publication: Publication): 
   hb.registerHelper('time', (iso: string | undefined) => (iso ? iso.replace('T', ' ').slice(0, 19) : '–'));
   hb.registerHelper('join', (xs: unknown[] | undefined) => (xs ?? []).join(', '));
   hb.registerPartial('layout', readFileSync(join(dir, 'layout.hbs'), 'utf8'));
+  // Panels of a page in their own files (partials/lint-panel.hbs is `{{> lint-panel}}`).
+  const partialsDir = join(dir, 'partials');
+  for (const f of existsSync(partialsDir) ? readdirSync(partialsDir).filter((n) => n.endsWith('.hbs')) : []) {
+    hb.registerPartial(f.slice(0, -4), readFileSync(join(partialsDir, f), 'utf8'));
+  }
   const compiled = new Map(
     readdirSync(dir)
       .filter((f) => f.endsWith('.hbs') && f !== 'layout.hbs')

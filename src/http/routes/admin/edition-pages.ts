@@ -27,6 +27,7 @@ import {
   runEditionAction,
 } from './edition-actions.ts';
 import { type EditionView, editionView, errorReplies } from './edition-view.ts';
+import { lintPanel } from './lint-panel.ts';
 import { sendsPerMinuteSvg } from './svg-charts.ts';
 
 const idParams = z.object({ id: editionIdParam });
@@ -114,6 +115,7 @@ export function editionPages(app: FastifyInstance, ctx: AdminContext): void {
       topics: c.publication.topics,
       complaintRate: formatRate(view.report.feedback.complaintRate),
       complaintGuard: c.config.complaintGuard,
+      lint: await lintPanel(c, id, req.query),
     });
   });
 
