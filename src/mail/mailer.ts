@@ -47,7 +47,10 @@ export interface MailLane {
  */
 export interface Mailer {
   send(message: Mail.Options): Promise<SendResult>;
-  /** One message on a connection of its own (test sends); digests go through `lane()`. */
+  /**
+   * One message on a connection of its own (test sends); digests go through `lane()`. It does not wait
+   * out a relay outage: it fails at once with the outage's description.
+   */
   sendRaw(message: RawMessage): Promise<SendResult>;
   lane(): MailLane;
   /** Whether `sendRaw` and lanes take dot-stuffed bytes (the SMTP mailer always does). */

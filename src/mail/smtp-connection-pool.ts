@@ -25,8 +25,10 @@
  */
 import type SMTPConnection from 'nodemailer/lib/smtp-connection';
 import { classifySmtpError, type SmtpFailure } from '../core/smtp-error-class.ts';
+import { RelayUnreachableError } from '../errors/relay-unreachable-error.ts';
 import { PreparedBodyConnection, type SendFailure } from './prepared-body-connection.ts';
 import {
+  describeOutage,
   describeOutageLimit,
   describeRelayFailure,
   failedProbe,
@@ -63,12 +65,6 @@ const WAIT_TICK_MS = 500;
 
 const poolClosed = () => Object.assign(new Error('pool closed'), { code: 'ECONNECTION' });
 
-/** The relay stayed unreachable longer than the limit; the message is the pause reason. */
-export class RelayUnreachableError extends Error {
-  readonly code = 'ERELAYDOWN';
-  readonly stage = 'connect';
-}
-
 export class SmtpConnectionPool {
   private readonly idle: Conn[] = [];
   private readonly slotWaiters: Array<() => void> = [];
@@ -101,11 +97,14 @@ export class SmtpConnectionPool {
     return new PoolLane(this);
   }
 
-  /** One message on a lane of its own (test sends, the transport ceiling benchmark). */
+  /**
+   * One message on a lane of its own (test sends, the transport ceiling benchmark). It does not wait
+   * out an outage: a person is waiting for the answer, which is the outage's description.
+   */
   async send(envelope: { from: string; to: string }, raw: Buffer, dataReady: boolean): Promise<string> {
     const lane = this.lane();
     try {
-      await lane.ready();
+      await lane.ready(undefined, false);
       return await lane.send(envelope, raw, dataReady);
     } finally {
       lane.release();
@@ -144,11 +143,18 @@ export class SmtpConnectionPool {
    * `stopping` turned true meanwhile. Throws what waiting cannot fix (login, certificate) and
    * `RelayUnreachableError` once the outage outlasted the limit.
    */
-  async acquire(stopping?: () => boolean): Promise<Conn | undefined> {
+  async acquire(stopping?: () => boolean, wait = true): Promise<Conn | undefined> {
     for (;;) {
       if (this.closed) throw poolClosed();
       if (stopping?.()) return undefined;
       const outage = this.outage;
+      if (outage && !wait) {
+        this.scheduleProbe();
+        throw Object.assign(new Error(describeOutage(outage, this.now())), {
+          code: 'ECONNECTION',
+          stage: 'connect',
+        });
+      }
       if (outage) {
         if (outageOverLimit(outage, this.now(), this.outageLimitMs)) this.giveUp();
         else {
@@ -175,6 +181,7 @@ export class SmtpConnectionPool {
         this.freeSlot();
         if (classifySmtpError(err as SmtpFailure) !== 'unreachable') throw err;
         this.noteUnreachable(err as SmtpFailure);
+        if (!wait) throw err;
       }
     }
   }
@@ -377,15 +384,18 @@ export class PoolLane {
 
   constructor(private readonly pool: SmtpConnectionPool) {}
 
-  /** True once the lane holds a connection; false when `stopping` turned true while waiting. */
-  async ready(stopping?: () => boolean): Promise<boolean> {
+  /**
+   * True once the lane holds a connection; false when `stopping` turned true while waiting. With
+   * `wait` false an outage is thrown at once instead of waited out.
+   */
+  async ready(stopping?: () => boolean, wait = true): Promise<boolean> {
     const c = this.current;
     if (c && this.pool.usable(c)) return true;
     if (c) {
       this.current = undefined;
       this.pool.release(c);
     }
-    const next = await this.pool.acquire(stopping);
+    const next = await this.pool.acquire(stopping, wait);
     this.current = next;
     return next !== undefined;
   }

@@ -10,6 +10,7 @@ import { createServer, type Server as NetServer, type Socket } from 'node:net';
 import { SMTPServer } from 'smtp-server';
 import { afterEach, describe, expect, it } from 'vitest';
 import { classifySmtpError, type SmtpFailure } from '../../src/core/smtp-error-class.ts';
+import type { Mailer, RawMessage } from '../../src/mail/mailer.ts';
 import { createMessageTemplate, fillMessageTemplate } from '../../src/mail/message-template.ts';
 import { createSmtpMailer, type SmtpMailerOptions } from '../../src/mail/smtp-mailer.ts';
 import { TEST_DATE, testFrame } from '../helpers/message-frames.ts';
@@ -204,7 +205,7 @@ describe('SMTP connection pool', () => {
         if (outage && !back) back = startServer(undefined, undefined, port);
       },
     });
-    const results = await Promise.all(Array.from({ length: 6 }, (_, i) => mailer.sendRaw(message(i, true))));
+    const results = await Promise.all(Array.from({ length: 6 }, (_, i) => viaLane(mailer, message(i, true))));
     server = await back!;
     await mailer.close();
     expect(results).toHaveLength(6);
@@ -222,15 +223,22 @@ describe('SMTP connection pool', () => {
     ],
     ['closes during the TLS handshake', 'smtps', () => rawServer((socket) => socket.destroy())],
   ])(
-    'a relay that %s is an outage; past the limit every sender gets ERELAYDOWN, none waits forever',
+    'a relay that %s is an outage; past the limit every lane gets ERELAYDOWN, none waits forever; a test send fails at once',
     async (_, scheme, start) => {
       const port = await start();
       const mailer = mailerFor(`${scheme}://127.0.0.1:${port}`, { maxConnections: 2, outageLimitMs: 1500 });
       mailer.prepare(2);
       const results = await Promise.allSettled(
-        Array.from({ length: 5 }, (_, i) => mailer.sendRaw(message(i, true))),
+        Array.from({ length: 5 }, (_, i) => viaLane(mailer, message(i, true))),
       );
+      // A test send (sendRaw) meanwhile does not wait: it fails at once, saying why.
+      const alone = mailerFor(`${scheme}://127.0.0.1:${port}`, { outageLimitMs: 60_000 });
+      const first = await alone.sendRaw(message(9, true)).catch((e: Error & { code?: string }) => e);
+      const second = await alone.sendRaw(message(9, true)).catch((e: Error) => e);
+      await alone.close();
       await mailer.close();
+      expect((first as { stage?: string }).stage).toBe('connect');
+      expect((second as Error).message).toMatch(/^relay unreachable since \d\d:\d\d UTC, next try in \d+ s/);
       expect(results.map((r) => r.status)).toEqual(Array(5).fill('rejected'));
       for (const r of results) expect((r as PromiseRejectedResult).reason.code).toBe('ERELAYDOWN');
       expect((results[0] as PromiseRejectedResult).reason.message).toMatch(
@@ -239,6 +247,17 @@ describe('SMTP connection pool', () => {
     },
   );
 });
+
+/** One message the way a send lane sends it: a connection first (waiting out an outage), then the message. */
+async function viaLane(mailer: Mailer, m: RawMessage) {
+  const lane = mailer.lane();
+  try {
+    if (!(await lane.ready())) throw new Error('stopped');
+    return await lane.send(m);
+  } finally {
+    lane.release();
+  }
+}
 
 const rawServers: NetServer[] = [];
 afterEach(async () => {
