@@ -76,15 +76,12 @@ export function summarise(r: Omit<BenchResults, 'summary'>): Summary {
     {
       name: 'ours / ceiling',
       value: (ours / ceiling).toFixed(2),
-      target: '≥ 0.6',
-      met: ours / ceiling >= 0.6,
+      target: '≥ 0.7',
+      met: ours / ceiling >= 0.7,
     },
-    {
-      name: `ours at ${base.subscribers.toLocaleString('en')} subscribers`,
-      value: `${Math.round(ours)} msg/s`,
-      target: '≥ 2,000 msg/s',
-      met: ours >= 2000,
-    },
+    // The absolute 2,000 msg/s target is retired (issue 17): rates on this shared host move by ±20 %
+    // between identical runs, so the targets are ratios measured in one run, on each transport.
+    ...tlsTargets(r),
     {
       name: `worker peak RSS (largest size ${largest?.subscribers.toLocaleString('en') ?? '-'})`,
       value: `${Math.round(peakWorker)} MB`,
@@ -182,6 +179,27 @@ export function formatMarkdown(r: BenchResults): string {
     '<!-- bench:delivery:end -->',
   ];
   return lines.join('\n');
+}
+
+function tlsTargets(r: Omit<BenchResults, 'summary'>): Summary['targets'] {
+  if (!r.tls || r.tls.ours.length === 0) return [];
+  const naive = median(r.tls.naive.map((x) => x.messagesPerSecond));
+  const ceiling = median(r.tls.ceiling.map((x) => x.messagesPerSecond));
+  const ours = median(r.tls.ours.map((x) => x.messagesPerSecond));
+  return [
+    {
+      name: 'ours / naive over STARTTLS',
+      value: `${(ours / naive).toFixed(1)}×`,
+      target: '≥ 50×',
+      met: ours / naive >= 50,
+    },
+    {
+      name: 'ours / ceiling over STARTTLS',
+      value: (ours / ceiling).toFixed(2),
+      target: '≥ 0.7',
+      met: ours / ceiling >= 0.7,
+    },
+  ];
 }
 
 /** Plain text against STARTTLS: the ratios on each transport and CPU per message of each process. */
