@@ -228,4 +228,16 @@ describe('inbound feedback over SMTP', () => {
     );
     expect((await c.subscribers.get(reader!.id))?.status).toBe('bounced');
   }, 60_000);
+
+  it('limits each client address: past INBOUND_RATE_PER_MINUTE it gets 421 and the sender retries later', async () => {
+    const { c, listener } = await setup({ INBOUND_RATE_PER_MINUTE: '3' });
+    const [reader] = await seedSubscribers(c, 1);
+    const { unsubscribe } = addressesOf(c, reader!.id);
+    const raw = Buffer.from(`To: ${unsubscribe}\r\nSubject: unsubscribe\r\n\r\nunsubscribe\r\n`);
+    // A connection and its message count 2 of the 3; the second connection is the 3rd, its MAIL the 4th: 421.
+    await deliver(listener, unsubscribe, raw, 'someone@example.net');
+    await expect(deliver(listener, unsubscribe, raw, 'someone@example.net')).rejects.toMatchObject({
+      responseCode: 421,
+    });
+  });
 });
