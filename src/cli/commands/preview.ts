@@ -1,6 +1,7 @@
 /**
- * `digest preview`: writes the HTML and text of a digest exactly as a subscriber would get it (the
- * same buildVariant + personalise as the send step), to look at in a browser before sending.
+ * `digest preview`: writes the HTML and text of a digest exactly as a subscriber would get it (a built
+ * edition's current generation, else the week so far through the same buildVariant + personalise as
+ * the send step), to look at in a browser before sending.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -13,6 +14,7 @@ import { UserError } from '../../errors/user-error.ts';
 import { subscriberLinks } from '../../links/subscriber-links.ts';
 import { buildVariant } from '../../render/build-variant.ts';
 import { compilePersonaliser, type Recipient } from '../../render/personalise.ts';
+import { variantKey } from '../../render/variant-key.ts';
 import { normaliseEmail } from '../../subscribers/normalise-email.ts';
 import { withContainer } from '../context.ts';
 
@@ -47,16 +49,24 @@ async function preview(c: Container, o: PreviewOptions): Promise<void> {
   }
   const { recipient, chosen } = await previewRecipient(c, o.subscriber);
   const topics = variantTopics(o.topics !== undefined ? parseTopics(c, o.topics) : chosen, topicIds(c));
-  const { edition, articles } = await loadEditionArticles(c, editionId);
-  const variant = await buildVariant({
-    publication,
-    edition,
-    articles,
-    topics,
-    locale: publication.locale,
-    webUrl: `${c.publicUrl}/editions/${editionId}`,
-    templatesDir: c.config.templatesDir,
-  });
+  const { edition, articles, editorial, frozen } = await loadEditionArticles(c, editionId);
+  // A built edition: its current generation's own compiled variant when one has these topics (what its
+  // readers get), else its frozen articles and edits rendered for them.
+  const stored = frozen
+    ? (await c.editions.variants(editionId)).find((v) => v.key === variantKey(topics))
+    : undefined;
+  const variant =
+    stored ??
+    (await buildVariant({
+      publication,
+      edition,
+      articles,
+      topics,
+      locale: publication.locale,
+      webUrl: `${c.publicUrl}/editions/${editionId}`,
+      templatesDir: c.config.templatesDir,
+      editorial,
+    }));
   const label = topics.length ? topics.join(', ') : 'every topic';
   if (!variant) {
     throw new UserError(
