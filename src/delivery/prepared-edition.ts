@@ -16,6 +16,7 @@ import {
   type ComposeOptions,
   createMessageTemplate,
   fillMessageTemplate,
+  fillSignedMessageTemplate,
   type TemplateRecipient,
 } from '../mail/message-template.ts';
 import type { CompiledVariant } from '../render/build-variant.ts';
@@ -29,9 +30,18 @@ export interface PreparedVariant {
   /**
    * One recipient's whole message. `dotStuffed` asks for SMTP's dot-stuffing already applied (when the
    * mailer can hand the bytes over as they are); a variant whose source the byte template cannot take
-   * answers with the plain string path and `dotStuffed: false`.
+   * answers with the plain string path and `dotStuffed: false`. Never signed (previews, tests).
    */
   compose: (r: TemplateRecipient, options: ComposeOptions) => ComposedMessage;
+  /**
+   * The message to hand to the relay: `compose`, DKIM-signed when the variant was prepared with a
+   * signer. A signed message comes as a promise: its RSA signature is made on libuv's thread pool
+   * (dkim-signer.ts), while the event loop goes on with the other lanes.
+   */
+  composeToSend: (
+    r: TemplateRecipient,
+    options: ComposeOptions,
+  ) => ComposedMessage | Promise<ComposedMessage>;
 }
 
 export interface PreparedEdition {
@@ -59,16 +69,19 @@ export function prepareVariant(
     textTemplate: normalised.text,
   });
   const template = createMessageTemplate(frame, normalised);
-  const stringPath = (r: TemplateRecipient, date: Date): ComposedMessage => {
+  const signedStringPath = async (r: TemplateRecipient, date: Date, signer: DkimSigner) => {
     const message = composePersonalised(frame, personalise, r, date);
-    return dkim ? { ...message, raw: dkim.signMessage(message.raw) } : message;
+    return { ...message, raw: await signer.signMessage(message.raw) };
   };
   const compose: PreparedVariant['compose'] = template
-    ? dkim
-      ? (r, options) => fillMessageTemplate(template, r, { ...options, dkim })
-      : (r, options) => fillMessageTemplate(template, r, options)
-    : (r, options) => stringPath(r, options.date);
-  return { key: variant.key, personalise, frame, compose };
+    ? (r, options) => fillMessageTemplate(template, r, options)
+    : (r, options) => composePersonalised(frame, personalise, r, options.date);
+  const composeToSend: PreparedVariant['composeToSend'] = !dkim
+    ? compose
+    : template
+      ? (r, options) => fillSignedMessageTemplate(template, r, options, dkim)
+      : (r, options) => signedStringPath(r, options.date, dkim);
+  return { key: variant.key, personalise, frame, compose, composeToSend };
 }
 
 /**

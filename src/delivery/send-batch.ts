@@ -178,7 +178,7 @@ export async function sendBatch(
     const feedback = signFeedback
       ? feedbackAddresses(data.editionId, sid, deps.linkKeys[0]!, deps.bounceDomain)
       : undefined;
-    const message = variant.compose(
+    const message = await variant.composeToSend(
       {
         subscriberId: sid,
         email: sub.email,

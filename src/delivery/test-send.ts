@@ -68,7 +68,7 @@ export async function testSend(
     Math.floor(options.now.getTime() / 1000),
   );
   const name = to.name || 'Test reader';
-  const message = prepared.compose(
+  const message = await prepared.composeToSend(
     {
       subscriberId: testId,
       email: to.address,

@@ -54,12 +54,6 @@ export interface ComposeOptions {
    * accepted it: see `messageMemory`). An 80 KB allocation per message was most of the worker's GC.
    */
   scratch?: Buffer | undefined;
-  /**
-   * Sign with DKIM: the body hash is taken from the pieces as they are copied (each static piece
-   * canonicalised once per variant), and the DKIM-Signature field goes first. The dot-stuffing does not
-   * change what is signed: the hash sees the pieces, not the stuffed bytes.
-   */
-  dkim?: DkimSigner | undefined;
 }
 
 /** The whole memory behind a composed message, for reuse as `scratch` after the message is sent. */
@@ -194,6 +188,34 @@ export function fillMessageTemplate(
   r: TemplateRecipient,
   options: ComposeOptions,
 ): ComposedMessage {
+  const { w, message } = writeMessage(t, r, options.dotStuffed, options.date, undefined);
+  return { ...message, raw: w.finish(options.scratch) };
+}
+
+/**
+ * The same message signed with DKIM: the body hash is taken from the pieces as they are copied (each
+ * static piece canonicalised once per variant), the signature is made off the event loop, and the
+ * DKIM-Signature field goes first. Dot-stuffing does not change what is signed: the hash sees the
+ * pieces, not the stuffed bytes.
+ */
+export async function fillSignedMessageTemplate(
+  t: MessageTemplate,
+  r: TemplateRecipient,
+  options: ComposeOptions,
+  dkim: DkimSigner,
+): Promise<ComposedMessage> {
+  const { w, message } = writeMessage(t, r, options.dotStuffed, options.date, dkim);
+  w.prepend(await w.signatureField());
+  return { ...message, raw: w.finish(options.scratch) };
+}
+
+function writeMessage(
+  t: MessageTemplate,
+  r: TemplateRecipient,
+  dotStuffed: boolean,
+  date: Date,
+  dkim: DkimSigner | undefined,
+): { w: ByteWriter; message: Omit<ComposedMessage, 'raw'> } {
   const frame = t.frame;
   const messageId = digestMessageId(frame.editionId, r.subscriberId, frame.domain);
   const values: Record<Slot, string> = {
@@ -202,8 +224,8 @@ export function fillMessageTemplate(
     unsubscribe: httpOnly(r.unsubscribeUrl),
     preferences: httpOnly(r.preferencesUrl),
   };
-  const w = new ByteWriter(options.dotStuffed, options.dkim);
-  w.string(headerBlock(frame, r, messageId, encodeMailbox(r.name, r.email), options.date));
+  const w = new ByteWriter(dotStuffed, dkim);
+  w.string(headerBlock(frame, r, messageId, encodeMailbox(r.name, r.email), date));
   const b = frame.boundary;
   const multipart = r.format !== 'text';
   if (multipart) {
@@ -241,10 +263,8 @@ export function fillMessageTemplate(
     w.string('\r\n');
   }
   return {
-    messageId,
-    envelope: { from: r.returnPath ?? frame.envelopeFrom, to: r.email },
-    raw: w.finish(options.scratch),
-    dotStuffed: options.dotStuffed,
+    w,
+    message: { messageId, envelope: { from: r.returnPath ?? frame.envelopeFrom, to: r.email }, dotStuffed },
   };
 }
 
@@ -297,12 +317,19 @@ class ByteWriter {
   }
 
   /** With stuffing, the bytes end with the DATA terminator line, exactly what the DATA stage sends. */
+  /** The DKIM-Signature field over what was written (the body is complete). */
+  signatureField(): Promise<string> {
+    if (!this.signer || !this.body) throw new Error('nothing to sign: no signer, or no body yet');
+    return this.signer.signatureField(this.head, this.body.digest());
+  }
+
+  /** A header field (ASCII, ending with CRLF) before everything else. */
+  prepend(field: string): void {
+    this.parts.unshift(field);
+    this.length += field.length;
+  }
+
   finish(scratch: Buffer | undefined): Buffer {
-    if (this.signer && this.body) {
-      const field = this.signer.signatureField(this.head, this.body.digest());
-      this.parts.unshift(field);
-      this.length += field.length;
-    }
     const need = this.length + (this.stuff ? this.stuffStrings() + END.length : 0);
     // Room to spare, so the lane's next (slightly longer) message fits the same memory.
     const out = scratch && scratch.length >= need ? scratch : Buffer.allocUnsafeSlow(need + (need >> 3));

@@ -14,6 +14,7 @@ import { DKIM_SIGNED_HEADERS, DkimSigner } from '../../src/mail/dkim-signer.ts';
 import {
   createMessageTemplate,
   fillMessageTemplate,
+  fillSignedMessageTemplate,
   type TemplateRecipient,
 } from '../../src/mail/message-template.ts';
 import { loadPublication, SAMPLE_PUBLICATION_FILE } from '../../src/publication/load-publication.ts';
@@ -105,9 +106,19 @@ async function expectNodemailerSignature(html: string, text: string): Promise<st
   for (const r of recipients) {
     const unsigned = fillMessageTemplate(template!, r, { dotStuffed: false, date: TEST_DATE });
     const reference = await nodemailerSigned(unsigned.raw);
-    const ours = fillMessageTemplate(template!, r, { dotStuffed: false, date: TEST_DATE, dkim: signer });
+    const ours = await fillSignedMessageTemplate(
+      template!,
+      r,
+      { dotStuffed: false, date: TEST_DATE },
+      signer,
+    );
     expect(ours.raw.toString('latin1'), r.name).toBe(reference);
-    const ourStuffed = fillMessageTemplate(template!, r, { dotStuffed: true, date: TEST_DATE, dkim: signer });
+    const ourStuffed = await fillSignedMessageTemplate(
+      template!,
+      r,
+      { dotStuffed: true, date: TEST_DATE },
+      signer,
+    );
     expect(ourStuffed.raw.toString('latin1'), r.name).toBe(await stuffed(reference));
     signed.push(reference);
   }
@@ -221,10 +232,13 @@ describe('DKIM signing of prepared digests', () => {
       html,
       text: 'Hi {{recipient.name}}',
     };
-    const signed = prepareVariant('2026-W47', publication, variant, signer).compose(recipients[0]!, {
-      dotStuffed: true,
-      date: TEST_DATE,
-    });
+    const signed = await prepareVariant('2026-W47', publication, variant, signer).composeToSend(
+      recipients[0]!,
+      {
+        dotStuffed: true,
+        date: TEST_DATE,
+      },
+    );
     const raw = signed.raw.toString();
     const unsigned = raw.slice(raw.indexOf('\r\nFrom: ') + 2);
     expect(signed.dotStuffed).toBeFalsy();
