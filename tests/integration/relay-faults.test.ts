@@ -4,7 +4,9 @@
  * itself; connections dropped before or after the final "." and 451s are sorted exactly; a wrong
  * certificate, a refused login or an outage past RELAY_OUTAGE_LIMIT pause the edition, marking nobody.
  */
+import { execFile } from 'node:child_process';
 import { createServer } from 'node:net';
+import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Container } from '../../src/app/container.ts';
 import { type RunningWorkers, startWorkers } from '../../src/app/start-workers.ts';
@@ -12,8 +14,10 @@ import { controlDeps } from '../../src/app/step-deps.ts';
 import { type EditionStatusReport, editionStatus, startSend } from '../../src/delivery/edition-control.ts';
 import { buildApp } from '../../src/http/app.ts';
 import { editionView } from '../../src/http/routes/admin/edition-view.ts';
+import { DIGEST_BIN } from '../helpers/cli.ts';
 import { createTestContainer } from '../helpers/container.ts';
 import { perRecipient, seedArticles, seedSubscribers } from '../helpers/delivery-fixtures.ts';
+import { testRedisUrl } from '../helpers/redis.ts';
 import { type SinkOptions, type SmtpSink, startSmtpSink } from '../helpers/smtp-sink.ts';
 import { otherTls } from '../helpers/test-tls.ts';
 
@@ -98,6 +102,18 @@ describe('relay faults over TLS', () => {
       headers: { authorization: 'Bearer test-admin-token-0123456789' },
     });
     expect(JSON.parse(api.body).relay).toMatch(shown);
+    // `digest status` in another process reads the same record.
+    const status = await promisify(execFile)(process.execPath, [DIGEST_BIN, 'status', EDITION, '--json'], {
+      env: {
+        PATH: process.env.PATH ?? '',
+        REDIS_URL: testRedisUrl(),
+        REDIS_PREFIX: c.prefix,
+        SMTP_URL: `smtp://127.0.0.1:${port}`,
+        DATA_DIR: c.config.dataDir,
+        LOG_LEVEL: 'error',
+      },
+    });
+    expect(JSON.parse(status.stdout).relay).toMatch(shown);
     // Nobody was claimed only to fail: every delivery still waits, untried.
     const during = await editionStatus(controlDeps(c), EDITION, new Date());
     expect(during.sending + during.retry + during.uncertain + during.sent).toBe(0);
