@@ -29,7 +29,7 @@ export interface Publication {
   timezone: string;
   /** 0 = Sunday, 1 = Monday (ISO, default) ... 6 = Saturday. */
   weekStartsOn: 0 | 1 | 2 | 3 | 4 | 5 | 6;
-  /** BCP 47 locale of the publication's own text, e.g. en-GB. */
+  /** BCP 47 locale of the publication's own text and its readers' default, e.g. en-GB (default `en`). */
   locale: string;
   topics: Topic[];
   /** Feed category (case-insensitive) → topic id. A category equal to a topic's id or name maps by default. */

@@ -39,6 +39,7 @@ export interface Subscriber {
   timezone: string;
   /** Delivery hour 0-23 in `timezone`. */
   hour: number;
+  /** BCP 47 tag with a message catalogue (i18n/locale-tag.ts); empty = the publication's locale. */
   locale: string;
   consent: Consent | undefined;
   createdAt: string;

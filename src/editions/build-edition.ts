@@ -16,6 +16,7 @@ import type { Edition } from '../domain/edition.ts';
 import type { EditionEdits } from '../domain/edition-edits.ts';
 import type { Publication } from '../domain/publication.ts';
 import { UserError } from '../errors/user-error.ts';
+import { readerLocale } from '../i18n/locale-tag.ts';
 import { buildVariant, type CompiledVariant } from '../render/build-variant.ts';
 import type { Editorial } from '../render/digest-model.ts';
 import { variantKey } from '../render/variant-key.ts';
@@ -39,7 +40,7 @@ const PAGE = 1000;
 /** Pages of subscribers read ahead of the build's loop (memory: a few hundred KB each). */
 const READ_AHEAD = 8;
 /** What the freeze reads of each subscriber. */
-const ELIGIBILITY_FIELDS = ['status', 'frequency', 'pausedUntil', 'topics', 'email'] as const;
+const ELIGIBILITY_FIELDS = ['status', 'frequency', 'pausedUntil', 'topics', 'email', 'locale'] as const;
 const LOCK_MS = 10 * 60_000;
 
 /** `build`: the edition as it is, built if it does not exist; `rebuild`/`reopen`: a new generation. */
@@ -147,7 +148,7 @@ async function freezeAndCompile(
   };
   const webUrl = `${deps.publicUrl}/editions/${editionId}`;
 
-  // Group recipients by variant; compile each variant the first time it is needed.
+  // Group recipients by variant (topics and language); compile each variant the first time it is needed.
   const variantIndex = new Map<string, number>();
   const variants: CompiledVariant[] = [];
   const emptyVariants = new Set<string>();
@@ -159,14 +160,15 @@ async function freezeAndCompile(
       if (seen.has(sub.id)) continue;
       seen.add(sub.id);
       const topics = variantTopics(sub.topics, topicIds);
-      const key = variantKey(topics);
+      const locale = readerLocale(sub.locale, publication.locale);
+      const key = variantKey(topics, locale);
       if (!variantIndex.has(key) && !emptyVariants.has(key)) {
         const compiled = await buildVariant({
           publication,
           edition: editionRef,
           articles,
           topics,
-          locale: publication.locale,
+          locale,
           webUrl,
           templatesDir: deps.templatesDir,
           editorial,

@@ -5,11 +5,13 @@
  */
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Container } from '../app/container.ts';
+import { templatesDir } from '../subscribers/templates-dir.ts';
 import { adminRoutes } from './routes/admin/admin-routes.ts';
 import { apiArticleRoutes } from './routes/api-articles.ts';
 import { apiEditionRoutes } from './routes/api-editions.ts';
 import { editionRoutes } from './routes/editions.ts';
 import { healthRoutes } from './routes/health.ts';
+import { loadSubscriberPages } from './routes/subscriber-pages.ts';
 import { subscriberRoutes } from './routes/subscriber-routes.ts';
 import { webhookRoutes } from './routes/webhooks.ts';
 
@@ -41,9 +43,13 @@ export async function buildApp(container: Container, options: AppOptions = {}): 
     }
     return reply.code(status).send({ error: err.message });
   });
-  app.setNotFoundHandler((_req, reply) =>
-    reply.code(404).type('text/html; charset=utf-8').send(notFoundPage()),
-  );
+  // The plain 404 (any unknown path, any forged or expired link) in the publication's language.
+  const notFound = loadSubscriberPages(
+    templatesDir(container.config.templatesDir),
+    container.publication,
+    container.config.templatesDir,
+  ).render('not-found', {});
+  app.setNotFoundHandler((_req, reply) => reply.code(404).type('text/html; charset=utf-8').send(notFound));
 
   await app.register(healthRoutes(container));
   await app.register(apiArticleRoutes(container));
@@ -54,10 +60,6 @@ export async function buildApp(container: Container, options: AppOptions = {}): 
   await app.register(webhookRoutes(container));
   for (const plugin of options.plugins ?? []) await app.register(plugin);
   return app;
-}
-
-export function notFoundPage(): string {
-  return '<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Not found</title></head><body><main><h1>Not found</h1><p>This link is not valid.</p></main></body></html>';
 }
 
 /**

@@ -9,6 +9,7 @@ import { z } from 'zod';
 import { isTimeZone } from '../config.ts';
 import type { Publication } from '../domain/publication.ts';
 import { ConfigError } from '../errors/config-error.ts';
+import { CATALOGUE_LOCALES, checkLocale } from '../i18n/locale-tag.ts';
 
 export const SAMPLE_PUBLICATION_FILE = resolve(
   dirname(fileURLToPath(import.meta.url)),
@@ -27,7 +28,15 @@ const schema = z.object({
   postalAddress: z.string().min(5).max(300),
   timezone: z.string().refine(isTimeZone, 'an IANA timezone'),
   weekStartsOn: z.number().int().min(0).max(6).default(1),
-  locale: z.string().min(2).max(20).default('en-GB'),
+  // The language of the publication's own pages and of readers who chose none.
+  locale: z
+    .string()
+    .max(40)
+    .default('en')
+    .refine(
+      (v) => checkLocale(v).ok,
+      `a language with a message catalogue (${CATALOGUE_LOCALES.join(', ')}, or a regional form such as en-GB or de-AT)`,
+    ),
   topics: z
     .array(
       z.object({ id: topicId, name: z.string().min(1).max(60), description: z.string().max(200).optional() }),
@@ -91,6 +100,7 @@ export function loadPublication(
     ...p,
     replyTo: p.replyTo,
     weekStartsOn: p.weekStartsOn as Publication['weekStartsOn'],
+    locale: canonicalLocale(p.locale),
     timezone: overrides.timezone ?? p.timezone,
     scheduleCron: overrides.scheduleCron ?? p.scheduleCron,
     // Relative local sources are relative to the publication file, so the sample works from any cwd.
@@ -99,4 +109,10 @@ export function loadPublication(
       url: /^https?:\/\//.test(s.url) || isAbsolute(s.url) ? s.url : resolve(base, s.url),
     })),
   };
+}
+
+/** `pt-br` → `pt-BR` (the schema has already refused a tag with no catalogue). */
+function canonicalLocale(tag: string): string {
+  const checked = checkLocale(tag, 'en');
+  return checked.ok ? checked.value : 'en';
 }

@@ -17,7 +17,7 @@ export interface VariantInput {
   articles: Article[];
   /** The variant's topic ids; [] = everything. */
   topics: string[];
-  /** BCP 47, e.g. 'en-GB': dates, headings and the html lang attribute. */
+  /** The readers' BCP 47 locale, e.g. 'en-GB' or 'de': words, dates, direction and the html lang attribute. */
   locale: string;
   /** Absolute URL of the edition's web version ("view in browser", "N more stories"). */
   webUrl: string;
@@ -50,7 +50,7 @@ export async function buildVariant(input: VariantInput): Promise<CompiledVariant
   const rendered = await renderDigest(input, 'email');
   if (!rendered) return null;
   return {
-    key: variantKey(input.topics),
+    key: variantKey(input.topics, input.locale),
     topics: [...input.topics],
     articleCount: rendered.model.articleCount,
     subject: rendered.subject,

@@ -4,13 +4,12 @@
  * `safeHttpUrl` and is undefined otherwise. In email mode the recipient and their links are slot
  * sentinels (recipient-slots.ts); the web version has neither.
  */
-import { TZDate } from '@date-fns/tz';
-import { format } from 'date-fns';
 import type { Article } from '../domain/article.ts';
 import type { Publication } from '../domain/publication.ts';
+import { createTranslator, type Translator } from '../i18n/translator.ts';
 import { type ArticleChoice, chooseArticles, OTHER_SECTION } from './choose-articles.ts';
 import { linkColour, masthead } from './contrast.ts';
-import { dateLocale, htmlLang } from './date-locale.ts';
+import { htmlLang } from './date-locale.ts';
 import { editionHeading } from './edition-heading.ts';
 import { cleanText, slotData } from './recipient-slots.ts';
 import { safeHttpUrl } from './safe-url.ts';
@@ -22,8 +21,11 @@ export interface ModelInput {
   edition: { id: string; windowStart: string; windowEnd: string };
   articles: Article[];
   topics: string[];
+  /** The reader's locale (BCP 47): messages, dates, plurals, direction and the html lang attribute. */
   locale: string;
   webUrl: string;
+  /** The operator's templates folder (TEMPLATES_DIR): its locales/ override catalogue messages. */
+  templatesDir?: string | undefined;
   /** What the editor set for this edition (src/editions/): applied to every variant alike. */
   editorial?: Editorial | undefined;
 }
@@ -65,6 +67,11 @@ export interface DigestModel {
   mode: RenderMode;
   web: boolean;
   lang: string;
+  /** `ltr` or `rtl` (Arabic): the html dir attribute, MJML's direction, and which side text starts. */
+  dir: 'ltr' | 'rtl';
+  /** The side text starts on (`left`, or `right` in a right-to-left language) and the other side. */
+  start: 'left' | 'right';
+  end: 'left' | 'right';
   publication: { name: string; description: string; websiteUrl: string | undefined; postalAddress: string };
   edition: { id: string; heading: string; weekLabel: string; range: string };
   colours: Record<'brand' | 'onBrand' | 'link' | 'text' | 'muted' | 'background' | 'card' | 'rule', string>;
@@ -79,6 +86,8 @@ export interface DigestModel {
   images: typeof IMAGE_BOXES;
   /** "Lunar and Launch", or "every topic" for the `all` variant. */
   topicsLine: string;
+  /** Topics the reader chose (0 = everything): a language whose grammar differs for "every topic" selects on it. */
+  topicCount: number;
   /** Filled by the subject and preheader templates before the layout renders. */
   subject: string;
   preheader: string;
@@ -123,11 +132,14 @@ export function buildDigestModel(
   if (choice.total === 0) return null;
 
   const lang = htmlLang(input.locale);
+  const messages = digestTranslator(input);
   const webUrl = safeHttpUrl(input.webUrl);
-  const toCard = cardMaker(publication.timezone, lang);
+  const toCard = cardMaker(publication.timezone, lang, messages);
   const heading = editionHeading(input.edition, publication.timezone, lang);
   const topicName = (id: string) =>
-    id === OTHER_SECTION ? 'Also this week' : (publication.topics.find((t) => t.id === id)?.name ?? id);
+    id === OTHER_SECTION
+      ? messages.t('digest.alsoThisWeek')
+      : (publication.topics.find((t) => t.id === id)?.name ?? id);
   const chosenNames = input.topics.map(topicName);
   const top = masthead(publication.brandColor);
 
@@ -135,6 +147,9 @@ export function buildDigestModel(
     mode,
     web: mode === 'web',
     lang,
+    dir: messages.dir,
+    start: messages.dir === 'rtl' ? 'right' : 'left',
+    end: messages.dir === 'rtl' ? 'left' : 'right',
     publication: {
       name: cleanText(publication.name, 120),
       description: cleanText(publication.description, 500),
@@ -161,7 +176,7 @@ export function buildDigestModel(
         articles: s.articles.map(toCard),
         more: s.more,
         moreUrl: webUrl ? `${webUrl}#${anchor}` : undefined,
-        moreLabel: `${s.more} more ${s.more === 1 ? 'story' : 'stories'} in ${name}`,
+        moreLabel: messages.t('digest.moreStories', { count: s.more, topic: name }),
       };
     }),
     articleCount: choice.total,
@@ -169,7 +184,8 @@ export function buildDigestModel(
     images: IMAGE_BOXES,
     topicsLine: chosenNames.length
       ? new Intl.ListFormat(lang, { type: 'conjunction' }).format(chosenNames)
-      : 'every topic',
+      : messages.t('digest.everyTopic'),
+    topicCount: chosenNames.length,
     subject: '',
     preheader: '',
     note: input.editorial?.note,
@@ -177,11 +193,25 @@ export function buildDigestModel(
   };
 }
 
-function cardMaker(timezone: string, lang: string) {
-  const locale = dateLocale(lang);
+/** The reader's messages; the publication's locale is the fallback of every key, then English. */
+export function digestTranslator(input: ModelInput): Translator {
+  return createTranslator(input.locale, {
+    fallback: input.publication.locale,
+    templatesDir: input.templatesDir,
+  });
+}
+
+function cardMaker(timezone: string, lang: string, messages: Translator) {
+  // "Sun 22 Nov", "So., 22. Nov.", "dim. 22 nov.": each language's own order and abbreviations.
+  const day = new Intl.DateTimeFormat(lang, {
+    weekday: 'short',
+    day: 'numeric',
+    month: 'short',
+    timeZone: timezone,
+  });
   return (article: Article): Card => {
     const url = safeHttpUrl(article.url);
-    const title = cleanText(article.title, 300) || 'Untitled';
+    const title = cleanText(article.title, 300) || messages.t('digest.untitled');
     const imageSrc = safeHttpUrl(article.imageUrl);
     const published = new Date(article.publishedAt);
     const brief = article.brief
@@ -194,10 +224,10 @@ function cardMaker(timezone: string, lang: string) {
       url,
       source: url ? new URL(url).hostname.replace(/^www\./, '') : cleanText(article.sourceId, 80),
       author: cleanText(article.author, 120),
-      date: Number.isNaN(published.getTime())
-        ? ''
-        : format(new TZDate(published.getTime(), timezone), 'EEE d MMM', { locale }),
-      readingTime: `${Math.max(1, Math.round(article.readingMinutes || 1))} min read`,
+      date: Number.isNaN(published.getTime()) ? '' : day.format(published),
+      readingTime: messages.t('digest.readingTime', {
+        minutes: Math.max(1, Math.round(article.readingMinutes || 1)),
+      }),
       image: imageSrc ? { src: imageSrc, alt: imageAlt(article.imageAlt, title) } : undefined,
       brief,
       summary: brief.length ? '' : cleanText(article.summary, 600),

@@ -7,17 +7,22 @@
  * rendered again with fewer stories per section (in proportion to the excess), down to one, and the footer is part of every
  * render. The publication's cap (maxPerSection) keeps an ordinary week to a single MJML run.
  */
+import { messageHelpers } from '../i18n/template-messages.ts';
 import { compileMjml } from './compile-mjml.ts';
-import { buildDigestModel, type DigestModel, type ModelInput, type RenderMode } from './digest-model.ts';
+import {
+  buildDigestModel,
+  type DigestModel,
+  digestTranslator,
+  type ModelInput,
+  type RenderMode,
+} from './digest-model.ts';
 import { mailSafeHtml } from './mail-safe-html.ts';
 import { mailSafeText } from './mail-safe-text.ts';
 import { restoreSlots } from './recipient-slots.ts';
 import { HTML_BUDGET_BYTES, htmlBytes } from './size-budget.ts';
 import { loadDigestTemplates } from './template-set.ts';
 
-export interface RenderInput extends ModelInput {
-  templatesDir?: string | undefined;
-}
+export type RenderInput = ModelInput;
 
 export interface RenderedDigest {
   model: DigestModel;
@@ -48,11 +53,16 @@ async function renderOnce(input: RenderInput, mode: RenderMode, cap: number): Pr
   const model = buildDigestModel(input, mode, cap);
   if (!model) return null;
   const templates = loadDigestTemplates(input.templatesDir);
-  model.subject = oneLine(input.editorial?.subject || templates.subject(model)).slice(0, 200);
-  model.preheader = oneLine(templates.preheader(model));
-  const mjml = templates.layout(model);
+  // The reader's language reaches every template and partial as the `t` helper (one compiled
+  // template set for every locale).
+  const messages = digestTranslator(input);
+  const plain = { helpers: messageHelpers(templates.htmlEnv, messages, 'text') };
+  const marked = { helpers: messageHelpers(templates.htmlEnv, messages, 'html') };
+  model.subject = oneLine(input.editorial?.subject || templates.subject(model, plain)).slice(0, 200);
+  model.preheader = oneLine(templates.preheader(model, plain));
+  const mjml = templates.layout(model, marked);
   const html = mailSafeHtml(await compileMjml(mjml));
-  const text = mailSafeText(templates.text(model));
+  const text = mailSafeText(templates.text(model, plain));
   return {
     model,
     subject: model.subject,

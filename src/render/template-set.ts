@@ -7,6 +7,9 @@
  *   digest/layout.mjml.hbs            the MJML document; partials/*.mjml.hbs are its partials
  *   digest/subject.hbs, preheader.hbs one line of plain text each
  *   digest/text.hbs                   the text/plain part
+ *
+ * Words come from the message catalogues through `{{t "key" ...}}`, a helper given at render time
+ * (render-digest.ts), so these compiled templates serve every locale.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
@@ -98,7 +101,7 @@ function compileTemplates(operatorDir: string | undefined): DigestTemplates {
 type CompileOptions = Parameters<typeof Handlebars.compile>[1];
 
 /**
- * `{{href url}}`: the only way to fill an href or src. An http(s) URL (or a link slot) passes, escaped;
+ * `{{eq a b}}`; `{{href url}}`: the only way to fill an href or src. An http(s) URL (or a link slot) passes, escaped;
  * anything else becomes an empty string, i.e. no link.
  */
 function registerHtmlHelpers(env: typeof Handlebars): void {
@@ -108,6 +111,7 @@ function registerHtmlHelpers(env: typeof Handlebars): void {
     const html = (note as { html?: unknown } | undefined)?.html;
     return new env.SafeString(typeof html === 'string' ? html : '');
   });
+  env.registerHelper('eq', (a: unknown, b: unknown) => a === b);
   env.registerHelper('href', (value: unknown) => {
     if (isSlotSentinel(value)) return new env.SafeString(value as string);
     const url = safeHttpUrl(value);

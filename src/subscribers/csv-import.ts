@@ -1,6 +1,6 @@
 /**
  * Streaming CSV import (csv-parse): header row, columns email, name, topics (`;`-separated), timezone,
- * hour, status; other columns are ignored (so an export imports again, its formula guard taken off:
+ * hour, status, locale (a tag with a catalogue, e.g. `de` or `pt-BR`; empty: the publication's); other columns are ignored (so an export imports again, its formula guard taken off:
  * csv-formula-guard.ts). Each row is validated alone;
  * a bad row is reported with its line number and reason and the rest go on. Good rows are written in
  * pipelined chunks, each subscriber atomically (whole or not at all), so nothing is half-written.
@@ -12,7 +12,7 @@ import { unguardFormula } from './csv-formula-guard.ts';
 import { checkOperatorSubscriber, type RawSubscriber } from './subscriber-input.ts';
 import type { NewSubscriber, SubscriberStore } from './subscriber-store.ts';
 
-export const IMPORT_COLUMNS = ['email', 'name', 'topics', 'timezone', 'hour', 'status'] as const;
+export const IMPORT_COLUMNS = ['email', 'name', 'topics', 'timezone', 'hour', 'status', 'locale'] as const;
 
 export interface RejectedRow {
   /** Line of the file, 1 = the header. */

@@ -4,6 +4,9 @@
  */
 import type { Publication } from '../domain/publication.ts';
 import type { DigestFormat, Subscriber } from '../domain/subscriber.ts';
+import { localeOptions } from '../i18n/locale-options.ts';
+import { checkLocale } from '../i18n/locale-tag.ts';
+import type { Translator } from '../i18n/translator.ts';
 import { checkHour, checkTimezone, checkTopics, cleanName } from './subscriber-input.ts';
 import type { SubscriberPatch } from './subscriber-store.ts';
 
@@ -29,7 +32,8 @@ export function timezoneOptions(): string[] {
   return zoneList;
 }
 
-export function preferenceView(s: Subscriber, publication: Publication, now: Date) {
+/** `messages`: the subscriber's language (their locale, else the publication's). */
+export function preferenceView(s: Subscriber, publication: Publication, now: Date, messages: Translator) {
   const paused = isPaused(s, now);
   const zones = timezoneOptions().includes(s.timezone)
     ? timezoneOptions()
@@ -41,16 +45,29 @@ export function preferenceView(s: Subscriber, publication: Publication, now: Dat
     topics: publication.topics.map((t) => ({ ...t, checked: s.topics.includes(t.id) })),
     frequencies: [
       ...(paused
-        ? [{ value: 'keep', label: `Paused until ${formatDate(s.pausedUntil!, s.timezone)}`, checked: true }]
+        ? [
+            {
+              value: 'keep',
+              label: messages.t('page.frequency.pausedUntil', {
+                date: formatDate(s.pausedUntil!, s.timezone, messages.locale),
+              }),
+              checked: true,
+            },
+          ]
         : []),
-      { value: 'weekly', label: paused ? 'Every week (end the pause now)' : 'Every week', checked: !paused },
+      {
+        value: 'weekly',
+        label: paused ? messages.t('page.frequency.weeklyEndPause') : messages.t('page.frequency.weekly'),
+        checked: !paused,
+      },
       ...PAUSE_WEEKS.map((w) => ({
         value: `pause-${w}`,
-        label: `Pause for ${w} week${w > 1 ? 's' : ''}`,
+        label: messages.t('page.frequency.pause', { weeks: w }),
         checked: false,
       })),
     ],
     formatHtml: s.format === 'html',
+    locales: localeOptions(s.locale, publication.locale, messages),
     timezones: zones.map((z) => ({ value: z, selected: z === s.timezone })),
     // Only a subscriber still on the publication's default zone gets the browser's zone preselected.
     detectTimezone: s.timezone === publication.timezone,
@@ -92,6 +109,10 @@ export function parsePreferenceForm(
   const format = body.format ?? current.format;
   if (format === 'html' || format === 'text') patch.format = format as DigestFormat;
   else errors.push('format must be html or text');
+  // A form from before the language choice existed keeps the stored locale.
+  const locale = checkLocale(body.locale ?? current.locale);
+  if (locale.ok) patch.locale = locale.value;
+  else errors.push(locale.reason);
 
   const frequency = body.frequency ?? (isPaused(current, now) ? 'keep' : 'weekly');
   const pause = /^pause-(\d+)$/.exec(String(frequency));
@@ -104,42 +125,81 @@ export function parsePreferenceForm(
   return errors.length ? { ok: false, errors } : { ok: true, action: 'save', patch };
 }
 
-const LABELS: Record<string, string> = {
-  name: 'Name',
-  topics: 'Topics',
-  pausedUntil: 'Paused until',
-  format: 'Format',
-  timezone: 'Time zone',
-  hour: 'Hour',
-  status: 'Subscription',
-};
+/** Each shown field's label, in the reader's language. */
+function fieldLabel(field: string, messages: Translator): string {
+  switch (field) {
+    case 'name':
+      return messages.t('page.field.name');
+    case 'topics':
+      return messages.t('page.field.topics');
+    case 'pausedUntil':
+      return messages.t('page.change.pausedUntil');
+    case 'format':
+      return messages.t('page.field.format');
+    case 'timezone':
+      return messages.t('page.field.timezone');
+    case 'hour':
+      return messages.t('page.field.hour');
+    case 'status':
+      return messages.t('page.change.status');
+    case 'locale':
+      return messages.t('page.field.language');
+    default:
+      return field;
+  }
+}
 
-/** History changes as lines a person reads ("Hour: 08:00 → 07:00"). */
+/** History changes as lines a person reads ("Hour: 08:00 → 07:00"), in the reader's language. */
 export function describeChanges(
   changes: Record<string, [unknown, unknown]> | undefined,
   publication: Publication,
   timezone: string,
+  messages: Translator,
 ): Array<{ label: string; before: string; after: string }> {
   const show = (field: string, v: unknown): string => {
-    if (v === null || v === undefined || v === '') return field === 'pausedUntil' ? 'not paused' : '(none)';
+    if (v === null || v === undefined || v === '') {
+      if (field === 'pausedUntil') return messages.t('page.change.notPaused');
+      if (field === 'locale') return messages.t('page.change.publicationLanguage');
+      return messages.t('page.change.none');
+    }
     if (field === 'topics') {
       const ids = v as string[];
       return ids.length
-        ? ids.map((id) => publication.topics.find((t) => t.id === id)?.name ?? id).join(', ')
-        : 'everything';
+        ? new Intl.ListFormat(messages.locale, { type: 'conjunction' }).format(
+            ids.map((id) => publication.topics.find((t) => t.id === id)?.name ?? id),
+          )
+        : messages.t('page.change.everything');
     }
     if (field === 'hour') return `${String(v).padStart(2, '0')}:00`;
-    if (field === 'format') return v === 'html' ? 'designed email' : 'plain text';
-    if (field === 'pausedUntil') return formatDate(String(v), timezone);
+    if (field === 'format')
+      return v === 'html' ? messages.t('page.format.html') : messages.t('page.format.text');
+    if (field === 'pausedUntil') return formatDate(String(v), timezone, messages.locale);
+    if (field === 'locale')
+      return new Intl.DisplayNames([messages.locale], { type: 'language' }).of(String(v)) ?? String(v);
+    if (field === 'status') return statusName(String(v), messages);
     return String(v);
   };
   return Object.entries(changes ?? {}).map(([field, [before, after]]) => ({
-    label: LABELS[field] ?? field,
+    label: fieldLabel(field, messages),
     before: show(field, before),
     after: show(field, after),
   }));
 }
 
-function formatDate(iso: string, timezone: string): string {
-  return new Intl.DateTimeFormat('en-GB', { dateStyle: 'long', timeZone: timezone }).format(new Date(iso));
+function statusName(status: string, messages: Translator): string {
+  switch (status) {
+    case 'active':
+      return messages.t('page.status.active');
+    case 'unsubscribed':
+      return messages.t('page.status.unsubscribed');
+    case 'pending':
+      return messages.t('page.status.pending');
+    default:
+      return status;
+  }
+}
+
+/** A date in the reader's language and time zone ("4 December 2026", "4. Dezember 2026"). */
+function formatDate(iso: string, timezone: string, locale: string): string {
+  return new Intl.DateTimeFormat(locale, { dateStyle: 'long', timeZone: timezone }).format(new Date(iso));
 }

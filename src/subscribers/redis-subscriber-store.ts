@@ -445,7 +445,8 @@ const FIELDS: { [K in keyof Subscriber]: (raw: string | undefined) => Subscriber
   format: (v) => (v === 'text' ? 'text' : 'html'),
   timezone: (v) => v ?? 'UTC',
   hour: (v) => Number(v ?? 8),
-  locale: (v) => v ?? 'en',
+  // Empty: the publication's locale (subscribers stored before the language choice had its tag).
+  locale: (v) => v ?? '',
   consent: (v) => (v ? (JSON.parse(v) as Subscriber['consent']) : undefined),
   createdAt: (v) => v ?? '',
   updatedAt: (v) => v ?? '',

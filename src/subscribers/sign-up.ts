@@ -35,6 +35,8 @@ export interface SignUpInput {
   name: string;
   topics: string[];
   timezone: string;
+  /** The language chosen on the form (checked); empty: the publication's. */
+  locale: string;
   ip: string;
 }
 
@@ -50,7 +52,7 @@ export async function signUp(deps: SignUpDeps, input: SignUpInput, now: Date): P
         topics: input.topics,
         timezone: input.timezone,
         hour: deps.publication.defaultHour,
-        locale: deps.publication.locale,
+        locale: input.locale,
       },
       'signup',
       `ip=${input.ip}`,
@@ -75,7 +77,8 @@ export async function signUp(deps: SignUpDeps, input: SignUpInput, now: Date): P
     deps.linkKeys,
     seconds,
   );
-  const message = await deps.emails.render(kind, url);
+  // An address already known keeps the language it chose; a new one gets the form's.
+  const message = await deps.emails.render(kind, url, subscriber.locale);
   try {
     await deps.mailer.send({
       from: { name: deps.publication.from.name, address: deps.publication.from.address },

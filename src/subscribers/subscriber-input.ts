@@ -5,6 +5,7 @@
 import { isTimeZone } from '../config.ts';
 import type { Publication } from '../domain/publication.ts';
 import { type Consent, SUBSCRIBER_STATUSES, type SubscriberStatus } from '../domain/subscriber.ts';
+import { checkLocale } from '../i18n/locale-tag.ts';
 import { checkEmail } from './normalise-email.ts';
 import type { NewSubscriber } from './subscriber-store.ts';
 
@@ -16,6 +17,8 @@ export interface RawSubscriber {
   timezone?: unknown;
   hour?: unknown;
   status?: unknown;
+  /** A BCP 47 tag with a catalogue (`de`, `pt-BR`); empty = the publication's. */
+  locale?: unknown;
 }
 
 export type Checked<T> = { ok: true; value: T } | { ok: false; reason: string };
@@ -117,6 +120,8 @@ export function checkOperatorSubscriber(
   if (!timezone.ok) return timezone;
   const hour = checkHour(raw.hour, publication.defaultHour);
   if (!hour.ok) return hour;
+  const locale = checkLocale(raw.locale);
+  if (!locale.ok) return locale;
   let status: SubscriberStatus = options.confirmed ? 'active' : 'pending';
   if (raw.status !== undefined && raw.status !== null && raw.status !== '') {
     const given = String(raw.status).trim().toLowerCase();
@@ -141,7 +146,7 @@ export function checkOperatorSubscriber(
       topics: topics.value,
       timezone: timezone.value,
       hour: hour.value,
-      locale: publication.locale,
+      locale: locale.value,
       consent,
       suppress: SUPPRESSED_ON_IMPORT.has(status),
     },

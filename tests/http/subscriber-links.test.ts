@@ -109,7 +109,7 @@ describe('subscriber links over HTTP', () => {
     });
     expect(saved.statusCode).toBe(200);
     expect(saved.body).toContain('Saved.');
-    expect(saved.body).toContain('Topics: Lunar → Launch, Policy');
+    expect(saved.body).toContain('Topics: Lunar → Launch and Policy');
     expect(saved.body).toContain('Hour: 08:00 → 07:00');
     const changed = (await container.subscribers.get(active.id))!;
     expect(changed).toMatchObject({

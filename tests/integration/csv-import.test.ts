@@ -23,6 +23,44 @@ describe('CSV import', () => {
     redis.disconnect();
   });
 
+  it('reads a locale column: a known language is stored, an unknown one refuses its row with a reason', async () => {
+    const store = freshStore();
+    const csv = [
+      'email,name,locale',
+      'ana@example.com,Ana,pt-br',
+      'ben@example.com,Ben,de',
+      'cat@example.com,Cat,',
+      'dan@example.com,Dan,klingon',
+      'eli@example.com,Eli,ar',
+      'fox@example.com,Fox,fr_FR',
+      '',
+    ].join('\n');
+    const report = await importSubscribersCsv(
+      Readable.from([csv]),
+      { store, publication },
+      { confirmed: true, now },
+    );
+    expect(report.imported).toBe(5);
+    expect(report.rejected).toEqual([
+      {
+        line: 5,
+        reason:
+          'unknown locale "klingon" (one of en, de, fr, es, pt-BR, ar, or a regional form such as de-AT)',
+      },
+    ]);
+    const locale = async (email: string) => (await store.getByEmail(email))?.locale;
+    expect(await locale('ana@example.com')).toBe('pt-BR');
+    expect(await locale('ben@example.com')).toBe('de');
+    // Empty: the publication's language, now and after the publication changes it.
+    expect(await locale('cat@example.com')).toBe('');
+    expect(await locale('dan@example.com')).toBeUndefined();
+    expect(await locale('fox@example.com')).toBe('fr-FR');
+    // The export carries the column, so an export imports again with its languages.
+    const exported = await text(exportSubscribers(store, 'csv'));
+    expect(exported.split('\n')[0]).toContain(',locale,');
+    expect(exported).toMatch(/ben@example\.com,Ben,.*,de,/);
+  });
+
   it('imports the good rows and lists each bad one with its line and reason; nothing half-written', async () => {
     const store = freshStore();
     await store.create({ email: 'already@example.com', timezone: 'UTC', hour: 8, locale: 'en' }, 'admin');

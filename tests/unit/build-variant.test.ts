@@ -40,7 +40,7 @@ const ALLOWED = new Set([
 describe('buildVariant', () => {
   it('compiles to Handlebars sources whose only placeholders are per-recipient', async () => {
     const v = (await buildVariant(input()))!;
-    expect(v.key).toBe('all');
+    expect(v.key).toBe('all@en-GB');
     expect(placeholders(v.html).length).toBeGreaterThanOrEqual(3);
     for (const p of [...placeholders(v.html), ...placeholders(v.text)]) expect(ALLOWED).toContain(p);
     expect(placeholders(v.text)).toEqual(
@@ -78,8 +78,8 @@ describe('buildVariant', () => {
     const lunar = (await buildVariant(input({ topics: ['lunar'] })))!;
     const both = (await buildVariant(input({ topics: ['lunar', 'launch'] })))!;
     const all = (await buildVariant(input({ topics: [] })))!;
-    expect(lunar.key).toBe('lunar');
-    expect(both.key).toBe('launch+lunar');
+    expect(lunar.key).toBe('lunar@en-GB');
+    expect(both.key).toBe('launch+lunar@en-GB');
     expect(lunar.html).not.toBe(both.html);
     expect(lunar.text).not.toContain('Starship flight 12');
     expect(both.text).toContain('Starship flight 12');

@@ -12,14 +12,14 @@ import { FIXTURE_EDITION, friendlyArticles } from '../fixtures/articles.ts';
 
 const goldenDir = join(import.meta.dirname, '../golden');
 
-async function goldenVariant(): Promise<CompiledVariant> {
+async function goldenVariant(locale = 'en-GB'): Promise<CompiledVariant> {
   const publication = loadPublication(SAMPLE_PUBLICATION_FILE);
   return (await buildVariant({
     publication: { ...publication, topStories: 2, maxPerSection: 2 },
     edition: FIXTURE_EDITION,
     articles: friendlyArticles(),
     topics: [],
-    locale: 'en-GB',
+    locale,
     webUrl: 'https://digest.test/editions/2026-W47',
   }))!;
 }
@@ -68,5 +68,46 @@ describe('golden digest', () => {
     compareGolden('digest.txt', v.text);
     const { html: _h, text: _t, ...meta } = v;
     compareGolden('digest.json', `${JSON.stringify(meta, null, 2)}\n`);
+  });
+
+  // One golden digest per catalogue language: the same edition and topics, the reader's words,
+  // dates, plurals and direction. tests/golden/digest.<locale>.{html,txt,json}.
+  it.each(['de', 'fr', 'es', 'pt-BR', 'ar'])('the %s digest matches its golden files', async (locale) => {
+    const v = await goldenVariant(locale);
+    compareGolden(`digest.${locale}.html`, v.html);
+    compareGolden(`digest.${locale}.txt`, v.text);
+    const { html: _h, text: _t, ...meta } = v;
+    compareGolden(`digest.${locale}.json`, `${JSON.stringify(meta, null, 2)}\n`);
+  });
+
+  it('each language has its own words, dates and direction', async () => {
+    const words: Record<string, RegExp[]> = {
+      de: [
+        /<html lang="de" dir="ltr"/,
+        /Die wichtigsten Meldungen/,
+        /Weiterlesen/,
+        /Abbestellen/,
+        /So\., 22\. Nov\./,
+      ],
+      fr: [/<html lang="fr" dir="ltr"/, /&#192; la une/, /Lire la suite/, /Se d&#233;sinscrire/],
+      es: [/<html lang="es" dir="ltr"/, /Lo m&#225;s destacado/, /Seguir leyendo/, /Darse de baja/],
+      'pt-BR': [
+        /<html lang="pt-BR" dir="ltr"/,
+        /Destaques da semana/,
+        /Leia mais/,
+        /Cancelar inscri&#231;&#227;o/,
+      ],
+      ar: [/<html lang="ar" dir="rtl"/, /direction:rtl/, /text-align:right/, /&larr;<\/a>/],
+    };
+    for (const [locale, patterns] of Object.entries(words)) {
+      const v = await goldenVariant(locale);
+      expect(v.key).toBe(`all@${locale}`);
+      for (const p of patterns) expect(v.html, `${locale} ${p}`).toMatch(p);
+      expect(v.html, locale).not.toMatch(/Read more|Top stories|Unsubscribe/);
+    }
+    const de = await goldenVariant('de');
+    expect(de.subject).toMatch(/^Orbit Weekly · Woche 47: /);
+    expect(de.preheader).toMatch(/\d+ Artikel zu allen Themen, 16\.–22\. November 2026\.$/);
+    expect(de.text).toContain('Weiterlesen: https://');
   });
 });

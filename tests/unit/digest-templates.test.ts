@@ -9,9 +9,10 @@ import { join } from 'node:path';
 import mjml2html from 'mjml';
 import { describe, expect, it } from 'vitest';
 import { renderEditorNote } from '../../src/editions/editor-note.ts';
+import { messageHelpers } from '../../src/i18n/template-messages.ts';
 import { loadPublication, SAMPLE_PUBLICATION_FILE } from '../../src/publication/load-publication.ts';
 import { buildVariant } from '../../src/render/build-variant.ts';
-import { buildDigestModel } from '../../src/render/digest-model.ts';
+import { buildDigestModel, digestTranslator } from '../../src/render/digest-model.ts';
 import { BUNDLED_TEMPLATES_DIR, loadDigestTemplates, TemplateError } from '../../src/render/template-set.ts';
 import { FIXTURE_EDITION, friendlyArticles } from '../fixtures/articles.ts';
 
@@ -29,12 +30,16 @@ const allTemplateFiles = () => [
   ...readdirSync(digestDir).filter((f) => f.endsWith('.hbs')),
   ...readdirSync(join(digestDir, 'partials')).map((f) => `partials/${f}`),
 ];
+// The reader's words reach templates as the runtime `t` helper (render-digest.ts does the same).
+const words = () => ({
+  helpers: messageHelpers(loadDigestTemplates().htmlEnv, digestTranslator(modelInput), 'html'),
+});
 const strict = (mjml: string) => mjml2html(mjml, { validationLevel: 'strict', fonts: {} });
 
 describe('digest templates', () => {
   it.each(['email', 'web'] as const)('the layout passes MJML strict validation (%s)', async (mode) => {
     const model = buildDigestModel(modelInput, mode)!;
-    const mjml = loadDigestTemplates().layout(model);
+    const mjml = loadDigestTemplates().layout(model, words());
     const result = await strict(mjml);
     expect(result.errors).toEqual([]);
   });
@@ -70,7 +75,7 @@ describe('digest templates', () => {
         name in fragments ? inText(name) : `<mjml><mj-body>{{> ${name}}}</mj-body></mjml>`,
       );
       for (const context of list) {
-        const result = await strict(wrapper(context, { data: { root: model } }));
+        const result = await strict(wrapper(context, { data: { root: model }, ...words() }));
         expect(result.errors, name).toEqual([]);
         expect(result.html.length, name).toBeGreaterThan(500);
       }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Subscriber } from '../../src/domain/subscriber.ts';
+import { createTranslator } from '../../src/i18n/translator.ts';
 import { loadPublication, SAMPLE_PUBLICATION_FILE } from '../../src/publication/load-publication.ts';
 import {
   describeChanges,
@@ -9,6 +10,8 @@ import {
 
 const publication = loadPublication(SAMPLE_PUBLICATION_FILE);
 const now = new Date('2026-11-20T10:00:00Z');
+const english = createTranslator('en-GB');
+const german = createTranslator('de', { fallback: 'en-GB' });
 const subscriber: Subscriber = {
   id: 'AbCdEfGhIjKlMnOp',
   email: 'ann@example.com',
@@ -48,6 +51,7 @@ describe('preference form', () => {
         format: 'text',
         timezone: 'Asia/Tokyo',
         hour: 23,
+        locale: 'en-GB',
       },
     });
   });
@@ -80,7 +84,7 @@ describe('preference form', () => {
     expect(
       (save({ frequency: 'weekly' }, paused) as { patch: { pausedUntil?: string } }).patch.pausedUntil,
     ).toBeUndefined();
-    const view = preferenceView(paused, publication, now);
+    const view = preferenceView(paused, publication, now, english);
     expect(view.frequencies[0]).toMatchObject({
       value: 'keep',
       checked: true,
@@ -97,11 +101,11 @@ describe('preference form', () => {
   });
 
   it('preselects the browser zone only for a subscriber on the publication default', () => {
-    expect(preferenceView(subscriber, publication, now).detectTimezone).toBe(true);
-    expect(preferenceView({ ...subscriber, timezone: 'Asia/Tokyo' }, publication, now).detectTimezone).toBe(
-      false,
-    );
-    const zones = preferenceView(subscriber, publication, now).timezones;
+    expect(preferenceView(subscriber, publication, now, english).detectTimezone).toBe(true);
+    expect(
+      preferenceView({ ...subscriber, timezone: 'Asia/Tokyo' }, publication, now, english).detectTimezone,
+    ).toBe(false);
+    const zones = preferenceView(subscriber, publication, now, english).timezones;
     expect(zones.filter((z) => z.selected).map((z) => z.value)).toEqual(['Europe/Berlin']);
     expect(zones.some((z) => z.value === 'UTC')).toBe(true);
   });
@@ -112,11 +116,45 @@ describe('preference form', () => {
         { topics: [[], ['lunar', 'markets']], hour: [8, 7], format: ['html', 'text'] },
         publication,
         'UTC',
+        english,
       ),
     ).toEqual([
-      { label: 'Topics', before: 'everything', after: 'Lunar, Markets' },
+      { label: 'Topics', before: 'everything', after: 'Lunar and Markets' },
       { label: 'Hour', before: '08:00', after: '07:00' },
-      { label: 'Format', before: 'designed email', after: 'plain text' },
+      { label: 'Format', before: 'Designed email (HTML)', after: 'Plain text only' },
     ]);
+  });
+
+  it("describes changes and pauses in the reader's language, and saves a chosen locale", () => {
+    expect(
+      describeChanges(
+        {
+          topics: [[], ['lunar', 'markets']],
+          locale: ['', 'de'],
+          pausedUntil: [undefined, '2026-12-01T00:00:00Z'],
+        },
+        publication,
+        'Europe/Berlin',
+        german,
+      ),
+    ).toEqual([
+      { label: 'Themen', before: 'alle Themen', after: 'Lunar und Markets' },
+      { label: 'Sprache', before: 'Sprache des Newsletters', after: 'Deutsch' },
+      { label: 'Pausiert bis', before: 'nicht pausiert', after: '1. Dezember 2026' },
+    ]);
+    const view = preferenceView({ ...subscriber, locale: 'de' }, publication, now, german);
+    expect(view.frequencies.map((f) => f.label)).toEqual([
+      'Jede Woche',
+      '1 Woche pausieren',
+      '2 Wochen pausieren',
+      '4 Wochen pausieren',
+    ]);
+    expect(view.locales.find((l) => l.selected)).toMatchObject({ value: 'de', label: 'Deutsch' });
+    expect((save({ locale: 'pt-br' }) as { patch: { locale?: string } }).patch.locale).toBe('pt-BR');
+    expect((save({ locale: '' }) as { patch: { locale?: string } }).patch.locale).toBe('');
+    const refused = save({ locale: 'klingon' });
+    expect(!refused.ok && refused.errors[0]).toMatch(
+      /^unknown locale "klingon" \(one of en, de, fr, es, pt-BR, ar/,
+    );
   });
 });

@@ -39,6 +39,10 @@ export function registerSubscriberCommands(program: Command): void {
     .option('--topics <ids>', 'topic ids separated by ";" (default: everything)')
     .option('--timezone <zone>', "IANA timezone (default: the publication's)")
     .option('--hour <hour>', "delivery hour 0-23 (default: the publication's)")
+    .option(
+      '--locale <tag>',
+      "language of their emails and pages, e.g. de or pt-BR (default: the publication's)",
+    )
     .addOption(new Option('--status <status>', 'status to store').choices([...SUBSCRIBER_STATUSES]))
     .option('--confirmed', 'the person gave you their consent: store as active')
     .option('--json', 'print the subscriber as JSON')
@@ -54,6 +58,7 @@ export function registerSubscriberCommands(program: Command): void {
           topics?: string;
           timezone?: string;
           hour?: string;
+          locale?: string;
           status?: string;
           confirmed?: boolean;
           json?: boolean;
@@ -63,7 +68,15 @@ export function registerSubscriberCommands(program: Command): void {
           const { subscriber, created } = await addSubscriber(
             c.subscribers,
             c.publication,
-            { email, name: o.name, topics: o.topics, timezone: o.timezone, hour: o.hour, status: o.status },
+            {
+              email,
+              name: o.name,
+              topics: o.topics,
+              timezone: o.timezone,
+              hour: o.hour,
+              locale: o.locale,
+              status: o.status,
+            },
             { confirmed: !!o.confirmed, now: new Date() },
           );
           if (o.json) return out(JSON.stringify({ created, subscriber }));
@@ -74,7 +87,7 @@ export function registerSubscriberCommands(program: Command): void {
   group
     .command('import')
     .description(
-      'Import a CSV file with a header row: email, name, topics (";"-separated), timezone, hour, status. Bad rows are listed with their line number; the rest are imported.',
+      'Import a CSV file with a header row: email, name, topics (";"-separated), timezone, hour, status, locale. Bad rows are listed with their line number; the rest are imported.',
     )
     .argument('<file>', 'CSV file, or - for standard input')
     .option('--confirmed', 'the people gave you their consent: rows without a status become active')

@@ -33,6 +33,7 @@ const addBody = z.object({
   timezone: z.string().optional(),
   hour: z.union([z.number(), z.string()]).optional(),
   status: z.string().optional(),
+  locale: z.string().optional(),
   confirmed: z.boolean().default(false),
 });
 const boolFlag = z.enum(['true', 'false', '1', '0']).optional();

@@ -24,6 +24,7 @@ export function confirmRoutes(ctx: LinkRouteContext) {
       return ctx.html(reply, 'confirm', {
         ...state,
         email: subscriber.email,
+        locale: subscriber.locale,
         action: `/c/${req.params.token}`,
         preferencesUrl: ctx.url('preferences', subscriber.id),
       });
@@ -46,6 +47,7 @@ export function confirmRoutes(ctx: LinkRouteContext) {
       return ctx.html(reply, 'confirm', {
         ...(subscriber.status === 'active' ? { done: true } : { inactive: true }),
         email: subscriber.email,
+        locale: subscriber.locale,
         preferencesUrl: ctx.url('preferences', subscriber.id),
       });
     });

@@ -15,6 +15,9 @@ import { archiveFeed } from '../../editions/archive-feed.ts';
 import { loadEditionArticles } from '../../editions/edition-articles.ts';
 import type { EditionRecord } from '../../editions/edition-store.ts';
 import { isWebPublic } from '../../editions/web-visibility.ts';
+import { messageHelpers } from '../../i18n/template-messages.ts';
+import { createTranslator } from '../../i18n/translator.ts';
+import { htmlLang } from '../../render/date-locale.ts';
 import { editionHeading } from '../../render/edition-heading.ts';
 import { BUNDLED_TEMPLATES_DIR } from '../../render/template-set.ts';
 import { renderWebVersion } from '../../render/web-version.ts';
@@ -32,6 +35,9 @@ export function editionRoutes(container: Container, clock: () => Date = () => ne
   const hb = Handlebars.create();
   hb.registerPartial('layout', page('layout.hbs'));
   const archive = hb.compile(page('archive.hbs'));
+  // The archive is the publication's page: its language, not a reader's.
+  const messages = createTranslator(publication.locale, { templatesDir: container.config.templatesDir });
+  const helpers = messageHelpers(hb, messages, 'html');
   const pages = new Map<string, string>();
 
   const isPublic = async (e: EditionRecord | undefined): Promise<boolean> =>
@@ -48,16 +54,19 @@ export function editionRoutes(container: Container, clock: () => Date = () => ne
   return async (app: FastifyInstance) => {
     app.get('/editions', async (_req, reply) => {
       const editions = await publicEditions();
-      const html = archive({
-        publication,
-        lang: publication.locale,
-        editions: editions.map((e) => ({
-          href: `/editions/${e.id}`,
-          heading: headingOf(e),
-          articleCount: e.articleIds.length,
-          one: e.articleIds.length === 1,
-        })),
-      });
+      const html = archive(
+        {
+          publication,
+          lang: htmlLang(publication.locale),
+          dir: messages.dir,
+          editions: editions.map((e) => ({
+            href: `/editions/${e.id}`,
+            heading: headingOf(e),
+            articleCount: e.articleIds.length,
+          })),
+        },
+        { helpers },
+      );
       return reply.type('text/html; charset=utf-8').header('cache-control', 'public, max-age=300').send(html);
     });
 

@@ -13,8 +13,9 @@ export function preferenceRoutes(ctx: LinkRouteContext) {
   const { container } = ctx;
   const store = container.subscribers;
   const page = (token: string, s: Subscriber, extra: Record<string, unknown> = {}) => ({
-    ...preferenceView(s, container.publication, ctx.clock()),
+    ...preferenceView(s, container.publication, ctx.clock(), ctx.pages.messages(s.locale)),
     action: `/p/${token}`,
+    locale: s.locale,
     ...extra,
   });
 
@@ -68,7 +69,12 @@ export function preferenceRoutes(ctx: LinkRouteContext) {
         'preferences',
         page(req.params.token, after, {
           saved: true,
-          changes: describeChanges(changes, container.publication, after.timezone),
+          changes: describeChanges(
+            changes,
+            container.publication,
+            after.timezone,
+            ctx.pages.messages(after.locale),
+          ),
         }),
       );
     });
@@ -83,6 +89,7 @@ const SHOWN: Array<keyof Subscriber> = [
   'format',
   'timezone',
   'hour',
+  'locale',
 ];
 
 function diffForDisplay(before: Subscriber, after: Subscriber): Record<string, [unknown, unknown]> {

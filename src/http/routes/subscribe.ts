@@ -11,6 +11,8 @@
  */
 import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { localeOptions } from '../../i18n/locale-options.ts';
+import { checkLocale } from '../../i18n/locale-tag.ts';
 import type { ConfirmationEmails } from '../../subscribers/confirmation-email.ts';
 import { checkEmail } from '../../subscribers/normalise-email.ts';
 import { type SignUpDeps, signUp } from '../../subscribers/sign-up.ts';
@@ -52,9 +54,17 @@ export function subscribeRoutes(
       await Promise.allSettled([...inFlight]);
     });
 
-    app.get('/subscribe', async (_req, reply) =>
-      ctx.html(reply, 'subscribe', { topics: container.publication.topics }),
-    );
+    // `?locale=de` shows the form in that language with it chosen (a link from a German page).
+    const form = (locale: string, error?: string) => ({
+      topics: container.publication.topics,
+      locale,
+      locales: localeOptions(locale, container.publication.locale, ctx.pages.messages(locale)),
+      error,
+    });
+    app.get<{ Querystring: { locale?: string } }>('/subscribe', async (req, reply) => {
+      const locale = checkLocale(req.query?.locale);
+      return ctx.html(reply, 'subscribe', form(locale.ok ? locale.value : ''));
+    });
 
     app.post(
       '/subscribe',
@@ -70,14 +80,19 @@ export function subscribeRoutes(
         const topics = checkTopics(body.topics, container.publication);
         // A browser's zone we do not know is no reason to refuse anyone: the default applies.
         const timezone = checkTimezone(body.timezone, container.publication.timezone);
+        const locale = checkLocale(body.locale);
+        const shownIn = locale.ok ? locale.value : '';
         const problem = !email.ok
-          ? formProblem(email.reason)
+          ? formProblem(email.reason, shownIn)
           : !name.ok
             ? name.reason
             : !topics.ok
               ? topics.reason
-              : undefined;
-        if (problem || !email.ok || !name.ok || !topics.ok) return answer(req, reply, 400, problem);
+              : !locale.ok
+                ? locale.reason
+                : undefined;
+        if (problem || !email.ok || !name.ok || !topics.ok || !locale.ok)
+          return answer(req, reply, 400, shownIn, problem);
         const running: Promise<unknown> = signUp(
           deps,
           {
@@ -85,6 +100,7 @@ export function subscribeRoutes(
             name: name.value,
             topics: topics.value,
             timezone: timezone.ok ? timezone.value : container.publication.timezone,
+            locale: locale.value,
             ip: req.ip,
           },
           ctx.clock(),
@@ -94,11 +110,17 @@ export function subscribeRoutes(
           )
           .finally(() => inFlight.delete(running));
         inFlight.add(running);
-        return answer(req, reply, 200);
+        return answer(req, reply, 200, locale.value);
       },
     );
 
-    function answer(req: FastifyRequest, reply: FastifyReply, status: number, problem?: string) {
+    function answer(
+      req: FastifyRequest,
+      reply: FastifyReply,
+      status: number,
+      locale: string,
+      problem?: string,
+    ) {
       const wantsJson = (req.headers['content-type'] ?? '').includes('application/json');
       if (wantsJson) {
         return reply.code(status).send(
@@ -110,15 +132,16 @@ export function subscribeRoutes(
             : { error: problem },
         );
       }
-      if (status === 200) return ctx.html(reply, 'subscribe-sent', {});
-      return ctx.html(reply, 'subscribe', { topics: container.publication.topics, error: problem }, status);
+      if (status === 200) return ctx.html(reply, 'subscribe-sent', { locale });
+      return ctx.html(reply, 'subscribe', form(locale, problem), status);
+    }
+
+    /** The form's line for a refused address (an English reason finishes "the address ..."). */
+    function formProblem(reason: string, locale: string): string {
+      const messages = ctx.pages.messages(locale);
+      return reason === 'is missing'
+        ? messages.t('page.subscribe.emailMissing')
+        : messages.t('page.subscribe.emailInvalid', { reason });
     }
   };
-}
-
-/** The form's line for a refused address (the reason finishes "the address ..."). */
-function formProblem(reason: string): string {
-  return reason === 'is missing'
-    ? 'Please enter your email address.'
-    : `Please enter one valid email address: this one ${reason}.`;
 }

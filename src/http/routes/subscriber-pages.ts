@@ -1,28 +1,64 @@
 /**
  * The subscriber-facing pages (templates/pages/*.hbs inside the `layout` partial), compiled once when
- * the app is built. Every page gets the publication (name, brandColor, postal address) for its look.
+ * the app is built and rendered in the reader's language: `data.locale` is the subscriber's locale
+ * (empty or absent: the publication's), and every word comes through `{{t "key"}}` from the message
+ * catalogues (the operator's TEMPLATES_DIR/locales override them). Every page gets the publication
+ * (name, brandColor, postal address) for its look, and `lang`/`dir` for its direction.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Handlebars from 'handlebars';
 import type { Publication } from '../../domain/publication.ts';
+import { readerLocale } from '../../i18n/locale-tag.ts';
+import { messageHelpers } from '../../i18n/template-messages.ts';
+import { createTranslator, type Translator } from '../../i18n/translator.ts';
+import { htmlLang } from '../../render/date-locale.ts';
 
-export type PageName = 'subscribe' | 'subscribe-sent' | 'confirm' | 'preferences' | 'unsubscribe';
-const PAGES: PageName[] = ['subscribe', 'subscribe-sent', 'confirm', 'preferences', 'unsubscribe'];
+export type PageName =
+  | 'subscribe'
+  | 'subscribe-sent'
+  | 'confirm'
+  | 'preferences'
+  | 'unsubscribe'
+  | 'not-found';
+const PAGES: PageName[] = [
+  'subscribe',
+  'subscribe-sent',
+  'confirm',
+  'preferences',
+  'unsubscribe',
+  'not-found',
+];
 
 export interface SubscriberPages {
-  render(page: PageName, data: Record<string, unknown>): string;
+  render(page: PageName, data: Record<string, unknown> & { locale?: string | undefined }): string;
+  /** The messages of a subscriber's locale (empty: the publication's). */
+  messages(locale: string | undefined): Translator;
 }
 
-export function loadSubscriberPages(templatesDir: string, publication: Publication): SubscriberPages {
+export function loadSubscriberPages(
+  templatesDir: string,
+  publication: Publication,
+  /** The operator's TEMPLATES_DIR, whose locales/ override catalogue messages. */
+  operatorDir?: string,
+): SubscriberPages {
   const hb = Handlebars.create();
   const dir = join(templatesDir, 'pages');
   hb.registerPartial('layout', readFileSync(join(dir, 'layout.hbs'), 'utf8'));
   const compiled = new Map(PAGES.map((p) => [p, hb.compile(readFileSync(join(dir, `${p}.hbs`), 'utf8'))]));
-  const common = { publication, lang: publication.locale.split('-')[0] ?? 'en' };
+  const messages = (locale: string | undefined) =>
+    createTranslator(readerLocale(locale, publication.locale), {
+      fallback: publication.locale,
+      templatesDir: operatorDir,
+    });
   return {
+    messages,
     render(page, data) {
-      return compiled.get(page)!({ ...common, ...data });
+      const m = messages(data.locale);
+      return compiled.get(page)!(
+        { publication, lang: htmlLang(m.locale), dir: m.dir, ...data },
+        { helpers: messageHelpers(hb, m, 'html') },
+      );
     },
   };
 }

@@ -10,7 +10,6 @@ import { type LinkPurpose, type VerifiedLink, verifyLink } from '../../links/sig
 import { linkUrl } from '../../links/subscriber-links.ts';
 import { createConfirmationEmails } from '../../subscribers/confirmation-email.ts';
 import { templatesDir } from '../../subscribers/templates-dir.ts';
-import { notFoundPage } from '../app.ts';
 import { apiSubscriberRoutes } from './api-subscribers.ts';
 import { confirmRoutes } from './confirm.ts';
 import { preferenceRoutes } from './preferences.ts';
@@ -45,7 +44,7 @@ export function subscriberRoutes(container: Container, options: SubscriberRouteO
     const clock = options.clock ?? (() => new Date());
     const ctx: LinkRouteContext = {
       container,
-      pages: loadSubscriberPages(dir, container.publication),
+      pages: loadSubscriberPages(dir, container.publication, container.config.templatesDir),
       clock,
       verify: (token, purpose) =>
         verifyLink(token, container.linkKeys, purpose, Math.floor(clock().getTime() / 1000)),
@@ -53,7 +52,8 @@ export function subscriberRoutes(container: Container, options: SubscriberRouteO
         linkUrl(container.publicUrl, purpose, id, container.linkKeys, Math.floor(clock().getTime() / 1000)),
       html: (reply, page, data, status = 200) =>
         reply.code(status).type('text/html; charset=utf-8').send(ctx.pages.render(page, data)),
-      notFound: (reply) => reply.code(404).type('text/html; charset=utf-8').send(notFoundPage()),
+      notFound: (reply) =>
+        reply.code(404).type('text/html; charset=utf-8').send(ctx.pages.render('not-found', {})),
     };
     if (!app.hasContentTypeParser('application/x-www-form-urlencoded')) await app.register(formbody);
     app.addHook('onSend', async (req, reply) => {
@@ -65,7 +65,11 @@ export function subscriberRoutes(container: Container, options: SubscriberRouteO
       reply.header('X-Content-Type-Options', 'nosniff');
     });
     await app.register(
-      subscribeRoutes(ctx, createConfirmationEmails(dir, container.publication), options.subscribe),
+      subscribeRoutes(
+        ctx,
+        createConfirmationEmails(dir, container.publication, container.config.templatesDir),
+        options.subscribe,
+      ),
     );
     await app.register(confirmRoutes(ctx));
     await app.register(preferenceRoutes(ctx));

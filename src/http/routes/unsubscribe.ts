@@ -26,6 +26,7 @@ export function unsubscribeRoutes(ctx: LinkRouteContext) {
       return ctx.html(reply, 'unsubscribe', {
         ask: !done,
         email: subscriber?.email,
+        locale: subscriber?.locale,
         action: `/u/${req.params.token}`,
         preferencesUrl: subscriber ? ctx.url('preferences', subscriber.id) : undefined,
       });
@@ -45,8 +46,9 @@ export function unsubscribeRoutes(ctx: LinkRouteContext) {
         const link = ctx.verify(req.params.token, 'unsubscribe');
         if (!link) return ctx.notFound(reply);
         let exists = true;
+        let locale: string | undefined;
         try {
-          await store.unsubscribe(link.subscriberId, 'link', 'one-click');
+          locale = (await store.unsubscribe(link.subscriberId, 'link', 'one-click')).locale;
         } catch (err) {
           // Forgotten meanwhile: the address is suppressed, which is what the person asked for.
           if (!(err instanceof SubscriberNotFoundError)) throw err;
@@ -54,6 +56,7 @@ export function unsubscribeRoutes(ctx: LinkRouteContext) {
         }
         return ctx.html(reply, 'unsubscribe', {
           ask: false,
+          locale,
           preferencesUrl: exists ? ctx.url('preferences', link.subscriberId) : undefined,
         });
       });

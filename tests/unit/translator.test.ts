@@ -1,0 +1,88 @@
+/**
+ * Locale tags and the reader's messages: which tags are accepted (one line for the rest), the
+ * per-key fallback (reader → publication → English), CLDR plurals, direction, and a publication's
+ * own wording through TEMPLATES_DIR/locales.
+ */
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { catalogueOf, checkLocale, readerLocale, textDirection } from '../../src/i18n/locale-tag.ts';
+import { createTranslator } from '../../src/i18n/translator.ts';
+
+describe('locale tags', () => {
+  it('accepts tags with a catalogue, in canonical case; empty means the publication', () => {
+    expect(checkLocale('de')).toEqual({ ok: true, value: 'de' });
+    expect(checkLocale(' pt_br ')).toEqual({ ok: true, value: 'pt-BR' });
+    expect(checkLocale('de-at')).toEqual({ ok: true, value: 'de-AT' });
+    expect(checkLocale('')).toEqual({ ok: true, value: '' });
+    expect(checkLocale(undefined, 'en')).toEqual({ ok: true, value: 'en' });
+    expect(catalogueOf('pt')).toBe('pt-BR');
+    expect(catalogueOf('en-GB')).toBe('en');
+    expect(readerLocale('', 'en-GB')).toBe('en-GB');
+    expect(readerLocale('fr', 'en-GB')).toBe('fr');
+  });
+
+  it('refuses anything else with one line', () => {
+    for (const bad of ['xx', 'klingon', 'de;drop', '<script>', 'zh-Hant-TW'])
+      expect(checkLocale(bad)).toEqual({
+        ok: false,
+        reason: expect.stringMatching(
+          /^unknown locale ".*" \(one of en, de, fr, es, pt-BR, ar, or a regional form such as de-AT\)$/,
+        ),
+      });
+    expect(checkLocale(7)).toEqual({ ok: false, reason: 'locale must be text' });
+  });
+
+  it('knows which languages are written right to left', () => {
+    expect(textDirection('ar')).toBe('rtl');
+    expect(textDirection('ar-EG')).toBe('rtl');
+    expect(textDirection('de')).toBe('ltr');
+  });
+});
+
+describe('translator', () => {
+  it('formats plurals by each language’s rules', () => {
+    const more = (locale: string, count: number) =>
+      createTranslator(locale).t('digest.moreStories', { count, topic: 'X' });
+    expect(more('en', 1)).toBe('1 more story in X');
+    expect(more('en', 3)).toBe('3 more stories in X');
+    expect(more('de', 1)).toBe('1 weiterer Artikel zu X');
+    expect(more('fr', 2)).toBe('2 autres articles dans la rubrique X');
+    expect(more('ar', 2)).toBe('مقالان آخران في X');
+    expect(more('ar', 3)).toBe('3 مقالات أخرى في X');
+    expect(more('ar', 11)).toBe('11 مقالًا آخر في X');
+  });
+
+  it('falls back per key: the reader’s catalogue, then the publication’s, then English', () => {
+    // The Arabic catalogue is small: the confirmation mail's words come from the publication's (German).
+    const ar = createTranslator('ar', { fallback: 'de' });
+    expect(ar.dir).toBe('rtl');
+    expect(ar.t('digest.readMore')).toBe('اقرأ المزيد');
+    expect(ar.t('mail.confirm.button')).toBe('Abonnement bestätigen');
+    expect(createTranslator('ar', { fallback: 'en-GB' }).t('mail.confirm.button')).toBe(
+      'Confirm my subscription',
+    );
+  });
+
+  it('takes a publication’s own wording from TEMPLATES_DIR/locales, key by key', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'nd-locales-'));
+    mkdirSync(join(dir, 'locales'));
+    writeFileSync(
+      join(dir, 'locales', 'de.json'),
+      JSON.stringify({ 'digest.readMore': 'Ganzen Artikel lesen' }),
+    );
+    const t = createTranslator('de', { templatesDir: dir });
+    expect(t.t('digest.readMore')).toBe('Ganzen Artikel lesen');
+    expect(t.t('digest.unsubscribe')).toBe('Abbestellen');
+  });
+
+  it('a broken override stops with one line naming the file', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'nd-locales-'));
+    mkdirSync(join(dir, 'locales'));
+    writeFileSync(join(dir, 'locales', 'fr.json'), '{"digest.readMore": 3}');
+    expect(() => createTranslator('fr', { templatesDir: dir }).t('digest.readMore')).toThrow(
+      /^message catalogue .*fr\.json: "digest\.readMore" must be a string \(an ICU message\)$/,
+    );
+  });
+});
