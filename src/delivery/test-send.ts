@@ -36,7 +36,8 @@ export interface TestSendDeps {
 export async function testSend(
   deps: TestSendDeps,
   editionId: string,
-  options: { to: string; topics: string[]; now: Date },
+  /** `locale`: the language of the copy (checked by the caller); empty or absent: the publication's. */
+  options: { to: string; topics: string[]; now: Date; locale?: string | undefined },
 ): Promise<{ messageId: string; variant: string }> {
   const to = testRecipient(options.to);
   if (typeof to === 'string') throw new UserError(`--to "${options.to}" is not an email address: it ${to}`);
@@ -50,8 +51,9 @@ export async function testSend(
     options.topics,
     deps.publication.topics.map((t) => t.id),
   );
-  const stored = (await deps.editions.variants(editionId)).find((v) => v.key === variantKey(topics));
-  const variant = stored ?? (await renderForTopics(deps, edition, topics));
+  const locale = options.locale || deps.publication.locale;
+  const stored = (await deps.editions.variants(editionId)).find((v) => v.key === variantKey(topics, locale));
+  const variant = stored ?? (await renderForTopics(deps, edition, topics, locale));
   if (!variant)
     throw new UserError(`edition ${editionId} has no articles for topics ${topics.join(', ') || 'all'}`);
   const prepared = prepareVariant(
@@ -99,6 +101,7 @@ async function renderForTopics(
   deps: TestSendDeps,
   edition: NonNullable<Awaited<ReturnType<EditionStore['get']>>>,
   topics: string[],
+  locale: string,
 ) {
   const articles =
     (await deps.editions.articles(edition.id)) ?? (await deps.articles.getMany(edition.articleIds));
@@ -107,7 +110,7 @@ async function renderForTopics(
     edition,
     articles,
     topics,
-    locale: deps.publication.locale,
+    locale,
     webUrl: `${deps.publicUrl}/editions/${edition.id}`,
     templatesDir: deps.templatesDir,
     editorial: editorialOfEdition(edition, articles),

@@ -45,7 +45,7 @@ describe('edition lint', () => {
     const r = lint([await realVariant(), await realVariant(['lunar'])]);
     expect(r.findings).toEqual([]);
     expect(r.ok).toBe(true);
-    expect(r.variants.map((v) => v.key)).toEqual(['all', 'lunar']);
+    expect(r.variants.map((v) => v.key)).toEqual(['all@en-GB', 'lunar@en-GB']);
     expect(r.variants[0]!.htmlBytes).toBeGreaterThan(10_000);
     expect(r.variants[0]!.images).toBeGreaterThan(0);
   });
@@ -103,7 +103,7 @@ describe('edition lint', () => {
     );
     expect(codes(r)).toEqual(['error:broken-link', 'error:broken-link']);
     expect(r.findings[0]).toMatchObject({
-      variant: 'lunar',
+      variant: 'lunar@en-GB',
       message: 'https://gone.test/story answers HTTP 404',
     });
     expect(r.findings[1]!.message).toBe(

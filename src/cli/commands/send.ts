@@ -18,6 +18,7 @@ import {
 import { testSend } from '../../delivery/test-send.ts';
 import { UserError } from '../../errors/user-error.ts';
 import { describeFeedback } from '../../feedback/feedback-summary.ts';
+import { checkLocale } from '../../i18n/locale-tag.ts';
 import { describeOutage } from '../../mail/relay-outage.ts';
 import { hasWorkers } from '../../queues/queues.ts';
 import { readWeeklySchedule, upsertWeeklySchedule } from '../../queues/schedules.ts';
@@ -149,9 +150,13 @@ export function registerSendCommands(program: Command): void {
     .description('Send one copy of an edition to any address; never touches the delivery ledger.')
     .requiredOption('--to <address>', 'where to send it')
     .option('--topics <list>', 'comma-separated topic ids for the variant (default: all)')
+    .option('--locale <tag>', "the copy's language, e.g. de or pt-BR (default: the publication's)")
     .option('--json', 'print JSON')
-    .addHelpText('after', '\nExample:\n  digest test-send 2026-W47 --to me@example.com --topics lunar,launch')
-    .action((edition: string, o: { to: string; topics?: string; json?: boolean }) =>
+    .addHelpText(
+      'after',
+      '\nExample:\n  digest test-send 2026-W47 --to me@example.com --topics lunar,launch --locale de',
+    )
+    .action((edition: string, o: { to: string; topics?: string; locale?: string; json?: boolean }) =>
       withContainer(async (c) => {
         const id = checkEditionId(c.publication, edition);
         const topics = o.topics
@@ -160,7 +165,14 @@ export function registerSendCommands(program: Command): void {
               .map((t) => t.trim())
               .filter(Boolean)
           : [];
-        const r = await testSend(testSendDeps(c), id, { to: o.to, topics, now: new Date() });
+        const locale = checkLocale(o.locale);
+        if (!locale.ok) throw new UserError(`--locale: ${locale.reason}`);
+        const r = await testSend(testSendDeps(c), id, {
+          to: o.to,
+          topics,
+          now: new Date(),
+          locale: locale.value,
+        });
         print(!!o.json, r, `test copy of ${id} (variant ${r.variant}) sent to ${o.to}: ${r.messageId}`);
       }),
     );
