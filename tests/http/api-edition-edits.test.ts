@@ -69,7 +69,7 @@ describe('/api/editions editor controls', () => {
     expect((await api('GET', `/api/editions/${EDITION}/edits`)).json().pending).toBe(false);
     const edition = (await c.editions.get(EDITION))!;
     expect(edition.articleIds).not.toContain(articles[0]!.id);
-    const [all] = (await c.editions.variants(EDITION)).filter((v) => v.key === 'all');
+    const [all] = (await c.editions.variants(EDITION)).filter((v) => v.key === 'all@en-GB');
     // The note: markup from Markdown only; raw HTML shown as text; the javascript: link is no link.
     expect(all!.html).toContain('A <strong>big</strong> week.');
     expect(all!.html).not.toMatch(/<script|href="javascript/i);
