@@ -11,6 +11,7 @@ import { isEditionId, previousEditionId } from '../../core/edition-window.ts';
 import { variantTopics } from '../../core/eligibility.ts';
 import { loadEditionArticles } from '../../editions/edition-articles.ts';
 import { UserError } from '../../errors/user-error.ts';
+import { checkLocale } from '../../i18n/locale-tag.ts';
 import { subscriberLinks } from '../../links/subscriber-links.ts';
 import { buildVariant } from '../../render/build-variant.ts';
 import { compilePersonaliser, type Recipient } from '../../render/personalise.ts';
@@ -22,6 +23,7 @@ interface PreviewOptions {
   edition?: string;
   topics?: string;
   subscriber?: string;
+  locale?: string;
   out: string;
 }
 
@@ -31,7 +33,11 @@ export function registerPreviewCommand(program: Command): void {
     .description("Write a digest's HTML and text to files, as one subscriber would receive it.")
     .option('--edition <id>', 'edition id such as 2026-W47 (default: last week, what `digest send` sends)')
     .option('--topics <ids>', 'comma-separated topic ids, e.g. lunar,launch (default: every topic)')
-    .option('--subscriber <email>', "a subscriber's address: their topics, name and real links")
+    .option('--subscriber <email>', "a subscriber's address: their topics, language, name and real links")
+    .option(
+      '--locale <tag>',
+      "the language, e.g. de or pt-BR (default: the subscriber's, else the publication's)",
+    )
     .option('--out <dir>', 'folder for digest.html and digest.txt', 'digest-preview')
     .addHelpText(
       'after',
@@ -47,13 +53,16 @@ async function preview(c: Container, o: PreviewOptions): Promise<void> {
   if (!isEditionId(editionId, publication.timezone, publication.weekStartsOn)) {
     throw new UserError(`--edition "${editionId}" is not an edition id such as 2026-W47`);
   }
-  const { recipient, chosen } = await previewRecipient(c, o.subscriber);
+  const { recipient, chosen, language } = await previewRecipient(c, o.subscriber);
+  const asked = checkLocale(o.locale);
+  if (!asked.ok) throw new UserError(`--locale: ${asked.reason}`);
+  const locale = asked.value || language || publication.locale;
   const topics = variantTopics(o.topics !== undefined ? parseTopics(c, o.topics) : chosen, topicIds(c));
   const { edition, articles, editorial, frozen } = await loadEditionArticles(c, editionId);
   // A built edition: its current generation's own compiled variant when one has these topics (what its
   // readers get), else its frozen articles and edits rendered for them.
   const stored = frozen
-    ? (await c.editions.variants(editionId)).find((v) => v.key === variantKey(topics))
+    ? (await c.editions.variants(editionId)).find((v) => v.key === variantKey(topics, locale))
     : undefined;
   const variant =
     stored ??
@@ -62,7 +71,7 @@ async function preview(c: Container, o: PreviewOptions): Promise<void> {
       edition,
       articles,
       topics,
-      locale: publication.locale,
+      locale,
       webUrl: `${c.publicUrl}/editions/${editionId}`,
       templatesDir: c.config.templatesDir,
       editorial,
@@ -108,7 +117,7 @@ function parseTopics(c: Container, value: string): string[] {
 async function previewRecipient(
   c: Container,
   email: string | undefined,
-): Promise<{ recipient: Recipient; chosen: string[] }> {
+): Promise<{ recipient: Recipient; chosen: string[]; language: string }> {
   if (email === undefined) {
     return {
       recipient: {
@@ -118,6 +127,7 @@ async function previewRecipient(
         preferencesUrl: `${c.publicUrl}/p/preview`,
       },
       chosen: [],
+      language: '',
     };
   }
   const address = normaliseEmail(email);
@@ -133,5 +143,6 @@ async function previewRecipient(
       preferencesUrl: links.preferences,
     },
     chosen: subscriber.topics,
+    language: subscriber.locale,
   };
 }
