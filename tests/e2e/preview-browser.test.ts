@@ -93,7 +93,7 @@ describe('digest preview in Chromium', () => {
     const r = await runCli(['preview', '--edition', FIXTURE_EDITION.id, '--out', out], env);
     expect(r.err).toBe('');
     expect(r.code).toBe(0);
-    expect(r.out).toMatch(/edition 2026-W47 · variant all .* 15 articles/);
+    expect(r.out).toMatch(/edition 2026-W47 · variant all@en-GB .* 15 articles/);
     const html = readFileSync(join(out, 'digest.html'), 'utf8');
     const text = readFileSync(join(out, 'digest.txt'), 'utf8');
     expect(html).toContain('reader@example.com');
