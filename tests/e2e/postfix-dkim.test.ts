@@ -3,7 +3,7 @@
  * over STARTTLS, Postfix relays them to a sink, and an independent verifier (Debian's python3-dkim)
  * accepts every signature as it arrived, Postfix's own Received line on top.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -20,8 +20,11 @@ import { testTls } from '../helpers/test-tls.ts';
 let sink: SmtpSink | undefined;
 let postfix: PostfixRelay | undefined;
 let c: Container | undefined;
+// The CLI's data dir (its private key too, in the DKIM test).
+const dataDir = mkdtempSync(join(tmpdir(), 'nd-postfix-dkim-'));
 
 afterAll(async () => {
+  rmSync(dataDir, { recursive: true, force: true });
   await c?.close();
   await postfix?.stop();
   await sink?.stop();
@@ -35,7 +38,6 @@ describe('DKIM-signed digests through a real Postfix relay', () => {
     const edition = defaultEditionId(c.publication, new Date());
     await seedArticles(c, edition, 1);
     const subs = await seedSubscribers(c, 24);
-    const dataDir = mkdtempSync(join(tmpdir(), 'nd-postfix-dkim-'));
     const key = dkimTestKey(c.publication.from.address.split('@')[1]!, 'nd2026');
     const keyFile = join(dataDir, 'dkim.pem');
     writeFileSync(keyFile, key.privateKeyPem);

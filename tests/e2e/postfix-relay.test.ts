@@ -3,7 +3,7 @@
  * instance refuses MAIL FROM before STARTTLS), Postfix relays it to a test sink, and what arrives is
  * checked: every active subscriber exactly one copy, with our headers as we wrote them.
  */
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -21,8 +21,11 @@ let sink: SmtpSink | undefined;
 let dsnSink: SmtpSink | undefined;
 let postfix: PostfixRelay | undefined;
 let c: Container | undefined;
+// The CLI's data dir (its private key too, in the DKIM test).
+const dataDir = mkdtempSync(join(tmpdir(), 'nd-postfix-relay-'));
 
 afterAll(async () => {
+  rmSync(dataDir, { recursive: true, force: true });
   await c?.close();
   await postfix?.stop();
   await sink?.stop();
@@ -60,7 +63,7 @@ describe('an edition through a real Postfix relay over STARTTLS', () => {
 
     const digest = digestCli({
       prefix: c.prefix,
-      dataDir: mkdtempSync(join(tmpdir(), 'nd-postfix-relay-')),
+      dataDir,
       env: {
         SMTP_URL: postfix.url,
         // Postfix's certificate is verified, as a real relay's would be.

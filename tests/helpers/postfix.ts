@@ -235,6 +235,7 @@ export async function startPostfix(options: PostfixOptions = {}): Promise<Postfi
     try {
       execFileSync('/usr/sbin/postfix', ['-c', conf, 'stop'], { stdio: 'ignore' });
     } catch {}
+    rmSync(dir, { recursive: true, force: true });
   };
   process.once('exit', stopOnExit);
 
