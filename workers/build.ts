@@ -19,8 +19,9 @@ export function createBuildWorker(container: Container): Worker<EditionJobData> 
         'built',
       );
       const review = container.publication.reviewBeforeSend;
-      if (job.data.chain && review && created) {
-        // The review gate: the draft waits for an approval (digest approve); the reviewers are told.
+      if (job.data.chain && review && edition.status === 'draft' && !edition.approvedAt) {
+        // The review gate: the draft waits for an approval (digest approve); the reviewers are told,
+        // also when an editor had built the draft before the schedule ran.
         await sendReviewNotice(container.mailer, container.publication, container.publicUrl, edition);
         container.logger.info({ event: 'edition.review-requested', edition: edition.id }, 'review requested');
       } else if (job.data.chain && !review) {

@@ -18,6 +18,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { Container } from '../../app/container.ts';
 import { lintDeps } from '../../app/step-deps.ts';
+import { awaitsApproval } from '../../delivery/edition-control.ts';
 import { editEdition, editsPending } from '../../editions/edit-edition.ts';
 import { UserError } from '../../errors/user-error.ts';
 import { lintStoredEdition } from '../../lint/lint-stored-edition.ts';
@@ -56,6 +57,8 @@ export function apiEditionRoutes(container: Container) {
         editions.map(async (e) => ({
           edition: e.id,
           status: e.status,
+          generation: e.generation ?? 1,
+          awaitingApproval: awaitsApproval(container.publication, e),
           pausedReason: e.pausedReason,
           recipients: e.recipientCount,
           variants: e.variantKeys.length,
