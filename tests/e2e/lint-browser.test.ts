@@ -51,7 +51,11 @@ describe('lint panel and images in a browser', () => {
   const shots = artifactsDir('lint');
 
   beforeAll(async () => {
-    c = await createTestContainer({ env: { TEMPLATES_DIR: footerWithoutUnsubscribe() } });
+    // Nothing is mailed here: the relay address is never dialled.
+    c = await createTestContainer({
+      smtpUrl: 'smtp://127.0.0.1:9',
+      env: { TEMPLATES_DIR: footerWithoutUnsubscribe() },
+    });
     edition = defaultEditionId(c.publication, new Date());
     await seedArticles(c, edition);
     await seedSubscribers(c, 4);
@@ -78,7 +82,7 @@ describe('lint panel and images in a browser', () => {
       await page.goto(`${url}/admin/editions/${edition}`);
       const panel = page.locator('#lint');
       await expect
-        .poll(() => panel.locator('#lint-verdict').innerText())
+        .poll(() => panel.locator('#lint-verdict').textContent())
         .toMatch(/Not ready to send\.\s+4 errors/);
       const findings = await panel.locator('.lint-findings li.error').allInnerTexts();
       expect(findings).toHaveLength(4);
