@@ -37,7 +37,7 @@ function footerWithoutUnsubscribe(): string {
   const footer = readFileSync(join(BUNDLED_TEMPLATES_DIR, 'digest', 'partials', 'footer.mjml.hbs'), 'utf8');
   writeFileSync(
     join(dir, 'digest', 'partials', 'footer.mjml.hbs'),
-    footer.replace(/ &middot; <a href="\{\{href links\.unsubscribe\}\}"[^>]*>Unsubscribe<\/a>/, ''),
+    footer.replace(/ &middot; <a href="\{\{href links\.unsubscribe\}\}"[^>]*>[^<]*<\/a>/, ''),
   );
   return dir;
 }
