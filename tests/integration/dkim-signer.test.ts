@@ -4,6 +4,9 @@
  * verifier (Debian's python3-dkim) must accept it, stuffed or not, on real variants and on
  * whitespace at every kind of piece edge.
  */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Transform } from 'node:stream';
 import DKIM from 'nodemailer/lib/dkim';
 import DataStream from 'nodemailer/lib/smtp-connection/data-stream.js';
@@ -20,8 +23,10 @@ import {
 import { loadPublication, SAMPLE_PUBLICATION_FILE } from '../../src/publication/load-publication.ts';
 import { buildVariant } from '../../src/render/build-variant.ts';
 import { FIXTURE_EDITION, fixtureArticles } from '../fixtures/articles.ts';
+import { digestCli } from '../helpers/cli.ts';
 import { type DkimTestKey, dkimTestKey, dkimVerify } from '../helpers/dkim-verify.ts';
 import { TEST_DATE, testFrame } from '../helpers/message-frames.ts';
+import { uniquePrefix } from '../helpers/redis.ts';
 
 const publication = loadPublication(SAMPLE_PUBLICATION_FILE);
 let key: DkimTestKey;
@@ -245,6 +250,35 @@ describe('DKIM signing of prepared digests', () => {
     expect(raw).toBe(await nodemailerSigned(unsigned));
     expect(await dkimVerify(key, [signed.raw])).toEqual(['pass']);
   });
+
+  it('stops `digest` with one readable line when the key file is missing or holds no key', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'nd-dkim-cli-'));
+    try {
+      writeFileSync(join(dir, 'not-a-key.pem'), 'not a key\n');
+      for (const [file, line] of [
+        [
+          join(dir, 'missing.pem'),
+          /^digest: configuration error: DKIM_PRIVATE_KEY_FILE: cannot read \S+missing\.pem$/,
+        ],
+        [
+          join(dir, 'not-a-key.pem'),
+          /^digest: configuration error: DKIM_PRIVATE_KEY_FILE does not hold a PEM private key$/,
+        ],
+      ] as const) {
+        const digest = digestCli({
+          prefix: uniquePrefix(),
+          dataDir: dir,
+          env: { DKIM_DOMAIN: 'orbit-weekly.example', DKIM_SELECTOR: 'nd', DKIM_PRIVATE_KEY_FILE: file },
+        });
+        const r = digest('status');
+        expect(r.code).not.toBe(0);
+        expect(r.err.trim().split('\n')).toHaveLength(1);
+        expect(r.err.trim()).toMatch(line);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 90_000); // two CLI starts, slow on a loaded machine
 
   it('refuses a key that is not an RSA private key in one line', () => {
     expect(() => new DkimSigner({ domainName: 'd', keySelector: 's', privateKey: 'nope' })).toThrow(
