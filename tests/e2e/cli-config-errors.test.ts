@@ -43,7 +43,8 @@ afterAll(async () => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
 
-describe('configuration errors: one line, exit 2, never a secret', () => {
+// Each test starts the CLI a few times; a start takes 1.5 s on a quiet machine and 10+ s on a loaded one.
+describe('configuration errors: one line, exit 2, never a secret', { timeout: 90_000 }, () => {
   it('an unreachable REDIS_URL: one line and exit 2, not retries for ever', () => {
     const t0 = Date.now();
     const r = cli({ REDIS_URL: 'redis://127.0.0.1:1/0' })('status');

@@ -91,10 +91,16 @@ describe('the draft page in a browser', () => {
 
     const pinned = articles[3]!;
     const leftOut = articles[0]!;
-    await page.locator('tr', { hasText: pinned.title }).locator('text=Pin to top').click();
-    await page.waitForLoadState();
-    await page.locator('tr', { hasText: leftOut.title }).locator('text=Leave out').click();
-    await page.waitForLoadState();
+    // Each click posts a form and loads the next page: wait for that load, or the next click can land on
+    // the old page and cancel the first post in flight (seen under load: the pin was lost).
+    await Promise.all([
+      page.waitForEvent('load'),
+      page.locator('tr', { hasText: pinned.title }).locator('text=Pin to top').click(),
+    ]);
+    await Promise.all([
+      page.waitForEvent('load'),
+      page.locator('tr', { hasText: leftOut.title }).locator('text=Leave out').click(),
+    ]);
     expect(await page.textContent('.left-out')).toContain(leftOut.title);
 
     await page.click('#build-again');

@@ -111,6 +111,9 @@ export function editionPages(app: FastifyInstance, ctx: AdminContext): void {
           articles: v.articleCount,
         })),
       ),
+      // The frame opens on the broadest variant (most stories): the variants' order follows the build's
+      // scan of the list, so "the first" was a different digest from one build to the next.
+      previewVariant: broadestVariant(variants),
       can: allowed(view, c.publication.reviewBeforeSend),
       topics: c.publication.topics,
       complaintRate: formatRate(view.report.feedback.complaintRate),
@@ -346,4 +349,13 @@ function affected(action: EditionAction, r: EditionView['report']): number | und
     default:
       return undefined;
   }
+}
+
+/** Index of the variant with the most stories (the first of equals); 0 when there is none. */
+function broadestVariant(variants: ReadonlyArray<{ articleCount: number }>): number {
+  let best = 0;
+  variants.forEach((v, i) => {
+    if (v.articleCount > (variants[best]?.articleCount ?? -1)) best = i;
+  });
+  return best;
 }
