@@ -8,6 +8,8 @@ export default defineConfig({
     exclude: [...configDefaults.exclude, 'tests/chaos/**'],
     // Integration tests start real servers; two cores, so a few files at a time.
     maxWorkers: 2,
+    // `digest` spawned by a test runs the TypeScript sources, never a build left in dist/.
+    env: { DIGEST_FROM_SOURCE: '1' },
     testTimeout: 30_000,
     hookTimeout: 60_000,
   },

@@ -23,6 +23,7 @@ export function digestCli(options: { prefix: string; dataDir: string; env?: Reco
         SMTP_URL: 'smtp://127.0.0.1:2525',
         DATA_DIR: options.dataDir,
         LOG_LEVEL: 'error',
+        DIGEST_FROM_SOURCE: '1',
         ...options.env,
       },
       encoding: 'utf8',

@@ -1,7 +1,6 @@
 /** `digest articles list|add`: what collect stored, and articles pushed by hand. */
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { ArticleInputError, pushArticles } from '../../articles/article-input.ts';
 import { editionIdFor, editionWindow } from '../../core/edition-window.ts';
 import type { Article } from '../../domain/article.ts';
 import { UserError } from '../../errors/user-error.ts';
@@ -69,6 +68,8 @@ export function registerArticleCommands(program: Command): void {
         );
       }
       return withContainer(async (c) => {
+        // Imported when the command runs, not at start-up: `digest --help` loads none of it (BENCHMARKS.md).
+        const { ArticleInputError, pushArticles } = await import('../../articles/article-input.ts');
         try {
           const result = await pushArticles(c.articles, c.publication, input, new Date());
           out(

@@ -1,11 +1,8 @@
 /** `digest collect`: run the collect step now and report per source. */
 import type { Command } from 'commander';
 import type { Container } from '../../app/container.ts';
-import { collectDeps } from '../../app/step-deps.ts';
-import { collectAll } from '../../collect/collect-all.ts';
 import type { SourceReport } from '../../collect/collect-report.ts';
 import { formatReport } from '../../collect/collect-report.ts';
-import { hasWorkers } from '../../queues/queues.ts';
 import { withContainer } from '../context.ts';
 
 export function registerCollectCommand(program: Command): void {
@@ -21,6 +18,10 @@ export function registerCollectCommand(program: Command): void {
     )
     .action((o: { json?: boolean }) =>
       withContainer(async (c) => {
+        // Imported when the command runs, not at start-up: `digest --help` loads none of it (BENCHMARKS.md).
+        const { collectDeps } = await import('../../app/step-deps.ts');
+        const { collectAll } = await import('../../collect/collect-all.ts');
+        const { hasWorkers } = await import('../../queues/queues.ts');
         // Through the queue when workers run (they hold the retry policy), directly otherwise.
         const reports = (await hasWorkers(c.queues.collect))
           ? await collectThroughQueue(c)

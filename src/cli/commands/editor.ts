@@ -5,17 +5,17 @@
  */
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { controlDeps } from '../../app/step-deps.ts';
-import {
-  approveEdition,
-  checkEditionId,
-  editionStatus,
-  rebuildEdition,
-} from '../../delivery/edition-control.ts';
 import type { EditionEdits } from '../../domain/edition-edits.ts';
-import { type EditChange, editEdition, editsPending } from '../../editions/edit-edition.ts';
+import type { EditChange } from '../../editions/edit-edition.ts';
 import { UserError } from '../../errors/user-error.ts';
 import { withContainer } from '../context.ts';
+
+/** What the actions use, imported when one runs: `digest --help` loads none of it (BENCHMARKS.md). */
+const heavy = async () => ({
+  ...(await import('../../app/step-deps.ts')),
+  ...(await import('../../delivery/edition-control.ts')),
+  ...(await import('../../editions/edit-edition.ts')),
+});
 
 const print = (json: boolean, value: unknown, text: string) =>
   process.stdout.write(json ? `${JSON.stringify(value)}\n` : `${text}\n`);
@@ -38,6 +38,7 @@ export function registerEditorCommands(program: Command): void {
     .addHelpText('after', '\nExamples:\n  digest build 2026-W47\n  digest build 2026-W47 --json')
     .action((edition: string, o: { json?: boolean }) =>
       withContainer(async (c) => {
+        const { checkEditionId, controlDeps, rebuildEdition } = await heavy();
         const id = checkEditionId(c.publication, edition);
         const { edition: e } = await rebuildEdition(controlDeps(c), id, new Date());
         const summary = {
@@ -63,6 +64,7 @@ export function registerEditorCommands(program: Command): void {
     .addHelpText('after', '\nExample:\n  digest reopen 2026-W47')
     .action((edition: string, o: { json?: boolean }) =>
       withContainer(async (c) => {
+        const { checkEditionId, controlDeps, rebuildEdition } = await heavy();
         const id = checkEditionId(c.publication, edition);
         const { edition: e } = await rebuildEdition(controlDeps(c), id, new Date(), 'reopen');
         print(
@@ -83,6 +85,7 @@ export function registerEditorCommands(program: Command): void {
     .addHelpText('after', '\nExample:\n  digest approve 2026-W47')
     .action((edition: string, o: { json?: boolean; force?: boolean }) =>
       withContainer(async (c) => {
+        const { approveEdition, checkEditionId, controlDeps, editionStatus } = await heavy();
         const id = checkEditionId(c.publication, edition);
         const now = new Date();
         const r = await approveEdition(controlDeps(c), id, 'cli', {
@@ -141,6 +144,7 @@ export function registerEditorCommands(program: Command): void {
           }
         }
         return withContainer(async (c) => {
+          const { checkEditionId, editEdition, editsPending } = await heavy();
           const id = checkEditionId(c.publication, edition);
           const change: EditChange = {
             exclude: o.exclude,

@@ -1,8 +1,5 @@
 /** `digest lint <edition>`: the pre-send lint of a built edition (src/lint/), exit code 1 on errors. */
 import type { Command } from 'commander';
-import { lintDeps } from '../../app/step-deps.ts';
-import { checkEditionId } from '../../delivery/edition-control.ts';
-import { lintStoredEdition } from '../../lint/lint-stored-edition.ts';
 import { withContainer } from '../context.ts';
 
 export function registerLintCommand(program: Command): void {
@@ -16,6 +13,10 @@ export function registerLintCommand(program: Command): void {
     .addHelpText('after', '\nExamples:\n  digest lint 2026-W47\n  digest lint 2026-W47 --check-links --json')
     .action((edition: string, o: { checkLinks?: boolean; json?: boolean }) =>
       withContainer(async (c) => {
+        // Imported when the command runs, not at start-up: `digest --help` loads none of it (BENCHMARKS.md).
+        const { lintDeps } = await import('../../app/step-deps.ts');
+        const { checkEditionId } = await import('../../delivery/edition-control.ts');
+        const { lintStoredEdition } = await import('../../lint/lint-stored-edition.ts');
         const id = checkEditionId(c.publication, edition);
         const report = await lintStoredEdition(lintDeps(c), id, { checkLinks: !!o.checkLinks });
         if (o.json) process.stdout.write(`${JSON.stringify(report)}\n`);

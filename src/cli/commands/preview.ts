@@ -9,12 +9,10 @@ import type { Command } from 'commander';
 import type { Container } from '../../app/container.ts';
 import { isEditionId, previousEditionId } from '../../core/edition-window.ts';
 import { variantTopics } from '../../core/eligibility.ts';
-import { loadEditionArticles } from '../../editions/edition-articles.ts';
 import { UserError } from '../../errors/user-error.ts';
 import { checkLocale } from '../../i18n/locale-tag.ts';
 import { subscriberLinks } from '../../links/subscriber-links.ts';
-import { buildVariant } from '../../render/build-variant.ts';
-import { compilePersonaliser, type Recipient } from '../../render/personalise.ts';
+import type { Recipient } from '../../render/personalise.ts';
 import { variantKey } from '../../render/variant-key.ts';
 import { normaliseEmail } from '../../subscribers/normalise-email.ts';
 import { withContainer } from '../context.ts';
@@ -47,6 +45,10 @@ export function registerPreviewCommand(program: Command): void {
 }
 
 async function preview(c: Container, o: PreviewOptions): Promise<void> {
+  // Imported when the command runs, not at start-up: `digest --help` loads none of it (BENCHMARKS.md).
+  const { loadEditionArticles } = await import('../../editions/edition-articles.ts');
+  const { buildVariant } = await import('../../render/build-variant.ts');
+  const { compilePersonaliser } = await import('../../render/personalise.ts');
   const { publication } = c;
   const editionId =
     o.edition ?? previousEditionId(new Date(), publication.timezone, publication.weekStartsOn);

@@ -1,8 +1,6 @@
 /** `digest start`, `digest worker`, `digest serve`: the long-running processes. */
 import type { Command } from 'commander';
-import { createContainer } from '../../app/container.ts';
-import { type RuntimeParts, runUntilSignal, startRuntime } from '../../app/runtime.ts';
-import { seedSampleIfEmpty } from '../../app/seed-sample.ts';
+import type { RuntimeParts } from '../../app/runtime.ts';
 import { getConfig, getLogger } from '../context.ts';
 
 export function registerRunCommands(program: Command): void {
@@ -43,7 +41,11 @@ export function registerRunCommands(program: Command): void {
 
 async function runProcess(parts: RuntimeParts): Promise<void> {
   const config = getConfig();
-  const logger = getLogger(config);
+  const logger = await getLogger(config);
+  // Imported here, not at the top: `digest --help` never loads the runtime (BENCHMARKS.md).
+  const { createContainer } = await import('../../app/container.ts');
+  const { runUntilSignal, startRuntime } = await import('../../app/runtime.ts');
+  const { seedSampleIfEmpty } = await import('../../app/seed-sample.ts');
   const container = await createContainer(config, logger, { publishEmbedded: true });
   let runtime: Awaited<ReturnType<typeof startRuntime>>;
   try {

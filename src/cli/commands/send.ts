@@ -1,35 +1,32 @@
 /** Operator commands of the delivery engine: send, status, pause, resume, cancel, retry, resend-uncertain, test-send, schedule. */
 import type { Command } from 'commander';
 import type { Container } from '../../app/container.ts';
-import { startWorkers } from '../../app/start-workers.ts';
-import { controlDeps, testSendDeps } from '../../app/step-deps.ts';
-import { isTimeZone } from '../../config.ts';
-import {
-  cancelEdition,
-  checkEditionId,
-  defaultEditionId,
-  type EditionStatusReport,
-  editionStatus,
-  pauseEdition,
-  requeue,
-  resumeEdition,
-  startSend,
-} from '../../delivery/edition-control.ts';
-import { testSend } from '../../delivery/test-send.ts';
+import type { EditionStatusReport } from '../../delivery/edition-control.ts';
 import { UserError } from '../../errors/user-error.ts';
 import { describeFeedback } from '../../feedback/feedback-summary.ts';
 import { checkLocale } from '../../i18n/locale-tag.ts';
 import { describeOutage } from '../../mail/relay-outage.ts';
-import { hasWorkers } from '../../queues/queues.ts';
-import { readWeeklySchedule, upsertWeeklySchedule } from '../../queues/schedules.ts';
 import { withContainer } from '../context.ts';
-import { createProgress } from '../progress.ts';
+
+/** What the actions use, imported when one runs: `digest --help` loads none of it (BENCHMARKS.md). */
+const heavy = async () => ({
+  ...(await import('../../app/start-workers.ts')),
+  ...(await import('../../app/step-deps.ts')),
+  ...(await import('../../config.ts')),
+  ...(await import('../../delivery/edition-control.ts')),
+  ...(await import('../../delivery/test-send.ts')),
+  ...(await import('../../queues/queues.ts')),
+  ...(await import('../../queues/schedules.ts')),
+  ...(await import('../progress.ts')),
+});
 
 const print = (json: boolean, value: unknown, text: string) =>
   process.stdout.write(json ? `${JSON.stringify(value)}\n` : `${text}\n`);
 
-const editionArg = (c: Container, id: string | undefined) =>
-  id ? checkEditionId(c.publication, id) : defaultEditionId(c.publication, new Date());
+const editionArg = async (c: Container, id: string | undefined) => {
+  const { checkEditionId, defaultEditionId } = await heavy();
+  return id ? checkEditionId(c.publication, id) : defaultEditionId(c.publication, new Date());
+};
 
 export function registerSendCommands(program: Command): void {
   program
@@ -46,7 +43,8 @@ export function registerSendCommands(program: Command): void {
     .addHelpText('after', '\nExamples:\n  digest send --now --wait\n  digest send --edition 2026-W47 --json')
     .action((o: { edition?: string; now?: boolean; wait?: boolean; json?: boolean; force?: boolean }) =>
       withContainer(async (c) => {
-        const id = editionArg(c, o.edition);
+        const { startSend, controlDeps, hasWorkers, startWorkers, editionStatus } = await heavy();
+        const id = await editionArg(c, o.edition);
         const r = await startSend(controlDeps(c), id, {
           immediate: !!o.now,
           force: !!o.force,
@@ -82,7 +80,8 @@ export function registerSendCommands(program: Command): void {
     .addHelpText('after', '\nExamples:\n  digest status\n  digest status 2026-W47 --json')
     .action((edition: string | undefined, o: { json?: boolean; watch?: boolean }) =>
       withContainer(async (c) => {
-        const id = editionArg(c, edition);
+        const { controlDeps, editionStatus } = await heavy();
+        const id = await editionArg(c, edition);
         if (o.watch) await waitForEdition(c, id, !!o.json);
         const report = await editionStatus(controlDeps(c), id, new Date());
         const uncertainIds = await c.ledger.listInState(id, 'uncertain', 10_000);
@@ -110,6 +109,7 @@ export function registerSendCommands(program: Command): void {
       .addHelpText('after', `\nExamples:\n  digest ${name} 2026-W47\n  digest ${name} 2026-W47 --json`)
       .action((edition: string, o: { json?: boolean }) =>
         withContainer(async (c) => {
+          const { checkEditionId, controlDeps, editionStatus } = await heavy();
           const id = checkEditionId(c.publication, edition);
           const text = await run(c, id);
           const report = await editionStatus(controlDeps(c), id, new Date());
@@ -117,6 +117,7 @@ export function registerSendCommands(program: Command): void {
         }),
       );
   simple('pause', 'Pause an edition that is sending (claims stop; nothing is lost).', async (c, id) => {
+    const { pauseEdition, controlDeps } = await heavy();
     await pauseEdition(controlDeps(c), id);
     return `edition ${id} paused`;
   });
@@ -124,15 +125,18 @@ export function registerSendCommands(program: Command): void {
     'resume',
     'Resume a paused edition: pending deliveries are queued again at their hours.',
     async (c, id) => {
+      const { resumeEdition, controlDeps } = await heavy();
       const n = await resumeEdition(controlDeps(c), id, new Date());
       return `edition ${id} resumed: ${n} deliveries queued`;
     },
   );
   simple('cancel', 'Cancel an edition: every delivery not yet sent becomes cancelled.', async (c, id) => {
+    const { cancelEdition, controlDeps } = await heavy();
     const n = await cancelEdition(controlDeps(c), id, new Date());
     return `edition ${id} cancelled: ${n} deliveries cancelled`;
   });
   simple('retry', 'Send the failed deliveries of an edition again.', async (c, id) => {
+    const { requeue, controlDeps } = await heavy();
     const n = await requeue(controlDeps(c), id, 'failed', new Date());
     return `edition ${id}: ${n} failed deliveries queued again`;
   });
@@ -140,6 +144,7 @@ export function registerSendCommands(program: Command): void {
     'resend-uncertain',
     'Deliberately resend deliveries whose outcome is unknown (same Message-ID).',
     async (c, id) => {
+      const { requeue, controlDeps } = await heavy();
       const n = await requeue(controlDeps(c), id, 'uncertain', new Date());
       return `edition ${id}: ${n} uncertain deliveries queued again`;
     },
@@ -158,6 +163,7 @@ export function registerSendCommands(program: Command): void {
     )
     .action((edition: string, o: { to: string; topics?: string; locale?: string; json?: boolean }) =>
       withContainer(async (c) => {
+        const { checkEditionId, testSend, testSendDeps } = await heavy();
         const id = checkEditionId(c.publication, edition);
         const topics = o.topics
           ? o.topics
@@ -184,6 +190,7 @@ export function registerSendCommands(program: Command): void {
     .option('--json', 'print JSON')
     .action((o: { json?: boolean }) =>
       withContainer(async (c) => {
+        const { readWeeklySchedule } = await heavy();
         const s = await readWeeklySchedule(c.queues);
         print(
           !!o.json,
@@ -202,6 +209,7 @@ export function registerSendCommands(program: Command): void {
     .addHelpText('after', '\nExample:\n  digest schedule set "0 7 * * 1" --timezone Europe/Berlin')
     .action((cron: string, o: { timezone?: string; json?: boolean }) =>
       withContainer(async (c) => {
+        const { isTimeZone, readWeeklySchedule, upsertWeeklySchedule } = await heavy();
         if (!/^\s*(\S+\s+){4}\S+\s*$/.test(cron))
           throw new UserError(`"${cron}" is not a 5-field cron such as "0 6 * * 1"`);
         const tz = o.timezone ?? c.publication.timezone;
@@ -262,6 +270,7 @@ function describeStatus(r: EditionStatusReport): string {
 
 /** Polls the ledger until nothing is pending, sending or waiting to retry (or the edition pauses). */
 async function waitForEdition(c: Container, id: string, quiet: boolean): Promise<void> {
+  const { controlDeps, createProgress, editionStatus } = await heavy();
   const progress = quiet ? undefined : createProgress(`sending ${id}`);
   try {
     for (;;) {

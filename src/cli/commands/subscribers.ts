@@ -4,11 +4,17 @@ import { pipeline } from 'node:stream/promises';
 import { type Command, Option } from 'commander';
 import { SUBSCRIBER_STATUSES, type Subscriber, type SubscriberStatus } from '../../domain/subscriber.ts';
 import { UserError } from '../../errors/user-error.ts';
-import { auditAddresses } from '../../subscribers/address-audit.ts';
-import { CsvHeaderError, type ImportReport, importSubscribersCsv } from '../../subscribers/csv-import.ts';
-import { addSubscriber, findSubscriber } from '../../subscribers/subscriber-admin.ts';
-import { type ExportFormat, exportSubscribers } from '../../subscribers/subscriber-export.ts';
+import type { ImportReport } from '../../subscribers/csv-import.ts';
+import type { ExportFormat } from '../../subscribers/subscriber-export.ts';
 import { withContainer } from '../context.ts';
+
+/** What the actions use, imported when one runs: `digest --help` loads none of it (BENCHMARKS.md). */
+const heavy = async () => ({
+  ...(await import('../../subscribers/address-audit.ts')),
+  ...(await import('../../subscribers/csv-import.ts')),
+  ...(await import('../../subscribers/subscriber-admin.ts')),
+  ...(await import('../../subscribers/subscriber-export.ts')),
+});
 
 const out = (text: string): void => {
   process.stdout.write(`${text}\n`);
@@ -65,6 +71,7 @@ export function registerSubscriberCommands(program: Command): void {
         },
       ) =>
         withContainer(async (c) => {
+          const { addSubscriber } = await heavy();
           const { subscriber, created } = await addSubscriber(
             c.subscribers,
             c.publication,
@@ -99,6 +106,7 @@ export function registerSubscriberCommands(program: Command): void {
     .action((file: string, o: { confirmed?: boolean; json?: boolean }) => {
       if (file !== '-' && !existsSync(file)) throw new UserError(`no such file: ${file}`);
       return withContainer(async (c) => {
+        const { CsvHeaderError, importSubscribersCsv } = await heavy();
         const input = file === '-' ? process.stdin : createReadStream(file);
         let report: ImportReport;
         try {
@@ -139,6 +147,7 @@ export function registerSubscriberCommands(program: Command): void {
     )
     .action((o: { format: ExportFormat; output?: string }) =>
       withContainer(async (c) => {
+        const { exportSubscribers } = await heavy();
         await pipeline(
           exportSubscribers(c.subscribers, o.format),
           o.output ? createWriteStream(o.output) : process.stdout,
@@ -153,6 +162,7 @@ export function registerSubscriberCommands(program: Command): void {
     .option('--json', 'print subscriber and history as JSON')
     .action((key: string, o: { json?: boolean }) =>
       withContainer(async (c) => {
+        const { findSubscriber } = await heavy();
         const subscriber = await findSubscriber(c.subscribers, key);
         if (!subscriber) throw new UserError(`no subscriber ${key}`, 1);
         const history = await c.subscribers.history(subscriber.id);
@@ -221,6 +231,7 @@ export function registerSubscriberCommands(program: Command): void {
     .option('--json', 'print the result as JSON')
     .action((key: string, o: { yes?: boolean; json?: boolean }) =>
       withContainer(async (c) => {
+        const { findSubscriber } = await heavy();
         const subscriber = await findSubscriber(c.subscribers, key);
         if (!subscriber) throw new UserError(`no subscriber ${key}`, 1);
         if (!o.yes) throw new UserError(`this erases ${subscriber.email} for good: run again with --yes`);
@@ -245,6 +256,7 @@ export function registerSubscriberCommands(program: Command): void {
     )
     .action((o: { json?: boolean }) =>
       withContainer(async (c) => {
+        const { auditAddresses } = await heavy();
         const report = await auditAddresses(c.subscribers);
         if (report.nonconforming.length) process.exitCode = 1;
         if (o.json) return out(JSON.stringify(report));
