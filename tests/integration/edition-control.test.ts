@@ -110,7 +110,7 @@ describe('edition control', () => {
       topics: ['lunar'],
       now: NOW,
     });
-    expect(r.variant).toBe('lunar');
+    expect(r.variant).toBe('lunar@en-GB'); // topics, then the language (issue 23)
     expect(sink.messages).toHaveLength(1);
     expect(sink.messages[0]!.parsed.subject).toMatch(/^\[Test\] /);
     expect(sink.messages[0]!.parsed.text).not.toContain('Markets story');
