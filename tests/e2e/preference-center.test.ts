@@ -69,7 +69,7 @@ describe('preference center in Chromium', () => {
     await page.getByRole('status').waitFor();
     // biome-ignore lint/performance/useDomNodeTextContent: Playwright's innerText, the text a reader sees
     const notice = await page.getByRole('status').innerText();
-    expect(notice).toContain('Topics: everything → Lunar, Markets');
+    expect(notice).toContain('Topics: everything → Lunar and Markets');
     expect(notice).toContain('Time zone: Europe/Berlin → America/New_York');
     expect(notice).toContain('Hour: 08:00 → 07:00');
     await page.screenshot({ path: join(artifactsDir('preference-center'), 'saved.png'), fullPage: true });
