@@ -22,7 +22,8 @@ const build = (articles = busyWeek(64), topics: string[] = [], pub = publication
 
 function statedCounts(v: CompiledVariant) {
   const cards = (v.html.match(/<h3\b/g) ?? []).length;
-  const more = [...v.html.matchAll(/>(\d+) more (?:story|stories) in /g)].reduce(
+  // The mail-safe wrap may break a line at any space of the label.
+  const more = [...v.html.matchAll(/>\s*(\d+)\s+more\s+(?:story|stories)\s+in\s/g)].reduce(
     (n, m) => n + Number(m[1]),
     0,
   );
