@@ -15,6 +15,7 @@ import { startSend } from '../../src/delivery/edition-control.ts';
 import { feedbackAddresses } from '../../src/feedback/feedback-address.ts';
 import { startFeedbackListener } from '../../src/feedback/feedback-listener.ts';
 import type { InboundServer } from '../../src/feedback/inbound-smtp-server.ts';
+import { digestCli } from '../helpers/cli.ts';
 import { createTestContainer } from '../helpers/container.ts';
 import { seedArticles, seedSubscribers } from '../helpers/delivery-fixtures.ts';
 import { type PostfixRelay, startPostfix } from '../helpers/postfix.ts';
@@ -88,13 +89,29 @@ describe('a bounce through a real Postfix', () => {
       new RegExp(`to=<${verp}>.*relay=127\\.0\\.0\\.1\\[127\\.0\\.0\\.1\\]:${listener.port}`),
     );
 
-    const status = (await c.subscribers.get(gone!.id))?.status;
-    expect(status).toBe('bounced');
+    expect((await c.subscribers.get(gone!.id))?.status).toBe('bounced');
     expect(await c.subscribers.isSuppressed(gone!.email)).toBe(true);
     const last = (await c.subscribers.history(gone!.id)).at(-1);
     expect(last).toMatchObject({ origin: 'bounce', event: 'bounced' });
     expect(last?.detail).toMatch(new RegExp(`^dsn relay\\.postfix\\.test, edition ${EDITION}: 5\\.1\\.1`));
     expect((await c.ledger.feedbackCounts(EDITION)).bounced).toEqual({ total: 1, afterSent: 1 });
     for (const r of readers) expect((await c.subscribers.get(r.id))?.status).toBe('active');
+
+    // What an operator sees: the edition's feedback line and the reader's event, from the real CLI.
+    const digest = digestCli({
+      prefix: c.prefix,
+      dataDir: mkdtempSync(join(tmpdir(), 'nd-postfix-feedback-')),
+      env: { LINK_SECRET: 'test-link-secret-0123456789' },
+    });
+    const status = digest('status', EDITION);
+    expect(status.code).toBe(0);
+    expect(status.out).toContain('after delivery: bounced 1 · soft bounces 0 · complaints 0 (0.00%');
+    const shown = digest('subscribers', 'show', gone!.email);
+    expect(shown.code).toBe(0);
+    expect(shown.out).toMatch(
+      new RegExp(
+        `bounce +bounced  status: "active" -> "bounced"  \\(dsn relay\\.postfix\\.test, edition ${EDITION}: 5\\.1\\.1`,
+      ),
+    );
   }, 120_000);
 });
