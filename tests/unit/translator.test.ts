@@ -3,12 +3,13 @@
  * per-key fallback (reader → publication → English), CLDR plurals, direction, and a publication's
  * own wording through TEMPLATES_DIR/locales.
  */
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { catalogueOf, checkLocale, readerLocale, textDirection } from '../../src/i18n/locale-tag.ts';
 import { createTranslator } from '../../src/i18n/translator.ts';
+import { loadPublication, SAMPLE_PUBLICATION_FILE } from '../../src/publication/load-publication.ts';
 
 describe('locale tags', () => {
   it('accepts tags with a catalogue, in canonical case; empty means the publication', () => {
@@ -83,6 +84,29 @@ describe('translator', () => {
     writeFileSync(join(dir, 'locales', 'fr.json'), '{"digest.readMore": 3}');
     expect(() => createTranslator('fr', { templatesDir: dir }).t('digest.readMore')).toThrow(
       /^message catalogue .*fr\.json: "digest\.readMore" must be a string \(an ICU message\)$/,
+    );
+  });
+});
+
+describe('the publication file’s locale', () => {
+  const withLocale = (locale: unknown) => {
+    const json = JSON.parse(readFileSync(SAMPLE_PUBLICATION_FILE, 'utf8')) as Record<string, unknown>;
+    if (locale === undefined) delete json.locale;
+    else json.locale = locale;
+    const file = join(mkdtempSync(join(tmpdir(), 'nd-pub-')), 'publication.json');
+    writeFileSync(file, JSON.stringify(json));
+    return file;
+  };
+
+  it('defaults to en and is stored in canonical case', () => {
+    expect(loadPublication(withLocale(undefined)).locale).toBe('en');
+    expect(loadPublication(withLocale('pt-br')).locale).toBe('pt-BR');
+  });
+
+  it('refuses a language with no catalogue with one line naming the field', () => {
+    const file = withLocale('tlh');
+    expect(() => loadPublication(file)).toThrow(
+      `PUBLICATION_FILE ${file}: locale must be a language with a message catalogue (en, de, fr, es, pt-BR, ar, or a regional form such as en-GB or de-AT)`,
     );
   });
 });

@@ -1,0 +1,149 @@
+/**
+ * The public pages and the sign-up mails in the reader's language, and the locale checked at every
+ * HTTP entry (sign-up form and JSON, preference center, admin API) with one readable line.
+ */
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { Container } from '../../src/app/container.ts';
+import { subscriberLinks } from '../../src/links/subscriber-links.ts';
+import { type HttpWorld, startHttpWorld } from '../helpers/http-world.ts';
+import type { SmtpSink } from '../helpers/smtp-sink.ts';
+
+const form = (fields: Record<string, string | string[]>) => {
+  const params = new URLSearchParams();
+  for (const [k, v] of Object.entries(fields))
+    for (const item of Array.isArray(v) ? v : [v]) params.append(k, item);
+  return { payload: params.toString(), headers: { 'content-type': 'application/x-www-form-urlencoded' } };
+};
+let ip = 0;
+const freshIp = () => `10.77.${(ip >> 8) & 255}.${ip++ & 255}`;
+const UNKNOWN = 'unknown locale "xx" (one of en, de, fr, es, pt-BR, ar, or a regional form such as de-AT)';
+
+describe('pages and sign-up mails in the reader’s language', () => {
+  let sink: SmtpSink;
+  let container: Container;
+  let app: FastifyInstance;
+  let world: HttpWorld;
+
+  beforeAll(async () => {
+    world = await startHttpWorld();
+    ({ sink, container, app } = world);
+  });
+  afterAll(() => world.stop());
+  beforeEach(() => {
+    sink.messages.length = 0;
+  });
+
+  it('a German sign-up gets German pages and a German confirmation mail, and is stored as de', async () => {
+    const page = await app.inject({ method: 'GET', url: '/subscribe?locale=de' });
+    expect(page.body).toContain('<html lang="de" dir="ltr">');
+    expect(page.body).toContain('Orbit Weekly abonnieren');
+    expect(page.body).toMatch(/<option value="de" lang="de" selected>Deutsch<\/option>/);
+
+    const res = await app.inject({
+      method: 'POST',
+      url: '/subscribe',
+      remoteAddress: freshIp(),
+      ...form({ email: 'greta@example.com', locale: 'de', topics: ['lunar'] }),
+    });
+    expect(res.statusCode).toBe(200);
+    expect(res.body).toContain('Bitte sehen Sie in Ihr Postfach');
+    await sink.waitFor(1);
+    const mail = sink.messages[0]!.parsed;
+    expect(mail.subject).toBe('Bitte bestätigen Sie Ihr Abonnement von Orbit Weekly');
+    expect(String(mail.html)).toContain('lang="de"');
+    expect(mail.text).toContain('Hier bestätigen (der Link ist 7 Tage gültig):');
+    const stored = await container.subscribers.getByEmail('greta@example.com');
+    expect(stored?.locale).toBe('de');
+
+    const confirmUrl = /https?:\/\/\S+\/c\/[\w.-]+/.exec(mail.text ?? '')![0];
+    const confirm = await app.inject({ method: 'GET', url: new URL(confirmUrl).pathname });
+    expect(confirm.body).toContain(
+      'Klicken Sie auf den Button, um Orbit Weekly an <strong>greta@example.com</strong> zu erhalten.',
+    );
+  });
+
+  it('an Arabic reader’s preference center is right to left; the unsubscribe page speaks their language', async () => {
+    const { subscriber } = await container.subscribers.create(
+      { email: 'layla@example.com', status: 'active', timezone: 'Asia/Dubai', hour: 8, locale: 'ar' },
+      'admin',
+    );
+    const links = subscriberLinks(
+      container.publicUrl,
+      subscriber.id,
+      container.linkKeys,
+      Math.floor(Date.now() / 1000),
+    );
+    const prefs = await app.inject({ method: 'GET', url: new URL(links.preferences).pathname });
+    expect(prefs.body).toContain('<html lang="ar" dir="rtl">');
+    expect(prefs.body).toContain('حفظ التفضيلات');
+    // A page the small Arabic catalogue lacks falls back to the publication's language, key by key.
+    const unsubscribe = await app.inject({ method: 'GET', url: new URL(links.unsubscribe).pathname });
+    expect(unsubscribe.body).toContain('dir="rtl"');
+    expect(unsubscribe.body).toContain('Unsubscribe from Orbit Weekly?');
+  });
+
+  it('the preference center saves a language and refuses an unknown one with one line', async () => {
+    const { subscriber } = await container.subscribers.create(
+      { email: 'pierre@example.com', status: 'active', timezone: 'Europe/Paris', hour: 8, locale: '' },
+      'admin',
+    );
+    const path = new URL(
+      subscriberLinks(container.publicUrl, subscriber.id, container.linkKeys, Math.floor(Date.now() / 1000))
+        .preferences,
+    ).pathname;
+    const bad = await app.inject({ method: 'POST', url: path, ...form({ action: 'save', locale: 'xx' }) });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.body).toContain(`<li>${UNKNOWN.replace(/"/g, '&quot;')}</li>`);
+    const saved = await app.inject({ method: 'POST', url: path, ...form({ action: 'save', locale: 'fr' }) });
+    expect(saved.statusCode).toBe(200);
+    // The answer is already in the chosen language.
+    expect(saved.body).toContain('<html lang="fr" dir="ltr">');
+    expect(saved.body).toContain('Enregistré.');
+    expect(saved.body).toMatch(/Langue\u00a0?: .* → Français|Langue: langue de la publication → français/);
+    expect((await container.subscribers.get(subscriber.id))?.locale).toBe('fr');
+  });
+
+  it('sign-up form, JSON and the admin API refuse an unknown locale with one line', async () => {
+    const formRes = await app.inject({
+      method: 'POST',
+      url: '/subscribe',
+      remoteAddress: freshIp(),
+      ...form({ email: 'x1@example.com', locale: 'xx' }),
+    });
+    expect(formRes.statusCode).toBe(400);
+    expect(formRes.body).toContain(UNKNOWN.replace(/"/g, '&quot;'));
+    const json = await app.inject({
+      method: 'POST',
+      url: '/subscribe',
+      remoteAddress: freshIp(),
+      headers: { 'content-type': 'application/json' },
+      payload: { email: 'x2@example.com', locale: 'xx' },
+    });
+    expect(json.statusCode).toBe(400);
+    expect(JSON.parse(json.body)).toEqual({ error: UNKNOWN });
+    const api = await app.inject({
+      method: 'POST',
+      url: '/api/subscribers',
+      headers: { authorization: `Bearer ${container.adminToken}` },
+      payload: { email: 'x3@example.com', locale: 'xx' },
+    });
+    expect(api.statusCode).toBe(400);
+    expect(JSON.parse(api.body)).toEqual({ error: UNKNOWN });
+    const ok = await app.inject({
+      method: 'POST',
+      url: '/api/subscribers',
+      headers: { authorization: `Bearer ${container.adminToken}` },
+      payload: { email: 'x4@example.com', locale: 'pt-br' },
+    });
+    expect(JSON.parse(ok.body).subscriber.locale).toBe('pt-BR');
+    expect(sink.messages).toHaveLength(0);
+  });
+
+  it('an unknown path answers the plain 404 in the publication’s language', async () => {
+    const res = await app.inject({ method: 'GET', url: '/no/such/page' });
+    expect(res.statusCode).toBe(404);
+    expect(res.body).toContain('<html lang="en-GB" dir="ltr">');
+    expect(res.body).toContain('This link is not valid.');
+  });
+});
