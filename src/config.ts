@@ -3,11 +3,13 @@
  * Everything else receives a validated `Config`. A bad value fails at start with one line that names
  * the variable and what is expected.
  */
+
 import { createPublicKey } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseEnv } from 'node:util';
 import { z } from 'zod';
+import { canonicalTimeZone } from './core/time-zone-name.ts';
 import { ConfigError } from './errors/config-error.ts';
 import { parseMailbox } from './mail/parse-mailbox.ts';
 
@@ -36,7 +38,10 @@ const int = (min: number, max: number) =>
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'], 'true or false')
   .transform((v) => v === 'true' || v === '1' || v === 'yes');
-const timezone = z.string().refine(isTimeZone, 'an IANA timezone such as Europe/Berlin or UTC');
+const timezone = z
+  .string()
+  .refine(isTimeZone, 'an IANA timezone such as Europe/Berlin or UTC (not an abbreviation such as EST)')
+  .transform(canonicalZone);
 // 5-field cron (minute hour day-of-month month day-of-week), as BullMQ's scheduler takes it.
 const cron = z
   .string()
@@ -357,11 +362,13 @@ function isPublicKey(text: string): boolean {
   }
 }
 
+/** An IANA zone in any case; abbreviations such as EST are refused (src/core/time-zone-name.ts). */
 export function isTimeZone(name: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: name });
-    return name.length > 0;
-  } catch {
-    return false;
-  }
+  return canonicalTimeZone(name).ok;
+}
+
+/** The stored form of a zone that isTimeZone accepted: `europe/paris` → `Europe/Paris`. */
+export function canonicalZone(name: string): string {
+  const checked = canonicalTimeZone(name);
+  return checked.ok ? checked.value : name;
 }

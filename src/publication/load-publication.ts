@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import { isTimeZone } from '../config.ts';
+import { canonicalZone, isTimeZone } from '../config.ts';
 import type { Publication } from '../domain/publication.ts';
 import { ConfigError } from '../errors/config-error.ts';
 import { CATALOGUE_LOCALES, checkLocale } from '../i18n/locale-tag.ts';
@@ -26,7 +26,10 @@ const schema = z.object({
   from: z.object({ name: z.string().min(1).max(120), address: z.email() }),
   replyTo: z.email().optional(),
   postalAddress: z.string().min(5).max(300),
-  timezone: z.string().refine(isTimeZone, 'an IANA timezone'),
+  timezone: z
+    .string()
+    .refine(isTimeZone, 'an IANA timezone such as Europe/Berlin (not an abbreviation such as EST)')
+    .transform(canonicalZone),
   weekStartsOn: z.number().int().min(0).max(6).default(1),
   // The language of the publication's own pages and of readers who chose none.
   locale: z

@@ -2,7 +2,9 @@
  * Validation of one subscriber as an operator or a form gives it (a CSV row, `subscribers add`, the
  * admin API, the sign-up form): raw strings in, a NewSubscriber or one readable reason out. Pure.
  */
-import { isTimeZone } from '../config.ts';
+
+import { type CheckedTimeZone, canonicalTimeZone } from '../core/time-zone-name.ts';
+import { splitTopicList } from '../core/topic-list.ts';
 import type { Publication } from '../domain/publication.ts';
 import { type Consent, SUBSCRIBER_STATUSES, type SubscriberStatus } from '../domain/subscriber.ts';
 import { checkLocale } from '../i18n/locale-tag.ts';
@@ -12,7 +14,7 @@ import type { NewSubscriber } from './subscriber-store.ts';
 export interface RawSubscriber {
   email?: unknown;
   name?: unknown;
-  /** `;`-separated topic ids, or an array of them. */
+  /** Topic ids separated by `;` or `,`, or an array of them. */
   topics?: unknown;
   timezone?: unknown;
   hour?: unknown;
@@ -31,14 +33,14 @@ const SUPPRESSED_ON_IMPORT: ReadonlySet<SubscriberStatus> = new Set([
 ]);
 
 // Constructing an Intl.DateTimeFormat per row is the slow part of a 100k-row import; names repeat.
-const zoneCache = new Map<string, boolean>();
-export function knownTimeZone(name: string): boolean {
-  let known = zoneCache.get(name);
-  if (known === undefined) {
-    known = isTimeZone(name);
-    if (zoneCache.size < 10_000) zoneCache.set(name, known);
+const zoneCache = new Map<string, CheckedTimeZone>();
+export function checkedTimeZone(name: string): CheckedTimeZone {
+  let checked = zoneCache.get(name);
+  if (checked === undefined) {
+    checked = canonicalTimeZone(name);
+    if (zoneCache.size < 10_000) zoneCache.set(name, checked);
   }
-  return known;
+  return checked;
 }
 
 /** One line for an operator: which address, and why it is refused. */
@@ -68,9 +70,9 @@ export function checkTopics(value: unknown, publication: Publication): Checked<s
       : Array.isArray(value)
         ? value
         : typeof value === 'string'
-          ? value.split(';')
+          ? splitTopicList(value)
           : undefined;
-  if (!list) return { ok: false, reason: 'topics must be a ;-separated list' };
+  if (!list) return { ok: false, reason: 'topics must be a list of topic ids separated by ; or ,' };
   const known = new Set(publication.topics.map((t) => t.id));
   const topics: string[] = [];
   for (const item of list) {
@@ -94,10 +96,8 @@ export function checkHour(value: unknown, fallback: number): Checked<number> {
 
 export function checkTimezone(value: unknown, fallback: string): Checked<string> {
   if (value === undefined || value === null || value === '') return { ok: true, value: fallback };
-  const text = String(value).trim();
-  if (!knownTimeZone(text))
-    return { ok: false, reason: `unknown timezone "${text}" (an IANA name such as Europe/Berlin)` };
-  return { ok: true, value: text };
+  // The canonical IANA name is stored (`europe/paris` → `Europe/Paris`); abbreviations are refused.
+  return checkedTimeZone(String(value).trim());
 }
 
 /**

@@ -9,6 +9,7 @@ import type { Command } from 'commander';
 import type { Container } from '../../app/container.ts';
 import { isEditionId, previousEditionId } from '../../core/edition-window.ts';
 import { variantTopics } from '../../core/eligibility.ts';
+import { splitTopicList } from '../../core/topic-list.ts';
 import { UserError } from '../../errors/user-error.ts';
 import { checkLocale } from '../../i18n/locale-tag.ts';
 import { subscriberLinks } from '../../links/subscriber-links.ts';
@@ -30,7 +31,7 @@ export function registerPreviewCommand(program: Command): void {
     .command('preview')
     .description("Write a digest's HTML and text to files, as one subscriber would receive it.")
     .option('--edition <id>', 'edition id such as 2026-W47 (default: last week, what `digest send` sends)')
-    .option('--topics <ids>', 'comma-separated topic ids, e.g. lunar,launch (default: every topic)')
+    .option('--topics <ids>', 'topic ids separated by , or ;, e.g. lunar,launch (default: every topic)')
     .option('--subscriber <email>', "a subscriber's address: their topics, language, name and real links")
     .option(
       '--locale <tag>',
@@ -105,10 +106,7 @@ async function preview(c: Container, o: PreviewOptions): Promise<void> {
 const topicIds = (c: Container) => c.publication.topics.map((t) => t.id);
 
 function parseTopics(c: Container, value: string): string[] {
-  const ids = value
-    .split(',')
-    .map((t) => t.trim().toLowerCase())
-    .filter(Boolean);
+  const ids = splitTopicList(value).map((t) => t.toLowerCase());
   const known = topicIds(c);
   const unknown = ids.find((t) => !known.includes(t));
   if (unknown) throw new UserError(`--topics: unknown topic "${unknown}" (known: ${known.join(', ')})`);

@@ -1,6 +1,8 @@
 /** Operator commands of the delivery engine: send, status, pause, resume, cancel, retry, resend-uncertain, test-send, schedule. */
 import type { Command } from 'commander';
 import type { Container } from '../../app/container.ts';
+import { canonicalTimeZone } from '../../core/time-zone-name.ts';
+import { splitTopicList } from '../../core/topic-list.ts';
 import type { EditionStatusReport } from '../../delivery/edition-control.ts';
 import { UserError } from '../../errors/user-error.ts';
 import { describeFeedback } from '../../feedback/feedback-summary.ts';
@@ -12,7 +14,6 @@ import { withContainer } from '../context.ts';
 const heavy = async () => ({
   ...(await import('../../app/start-workers.ts')),
   ...(await import('../../app/step-deps.ts')),
-  ...(await import('../../config.ts')),
   ...(await import('../../delivery/edition-control.ts')),
   ...(await import('../../delivery/test-send.ts')),
   ...(await import('../../queues/queues.ts')),
@@ -154,7 +155,7 @@ export function registerSendCommands(program: Command): void {
     .command('test-send <edition>')
     .description('Send one copy of an edition to any address; never touches the delivery ledger.')
     .requiredOption('--to <address>', 'where to send it')
-    .option('--topics <list>', 'comma-separated topic ids for the variant (default: all)')
+    .option('--topics <list>', 'topic ids separated by , or ; for the variant (default: all)')
     .option('--locale <tag>', "the copy's language, e.g. de or pt-BR (default: the publication's)")
     .option('--json', 'print JSON')
     .addHelpText(
@@ -165,12 +166,7 @@ export function registerSendCommands(program: Command): void {
       withContainer(async (c) => {
         const { checkEditionId, testSend, testSendDeps } = await heavy();
         const id = checkEditionId(c.publication, edition);
-        const topics = o.topics
-          ? o.topics
-              .split(',')
-              .map((t) => t.trim())
-              .filter(Boolean)
-          : [];
+        const topics = o.topics ? splitTopicList(o.topics) : [];
         const locale = checkLocale(o.locale);
         if (!locale.ok) throw new UserError(`--locale: ${locale.reason}`);
         const r = await testSend(testSendDeps(c), id, {
@@ -209,11 +205,12 @@ export function registerSendCommands(program: Command): void {
     .addHelpText('after', '\nExample:\n  digest schedule set "0 7 * * 1" --timezone Europe/Berlin')
     .action((cron: string, o: { timezone?: string; json?: boolean }) =>
       withContainer(async (c) => {
-        const { isTimeZone, readWeeklySchedule, upsertWeeklySchedule } = await heavy();
+        const { readWeeklySchedule, upsertWeeklySchedule } = await heavy();
         if (!/^\s*(\S+\s+){4}\S+\s*$/.test(cron))
           throw new UserError(`"${cron}" is not a 5-field cron such as "0 6 * * 1"`);
-        const tz = o.timezone ?? c.publication.timezone;
-        if (!isTimeZone(tz)) throw new UserError(`--timezone "${tz}" is not an IANA timezone`);
+        const zone = canonicalTimeZone(o.timezone ?? c.publication.timezone);
+        if (!zone.ok) throw new UserError(`--timezone: ${zone.reason}`);
+        const tz = zone.value;
         try {
           await upsertWeeklySchedule(c.queues, cron, tz);
         } catch (err) {

@@ -42,7 +42,7 @@ export function registerSubscriberCommands(program: Command): void {
     .description('Add one subscriber (pending until they confirm, unless --confirmed).')
     .argument('<email>', 'the address')
     .option('--name <name>', 'display name')
-    .option('--topics <ids>', 'topic ids separated by ";" (default: everything)')
+    .option('--topics <ids>', 'topic ids separated by , or ; (default: everything)')
     .option('--timezone <zone>', "IANA timezone (default: the publication's)")
     .option('--hour <hour>', "delivery hour 0-23 (default: the publication's)")
     .option(
