@@ -11,6 +11,7 @@ import { apiArticleRoutes } from './routes/api-articles.ts';
 import { apiEditionRoutes } from './routes/api-editions.ts';
 import { editionRoutes } from './routes/editions.ts';
 import { healthRoutes } from './routes/health.ts';
+import { publicationImageRoutes } from './routes/publication-images.ts';
 import { loadSubscriberPages } from './routes/subscriber-pages.ts';
 import { subscriberRoutes } from './routes/subscriber-routes.ts';
 import { webhookRoutes } from './routes/webhooks.ts';
@@ -58,6 +59,7 @@ export async function buildApp(container: Container, options: AppOptions = {}): 
   await app.register(apiEditionRoutes(container));
   await app.register(adminRoutes(container));
   await app.register(webhookRoutes(container));
+  await app.register(publicationImageRoutes(container));
   for (const plugin of options.plugins ?? []) await app.register(plugin);
   return app;
 }

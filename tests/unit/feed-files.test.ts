@@ -132,7 +132,8 @@ describe('the bundled sample feed', () => {
     for (const a of articles) {
       expect(editionIdFor(new Date(a.publishedAt), 'Europe/Berlin', 1)).toBe('2026-W47');
       expect(a.url).toMatch(/^https:\/\/orbit-weekly\.example\/2026\/11\/[^?]*(\?ref=home)?$/);
-      expect(a.imageUrl).toMatch(/^https:\/\/orbit-weekly\.example\/img\/.+\.jpg$/);
+      // Served by our own HTTP server under the default PUBLIC_URL (tests/http/publication-images.test.ts).
+      expect(a.imageUrl).toMatch(/^http:\/\/127\.0\.0\.1:8080\/static\/sample\/.+\.jpg$/);
       expect(a.author).toBeTruthy();
       expect(a.topics.length).toBeGreaterThan(0);
       expect(a.summary).toMatch(/[.!?]$/);
