@@ -10,6 +10,7 @@ import { resolve } from 'node:path';
 import { parseEnv } from 'node:util';
 import { z } from 'zod';
 import { canonicalTimeZone } from './core/time-zone-name.ts';
+import { checkWeeklyCron } from './core/weekly-cron.ts';
 import { ConfigError } from './errors/config-error.ts';
 import { parseMailbox } from './mail/parse-mailbox.ts';
 
@@ -45,7 +46,7 @@ const timezone = z
 // 5-field cron (minute hour day-of-month month day-of-week), as BullMQ's scheduler takes it.
 const cron = z
   .string()
-  .regex(/^\s*(\S+\s+){4}\S+\s*$/, 'a 5-field cron expression such as "0 6 * * 1" (Monday 06:00)');
+  .refine((v) => checkWeeklyCron(v).ok, 'a weekly 5-field cron such as "0 6 * * 1" (Mondays at 06:00)');
 const mailbox = z
   .string()
   .refine((v) => parseMailbox(v) !== undefined, 'an address such as "Orbit Weekly <digest@example.com>"');

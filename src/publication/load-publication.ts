@@ -7,6 +7,7 @@ import { dirname, isAbsolute, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { canonicalZone, isTimeZone } from '../config.ts';
+import { checkWeeklyCron } from '../core/weekly-cron.ts';
 import type { Publication } from '../domain/publication.ts';
 import { ConfigError } from '../errors/config-error.ts';
 import { CATALOGUE_LOCALES, checkLocale } from '../i18n/locale-tag.ts';
@@ -51,7 +52,7 @@ const schema = z.object({
     .default([]),
   scheduleCron: z
     .string()
-    .regex(/^\s*(\S+\s+){4}\S+\s*$/, 'a 5-field cron')
+    .refine((v) => checkWeeklyCron(v).ok, 'a weekly 5-field cron such as "0 6 * * 1" (Mondays at 06:00)')
     .default('0 6 * * 1'),
   defaultHour: z.number().int().min(0).max(23).default(8),
   topStories: z.number().int().min(0).max(10).default(3),

@@ -110,6 +110,13 @@ describe('digest send with two worker processes', () => {
     const badCron = await run(['schedule', 'set', 'every monday'], env);
     expect(badCron.code).toBe(2);
     expect(badCron.err).toMatch(/^digest: "every monday" is not a 5-field cron/);
+    const daily = await run(['schedule', 'set', '0 7 * * *'], env);
+    expect(daily.code).toBe(2);
+    expect(daily.err).toMatch(/^digest: "0 7 \* \* \*" does not run once a week \(runs 7 times a week\)/);
+    const abbreviation = await run(['schedule', 'set', '0 7 * * 1', '--timezone', 'EST'], env);
+    expect(abbreviation.code).toBe(2);
+    expect(abbreviation.err.trim().split('\n')).toHaveLength(1);
+    expect(abbreviation.err).toMatch(/^digest: --timezone: "EST" is an abbreviation.*America\/New_York/);
 
     const bad = await run(['send', '--edition', 'last-week'], env);
     expect(bad.code).toBe(2);

@@ -37,7 +37,7 @@ describe('config', () => {
     [{ ADMIN_TOKEN: 'x' }, /^ADMIN_TOKEN must be at least 16 characters/],
     [{ METRICS_TOKEN: 'short' }, /^METRICS_TOKEN must be at least 16 characters/],
     [{ PUBLICATION_TIMEZONE: 'Mars/Olympus' }, /^PUBLICATION_TIMEZONE must be an IANA timezone/],
-    [{ SCHEDULE_CRON: 'every monday' }, /^SCHEDULE_CRON must be a 5-field cron/],
+    [{ SCHEDULE_CRON: 'every monday' }, /^SCHEDULE_CRON must be a weekly 5-field cron/],
     [{ ALLOW_PRIVATE_FEED_HOSTS: 'maybe' }, /^ALLOW_PRIVATE_FEED_HOSTS must be true or false/],
     [{ LOG_LEVEL: 'loud' }, /^LOG_LEVEL must be one of/],
     [

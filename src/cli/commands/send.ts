@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import type { Container } from '../../app/container.ts';
 import { canonicalTimeZone } from '../../core/time-zone-name.ts';
 import { splitTopicList } from '../../core/topic-list.ts';
+import { checkWeeklyCron } from '../../core/weekly-cron.ts';
 import type { EditionStatusReport } from '../../delivery/edition-control.ts';
 import { UserError } from '../../errors/user-error.ts';
 import { describeFeedback } from '../../feedback/feedback-summary.ts';
@@ -203,23 +204,24 @@ export function registerSendCommands(program: Command): void {
     .option('--timezone <tz>', 'IANA timezone of the cron')
     .option('--json', 'print JSON')
     .addHelpText('after', '\nExample:\n  digest schedule set "0 7 * * 1" --timezone Europe/Berlin')
-    .action((cron: string, o: { timezone?: string; json?: boolean }) =>
-      withContainer(async (c) => {
+    .action((cron: string, o: { timezone?: string; json?: boolean }) => {
+      // Checked before Redis is reached: a typo needs no running system to be told.
+      const given = o.timezone === undefined ? undefined : canonicalTimeZone(o.timezone);
+      if (given && !given.ok) throw new UserError(`--timezone: ${given.reason}`);
+      return withContainer(async (c) => {
         const { readWeeklySchedule, upsertWeeklySchedule } = await heavy();
-        if (!/^\s*(\S+\s+){4}\S+\s*$/.test(cron))
-          throw new UserError(`"${cron}" is not a 5-field cron such as "0 6 * * 1"`);
-        const zone = canonicalTimeZone(o.timezone ?? c.publication.timezone);
-        if (!zone.ok) throw new UserError(`--timezone: ${zone.reason}`);
-        const tz = zone.value;
+        const tz = given?.ok ? given.value : c.publication.timezone;
+        const weekly = checkWeeklyCron(cron, tz);
+        if (!weekly.ok) throw new UserError(weekly.reason);
         try {
-          await upsertWeeklySchedule(c.queues, cron, tz);
+          await upsertWeeklySchedule(c.queues, weekly.value, tz);
         } catch (err) {
           throw new UserError(`cron "${cron}" was refused: ${(err as Error).message}`);
         }
         const s = await readWeeklySchedule(c.queues);
         print(!!o.json, s, `weekly: "${s?.cron}" in ${s?.timezone}; next run ${s?.next}`);
-      }),
-    );
+      });
+    });
 }
 
 function summary(r: EditionStatusReport) {
