@@ -6,8 +6,10 @@
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Handlebars from 'handlebars';
 import { describe, expect, it } from 'vitest';
 import { catalogueOf, checkLocale, readerLocale, textDirection } from '../../src/i18n/locale-tag.ts';
+import { messageHelpers } from '../../src/i18n/template-messages.ts';
 import { createTranslator } from '../../src/i18n/translator.ts';
 import { loadPublication, SAMPLE_PUBLICATION_FILE } from '../../src/publication/load-publication.ts';
 
@@ -84,6 +86,29 @@ describe('translator', () => {
     writeFileSync(join(dir, 'locales', 'fr.json'), '{"digest.readMore": 3}');
     expect(() => createTranslator('fr', { templatesDir: dir }).t('digest.readMore')).toThrow(
       /^message catalogue .*fr\.json: "digest\.readMore" must be a string \(an ICU message\)$/,
+    );
+  });
+});
+
+describe('{{t}} in a template', () => {
+  it('escapes the whole message and its values; only the message’s own tags become markup', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'nd-locales-'));
+    mkdirSync(join(dir, 'locales'));
+    writeFileSync(
+      join(dir, 'locales', 'en.json'),
+      JSON.stringify({ 'page.preferences.for': 'Q&A for <b>{email}</b>, see <a>{email}</a>' }),
+    );
+    const hb = Handlebars.create();
+    const t = createTranslator('en', { templatesDir: dir });
+    const template = hb.compile('{{t "page.preferences.for" email=email href=href}}');
+    const data = { email: '<img src=x onerror=alert(1)>&', href: 'https://x.example/?a="b"' };
+    expect(template(data, { helpers: messageHelpers(hb, t, 'html') })).toBe(
+      'Q&amp;A for <strong>&lt;img src&#x3D;x onerror&#x3D;alert(1)&gt;&amp;</strong>, see <a href="https://x.example/?a&#x3D;&quot;b&quot;">&lt;img src&#x3D;x onerror&#x3D;alert(1)&gt;&amp;</a>',
+    );
+    // Text mode (the text part is compiled with noEscape): as written, tags dropped.
+    const text = hb.compile('{{t "page.preferences.for" email=email}}', { noEscape: true });
+    expect(text(data, { helpers: messageHelpers(hb, t, 'text') })).toBe(
+      `Q&A for ${data.email}, see ${data.email}`,
     );
   });
 });
