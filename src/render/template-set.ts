@@ -121,13 +121,18 @@ function registerHtmlHelpers(env: typeof Handlebars): void {
 
 /**
  * `{{href url}}` as above, unescaped; `{{wrap text first="* " indent="  "}}` word-wraps a paragraph;
- * `{{underline name}}` a row of "-" as long as the name; `{{eq a b}}`; `{{concat a b ...}}`.
+ * `{{underline name char="="}}` a row of "-" (or `char`) as long as the name; `{{upper text}}` in capitals
+ * (a text part's top heading, in any language); `{{eq a b}}`; `{{concat a b ...}}`.
  */
 function registerTextHelpers(env: typeof Handlebars): void {
   env.registerHelper('href', (value: unknown) =>
     isSlotSentinel(value) ? value : (safeHttpUrl(value) ?? ''),
   );
-  env.registerHelper('underline', (value: unknown) => '-'.repeat(Math.max(3, String(value ?? '').length)));
+  env.registerHelper('underline', (value: unknown, options: Handlebars.HelperOptions) => {
+    const char = typeof options?.hash?.char === 'string' ? options.hash.char : '-';
+    return char.repeat(Math.max(3, String(value ?? '').length));
+  });
+  env.registerHelper('upper', (value: unknown) => String(value ?? '').toLocaleUpperCase());
   env.registerHelper('eq', (a: unknown, b: unknown) => a === b);
   env.registerHelper('concat', (...args: unknown[]) =>
     args
