@@ -24,7 +24,10 @@ export function localeOptions(
     return name.charAt(0).toLocaleUpperCase(tag) + name.slice(1);
   };
   const readerName = new Intl.DisplayNames([messages.locale], { type: 'language' }).of(publicationLocale);
-  const chosen = selected ? catalogueOf(selected) : undefined;
+  // A stored tag finer than its catalogue (en-GB: British dates, English words) is offered as itself
+  // and stays selected: saving the form without touching the language must not turn it into `en`.
+  const own = selected && !(CATALOGUE_LOCALES as readonly string[]).includes(selected) ? selected : undefined;
+  const chosen = selected && !own ? catalogueOf(selected) : undefined;
   return [
     {
       value: '',
@@ -32,6 +35,7 @@ export function localeOptions(
       lang: messages.locale,
       selected: !selected,
     },
+    ...(own ? [{ value: own, label: ownName(own), lang: own, selected: true }] : []),
     ...CATALOGUE_LOCALES.map((tag) => ({
       value: tag,
       label: ownName(tag),

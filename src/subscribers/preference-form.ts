@@ -69,7 +69,8 @@ export function preferenceView(s: Subscriber, publication: Publication, now: Dat
     formatHtml: s.format === 'html',
     locales: localeOptions(s.locale, publication.locale, messages),
     timezones: zones.map((z) => ({ value: z, selected: z === s.timezone })),
-    // Only a subscriber still on the publication's default zone gets the browser's zone preselected.
+    // Only a subscriber still on the publication's default zone is offered the browser's zone, as a
+    // suggestion to click: it is never applied by itself (a reader abroad keeps her zone).
     detectTimezone: s.timezone === publication.timezone,
     hours: Array.from({ length: 24 }, (_, h) => ({
       value: h,

@@ -33,7 +33,7 @@ describe('preference center in Chromium', () => {
     await sink.stop();
   });
 
-  it('fills the form (timezone preselected from the browser), saves, and the store holds the new state', async () => {
+  it("fills the form (the browser's timezone picked from the suggestion), saves, and the store holds the new state", async () => {
     const { subscriber } = await container.subscribers.create(
       { email: 'browser@example.com', status: 'active', timezone: 'Europe/Berlin', hour: 8, locale: 'en-GB' },
       'admin',
@@ -47,9 +47,12 @@ describe('preference center in Chromium', () => {
     const page = await context.newPage();
     await page.goto(links.preferences);
     expect(await page.title()).toContain('Your preferences');
-    // The tiny script preselects the browser's zone for a subscriber still on the publication's default.
-    expect(await page.locator('#timezone').inputValue()).toBe('America/New_York');
+    // The tiny script offers the browser's zone to a subscriber still on the publication's default;
+    // only her click applies it.
     await expect.poll(() => page.locator('#timezone-hint').isVisible()).toBe(true);
+    expect(await page.locator('#timezone').inputValue()).toBe('Europe/Berlin');
+    await page.getByRole('button', { name: 'America/New_York' }).click();
+    expect(await page.locator('#timezone').inputValue()).toBe('America/New_York');
 
     // Every control is reachable by its label.
     await page.getByLabel('Name').fill('Browser Person');
@@ -92,6 +95,39 @@ describe('preference center in Chromium', () => {
     // After saving, the form shows the saved state, and the pause is offered to keep.
     expect(await page.getByLabel('Lunar').isChecked()).toBe(true);
     expect(await page.getByLabel(/Paused until/).isChecked()).toBe(true);
+    await context.close();
+  });
+
+  it('a reader who changes only her topics keeps her time zone, whatever zone her browser is in', async () => {
+    const { subscriber } = await container.subscribers.create(
+      { email: 'abroad@example.com', status: 'active', timezone: 'Europe/Berlin', hour: 8, locale: 'en-GB' },
+      'admin',
+    );
+    const links = subscriberLinks(base, subscriber.id, container.linkKeys, Math.floor(Date.now() / 1000));
+    const context = await browser.newContext({
+      timezoneId: 'America/New_York',
+      viewport: { width: 1280, height: 900 },
+    });
+    const page = await context.newPage();
+    await page.goto(links.preferences);
+    await expect.poll(() => page.locator('#timezone-hint').isVisible()).toBe(true);
+    await page.getByLabel('Lunar').check();
+    await page.getByRole('button', { name: 'Save preferences' }).click();
+    await page.getByRole('status').waitFor();
+    // biome-ignore lint/performance/useDomNodeTextContent: Playwright's innerText, the text a reader sees
+    const notice = await page.getByRole('status').innerText();
+    expect(notice).toContain('Topics: everything → Lunar');
+    expect(notice).not.toContain('Time zone');
+    expect(notice).not.toContain('Language');
+    await page.screenshot({
+      path: join(artifactsDir('preference-center'), 'suggestion-kept.png'),
+      fullPage: true,
+    });
+    expect(await container.subscribers.get(subscriber.id)).toMatchObject({
+      topics: ['lunar'],
+      timezone: 'Europe/Berlin',
+      hour: 8,
+    });
     await context.close();
   });
 

@@ -100,7 +100,7 @@ describe('preference form', () => {
     expect(parsePreferenceForm({ action: 'drop-table' }, subscriber, publication, now).ok).toBe(false);
   });
 
-  it('preselects the browser zone only for a subscriber on the publication default', () => {
+  it('offers the browser zone only to a subscriber on the publication default', () => {
     expect(preferenceView(subscriber, publication, now, english).detectTimezone).toBe(true);
     expect(
       preferenceView({ ...subscriber, timezone: 'Asia/Tokyo' }, publication, now, english).detectTimezone,
