@@ -1,5 +1,5 @@
 /**
- * Streaming CSV import (csv-parse): header row, columns email, name, topics (`;`-separated), timezone,
+ * Streaming CSV import (csv-parse): header row, columns (separated by `,` or `;`, as the header is) email, name, topics (`;`- or `,`-separated), timezone,
  * hour, status, locale (a tag with a catalogue, e.g. `de` or `pt-BR`; empty: the publication's); other columns are ignored (so an export imports again, its formula guard taken off:
  * csv-formula-guard.ts). Each row is validated alone;
  * a bad row is reported with its line number and reason and the rest go on. Good rows are written in
@@ -8,6 +8,7 @@
 import { type Readable, Transform } from 'node:stream';
 import { parse } from 'csv-parse';
 import type { Publication } from '../domain/publication.ts';
+import { sniffCsvDelimiter } from './csv-delimiter.ts';
 import { unguardFormula } from './csv-formula-guard.ts';
 import { checkOperatorSubscriber, type RawSubscriber } from './subscriber-input.ts';
 import type { NewSubscriber, SubscriberStore } from './subscriber-store.ts';
@@ -84,8 +85,11 @@ export async function importSubscribersCsv(
   let parsedLine = 0;
   let lastSkipLine = 0;
   const lines = lineCounter();
-  const parser = input.pipe(lines.stream).pipe(
+  // `,` or `;`, as the header line uses (csv-delimiter.ts): a spreadsheet's `;` file imports as it is.
+  const sniffed = await sniffCsvDelimiter(input);
+  const parser = sniffed.input.pipe(lines.stream).pipe(
     parse({
+      delimiter: sniffed.delimiter,
       bom: true,
       trim: true,
       skip_empty_lines: true,

@@ -23,6 +23,32 @@ describe('CSV import', () => {
     redis.disconnect();
   });
 
+  it('imports a file separated by ";" (Excel in most of Europe), topics and all', async () => {
+    const store = freshStore();
+    const csv = ['email;name;topics;timezone', 'sem@example.com;Sem;lunar,launch;europe/paris', ''].join(
+      '\r\n',
+    );
+    const report = await importSubscribersCsv(
+      Readable.from([Buffer.from(csv)]),
+      { store, publication },
+      { confirmed: true, now },
+    );
+    expect(report).toMatchObject({ rows: 1, imported: 1, rejected: [] });
+    expect(await store.getByEmail('sem@example.com')).toMatchObject({
+      name: 'Sem',
+      topics: ['lunar', 'launch'],
+      timezone: 'Europe/Paris',
+    });
+    // A comma file keeps `;` inside its topics cell as the topic separator.
+    const commas = await importSubscribersCsv(
+      Readable.from(['email,topics\ncom@example.com,lunar;markets\n']),
+      { store, publication },
+      { confirmed: true, now },
+    );
+    expect(commas).toMatchObject({ imported: 1, rejected: [] });
+    expect((await store.getByEmail('com@example.com'))?.topics).toEqual(['lunar', 'markets']);
+  });
+
   it('reads a locale column: a known language is stored, an unknown one refuses its row with a reason', async () => {
     const store = freshStore();
     const csv = [
