@@ -71,6 +71,13 @@ describe('digest subscribers', () => {
     // One line (the test Redis runs without AOF, so a JSON warning may precede it).
     expect(badAdd.err.trim().split('\n').at(-1)).toBe('digest: hour "30" is not a whole hour from 0 to 23');
     expect(badAdd.err).not.toMatch(/\bat .*\.ts:\d+/);
+    const badLocale = digest('add', 'y@example.com', '--locale', 'xx');
+    expect(badLocale.code).toBe(2);
+    expect(badLocale.err.trim().split('\n').at(-1)).toBe(
+      'digest: unknown locale "xx" (one of en, de, fr, es, pt-BR, ar, or a regional form such as de-AT)',
+    );
+    const german = digest('add', 'z@example.com', '--locale', 'de-at', '--json');
+    expect(JSON.parse(german.out).subscriber.locale).toBe('de-AT');
 
     const show = digest('show', 'ann@example.com');
     expect(show.code).toBe(0);
@@ -81,7 +88,7 @@ describe('digest subscribers', () => {
     expect(digest('export', '--output', out).code).toBe(0);
     const exported = readFileSync(out, 'utf8').trim().split('\n');
     expect(exported[0]).toMatch(/^email,name,topics,timezone,hour,status/);
-    expect(exported).toHaveLength(4);
+    expect(exported).toHaveLength(5); // header, ann, dee, eve, z
 
     const refused = digest('forget', 'dee@example.com');
     expect(refused.code).toBe(2);
