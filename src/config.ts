@@ -12,6 +12,7 @@ import { z } from 'zod';
 import { canonicalTimeZone } from './core/time-zone-name.ts';
 import { checkWeeklyCron } from './core/weekly-cron.ts';
 import { ConfigError } from './errors/config-error.ts';
+import { describeIssue } from './errors/zod-issue-words.ts';
 import { parseMailbox } from './mail/parse-mailbox.ts';
 
 const redisUrl = z
@@ -241,7 +242,7 @@ export function loadConfig(env: Record<string, string | undefined> = readEnviron
     const name = String(issue.path[0] ?? 'environment');
     const got = env[name];
     if (name === 'LINK_KEYS' && got) throw new ConfigError(describeBadLinkKeys(got));
-    throw new ConfigError(`${name} must be ${issue.message}${got === undefined ? '' : shown(name, got)}`);
+    throw new ConfigError(`${describeIssue(name, issue)}${got === undefined ? '' : shown(name, got)}`);
   }
   const r = parsed.data;
   const dkimParts = [r.DKIM_DOMAIN, r.DKIM_SELECTOR, r.DKIM_PRIVATE_KEY_FILE];

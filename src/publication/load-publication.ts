@@ -10,6 +10,7 @@ import { canonicalZone, isTimeZone } from '../config.ts';
 import { checkWeeklyCron } from '../core/weekly-cron.ts';
 import type { Publication } from '../domain/publication.ts';
 import { ConfigError } from '../errors/config-error.ts';
+import { describeIssue } from '../errors/zod-issue-words.ts';
 import { CATALOGUE_LOCALES, checkLocale } from '../i18n/locale-tag.ts';
 
 export const SAMPLE_PUBLICATION_FILE = resolve(
@@ -82,7 +83,7 @@ export function loadPublication(
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     throw new ConfigError(
-      `PUBLICATION_FILE ${file}: ${issue.path.join('.') || 'file'} must be ${issue.message}`,
+      `PUBLICATION_FILE ${file}: ${describeIssue(issue.path.join('.') || 'file', issue)}`,
     );
   }
   const p = parsed.data;
