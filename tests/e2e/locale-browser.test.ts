@@ -147,7 +147,10 @@ describe('languages in Chromium', () => {
         await context.close();
       }
       // Saving from the page keeps the language and answers in it.
-      const context = await browser.newContext({ viewport: { width: 375, height: 900 } });
+      const context = await browser.newContext({
+        viewport: { width: 375, height: 900 },
+        timezoneId: 'Europe/Berlin',
+      });
       const page = await context.newPage();
       await page.goto(links.preferences);
       await page.locator('#hour').selectOption('7');
@@ -155,6 +158,8 @@ describe('languages in Chromium', () => {
       await page.getByRole('status').waitFor();
       const notice = (await page.getByRole('status').textContent()) ?? '';
       expect(notice).toContain(locale === 'de' ? 'Gespeichert.' : 'تم الحفظ.');
+      // The change reads in the page's direction: before, then after.
+      expect(notice).toContain(locale === 'de' ? 'Uhrzeit: 08:00 → 07:00' : 'الساعة: 08:00 ← 07:00');
       expect((await container.subscribers.get(subscriber.id))!.locale).toBe(locale);
       await page.screenshot({
         path: join(artifactsDir('locales'), `preferences-${locale}-saved.png`),

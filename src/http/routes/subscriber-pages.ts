@@ -56,7 +56,9 @@ export function loadSubscriberPages(
     render(page, data) {
       const m = messages(data.locale);
       return compiled.get(page)!(
-        { publication, lang: htmlLang(m.locale), dir: m.dir, ...data },
+        // `rtl`: a right-to-left page isolates values (<bdi>) and turns its arrows, so "08:00 → 07:00"
+        // is not reordered into the opposite change.
+        { publication, lang: htmlLang(m.locale), dir: m.dir, rtl: m.dir === 'rtl', ...data },
         { helpers: messageHelpers(hb, m, 'html') },
       );
     },
