@@ -83,6 +83,26 @@ describe('digest sources / collect / articles', () => {
     expect(week.articles).toHaveLength(13);
     expect(week.articles[0]!.title).toBe('IM-1 Odysseus: the first commercial lander on the Moon');
 
+    const since = digest(
+      'articles',
+      'list',
+      '--since',
+      '2020-01-01',
+      '--source',
+      'api',
+      '--limit',
+      '1',
+      '--json',
+    );
+    expect(since.code, since.err).toBe(0);
+    const fromApi = JSON.parse(since.out) as { articles: Array<{ sourceId: string }> };
+    expect(fromApi.articles.map((a) => a.sourceId)).toEqual(['api']);
+    const badSince = digest('articles', 'list', '--since', 'yesterday');
+    expect([badSince.code, badSince.err.trim()]).toEqual([
+      2,
+      'digest: --since "yesterday" is not a past date such as 2026-11-01',
+    ]);
+
     const bad = digest('articles', 'list', '--edition', '2026-W99');
     expect(bad.code).toBe(2);
     expect(bad.err.trim().split('\n').at(-1)).toBe(

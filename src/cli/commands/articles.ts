@@ -1,7 +1,11 @@
 /** `digest articles list|add`: what collect stored, and articles pushed by hand. */
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { editionIdFor, editionWindow } from '../../core/edition-window.ts';
+import {
+  type ArticleListOptions,
+  articleListQuery,
+  selectArticles,
+} from '../../articles/article-list-query.ts';
 import type { Article } from '../../domain/article.ts';
 import { UserError } from '../../errors/user-error.ts';
 import { withContainer } from '../context.ts';
@@ -20,27 +24,51 @@ export function registerArticleCommands(program: Command): void {
 
   group
     .command('list')
-    .description("List the articles of an edition's week (default: the current week), newest first.")
-    .option('--edition <id>', 'edition id such as 2026-W47')
+    .description(
+      "List articles, newest first: an edition's week (default: last week, as send, status and preview), or everything since a date.",
+    )
+    .option('--edition <id>', 'edition id such as 2026-W47 (default: last week)')
+    .option(
+      '--since <date>',
+      'everything published since this date, such as 2026-11-01 (instead of --edition)',
+    )
+    .option('--source <id-or-url>', 'only the articles of this source (`api` for those added by hand)')
+    .option('--limit <n>', 'at most this many (the newest)')
     .option('--json', 'print JSON')
     .addHelpText(
       'after',
-      '\nExamples:\n  digest articles list --edition 2026-W47\n  digest articles list --json',
+      '\nExamples:\n  digest articles list --edition 2026-W47\n  digest articles list --since 2026-10-01 --source https://example.com/feed.xml --limit 20\n  digest articles list --json',
     )
-    .action((o: { edition?: string; json?: boolean }) =>
+    .action((o: ArticleListOptions & { json?: boolean }) =>
       withContainer(async (c) => {
-        const { timezone, weekStartsOn } = c.publication;
-        const edition = o.edition?.trim() ?? editionIdFor(new Date(), timezone, weekStartsOn);
-        let window: { start: Date; end: Date };
-        try {
-          window = editionWindow(edition, timezone, weekStartsOn);
-        } catch (err) {
-          throw new UserError(`--edition: ${(err as Error).message}`);
-        }
-        const articles = await c.articles.listInWindow(window.start, window.end);
-        if (o.json) return out(JSON.stringify({ edition, start: window.start, end: window.end, articles }));
+        const query = articleListQuery(o, c.publication, new Date());
+        if (!query.ok) throw new UserError(query.reason);
+        const sources = await c.sources.list();
+        if (
+          query.source &&
+          query.source !== 'api' &&
+          !sources.some((s) => s.id === query.source || s.url === query.source)
+        )
+          throw new UserError(
+            `--source "${query.source}" is no source of this publication (see digest sources list)`,
+          );
+        const articles = selectArticles(
+          await c.articles.listInWindow(query.start, query.end),
+          query,
+          sources,
+        );
+        if (o.json)
+          return out(
+            JSON.stringify({
+              edition: o.since ? undefined : query.label,
+              since: o.since,
+              start: query.start,
+              end: query.end,
+              articles,
+            }),
+          );
         out(
-          `${edition}: ${articles.length} article(s) from ${window.start.toISOString()} to ${window.end.toISOString()}`,
+          `${query.label}: ${articles.length} article(s) from ${query.start.toISOString()} to ${query.end.toISOString()}${query.source ? ` from ${query.source}` : ''}`,
         );
         for (const a of articles) out(oneLine(a));
       }),
