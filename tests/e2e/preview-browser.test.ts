@@ -97,7 +97,7 @@ describe('digest preview in Chromium', () => {
     const html = readFileSync(join(out, 'digest.html'), 'utf8');
     const text = readFileSync(join(out, 'digest.txt'), 'utf8');
     expect(html).toContain('reader@example.com');
-    expect(text).toContain('Top stories');
+    expect(text).toContain('TOP STORIES');
     expect(text).toContain('Unsubscribe: https://digest.test/u/preview');
 
     const shots = artifactsDir('preview');
