@@ -67,8 +67,22 @@ export async function signUp(deps: SignUpDeps, input: SignUpInput, now: Date): P
       : subscriber.status === 'active' || subscriber.status === 'unsubscribed'
         ? 'manage'
         : undefined;
-  if (!kind || !(await deps.throttle.claim(subscriber.email))) return 'quiet';
+  if (!kind) return 'quiet';
+  return (await sendConfirmation(deps, subscriber, kind, now)) ? 'mailed' : 'quiet';
+}
 
+/**
+ * Sends the confirm (or manage) email to one subscriber, at most once per address per window (the
+ * throttle): false when the window's email already went. Used by the sign-up form and by
+ * `digest subscribers confirm-resend`.
+ */
+export async function sendConfirmation(
+  deps: Omit<SignUpDeps, 'store'>,
+  subscriber: Subscriber,
+  kind: ConfirmationKind,
+  now: Date,
+): Promise<boolean> {
+  if (!(await deps.throttle.claim(subscriber.email))) return false;
   const seconds = Math.floor(now.getTime() / 1000);
   const url = linkUrl(
     deps.publicUrl(),
@@ -95,5 +109,5 @@ export async function signUp(deps: SignUpDeps, input: SignUpInput, now: Date): P
     throw err;
   }
   deps.logger.info({ event: 'signup.mailed', subscriberId: subscriber.id, kind }, 'sign-up email sent');
-  return 'mailed';
+  return true;
 }

@@ -14,6 +14,7 @@ const heavy = async () => ({
   ...(await import('../../subscribers/csv-import.ts')),
   ...(await import('../../subscribers/subscriber-admin.ts')),
   ...(await import('../../subscribers/subscriber-export.ts')),
+  ...(await import('../../subscribers/confirm-resend.ts')),
 });
 
 const out = (text: string): void => {
@@ -154,6 +155,40 @@ export function registerSubscriberCommands(program: Command): void {
         );
       }),
     );
+
+  group
+    .command('confirm-resend')
+    .description(
+      'Send the confirmation email again to pending subscribers: one (--email) or all (--all-pending). At most one email per address per 24 hours, as for the sign-up form.',
+    )
+    .option('--email <address>', 'one pending subscriber')
+    .option('--all-pending', 'every pending subscriber')
+    .option('--json', 'print JSON')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  digest subscribers confirm-resend --email ada@example.com\n  digest subscribers confirm-resend --all-pending --json',
+    )
+    .action((o: { email?: string; allPending?: boolean; json?: boolean }) => {
+      if (!o.email === !o.allPending)
+        throw new UserError('give --email ADDRESS or --all-pending (one of the two)');
+      return withContainer(async (c) => {
+        const { findSubscriber, resendConfirmations, pendingSubscribers, confirmationDeps } = await heavy();
+        let who: AsyncIterable<Subscriber> | Subscriber[];
+        if (o.email) {
+          const one = await findSubscriber(c.subscribers, o.email);
+          if (!one) throw new UserError(`no subscriber ${o.email}`, 1);
+          if (one.status !== 'pending')
+            throw new UserError(`${one.email} is ${one.status}, not pending: there is nothing to confirm`, 1);
+          who = [one];
+        } else who = pendingSubscribers(c.subscribers);
+        const report = await resendConfirmations(confirmationDeps(c), who, new Date());
+        out(
+          o.json
+            ? JSON.stringify(report)
+            : `confirmation emails sent: ${report.mailed}; already sent in the last 24 hours: ${report.throttled}`,
+        );
+      });
+    });
 
   group
     .command('show')
