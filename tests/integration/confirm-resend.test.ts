@@ -3,6 +3,7 @@
  * the sign-up form's throttle (one per address per 24 hours); others are never mailed. Real Redis,
  * real SMTP (STARTTLS sink).
  */
+import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Container } from '../../src/app/container.ts';
 import {
@@ -10,10 +11,11 @@ import {
   pendingSubscribers,
   resendConfirmations,
 } from '../../src/subscribers/confirm-resend.ts';
-import { digestCli } from '../helpers/cli.ts';
+import { DIGEST_BIN, digestCli } from '../helpers/cli.ts';
 import { createTestContainer } from '../helpers/container.ts';
-import { cleanupPrefix } from '../helpers/redis.ts';
+import { cleanupPrefix, testRedisUrl } from '../helpers/redis.ts';
 import { type SmtpSink, startSmtpSink } from '../helpers/smtp-sink.ts';
+import { testTls } from '../helpers/test-tls.ts';
 
 describe('confirm-resend', () => {
   let sink: SmtpSink;
@@ -56,5 +58,56 @@ describe('confirm-resend', () => {
     const res = digest('subscribers', 'confirm-resend');
     expect(res.code).toBe(2);
     expect(res.err.trim()).toBe('digest: give --email ADDRESS or --all-pending (one of the two)');
+  }, 60_000);
+});
+
+describe('subscribers add without --confirmed', () => {
+  let sink: SmtpSink;
+  let container: Container;
+  beforeAll(async () => {
+    sink = await startSmtpSink();
+    container = await createTestContainer({ smtpUrl: sink.url });
+  });
+  afterAll(async () => {
+    await cleanupPrefix(container.redis, container.prefix);
+    await container.close();
+    await sink.stop();
+  });
+
+  it('sends the double opt-in email at once', async () => {
+    const caFile = (await testTls()).caFile;
+    // Spawned without blocking: the SMTP sink answers from this process.
+    const res = await new Promise<{ code: number | null; out: string; err: string }>((done) => {
+      const child = spawn(
+        process.execPath,
+        [DIGEST_BIN, 'subscribers', 'add', 'newcomer@example.com', '--json'],
+        {
+          env: {
+            PATH: process.env.PATH ?? '',
+            HOME: process.env.HOME ?? '/root',
+            REDIS_URL: testRedisUrl(),
+            REDIS_PREFIX: container.prefix,
+            SMTP_URL: sink.url,
+            SMTP_TLS_CA_FILE: caFile,
+            DATA_DIR: '/nonexistent-data-dir',
+            LOG_LEVEL: 'error',
+            DIGEST_FROM_SOURCE: '1',
+          },
+        },
+      );
+      let out = '';
+      let err = '';
+      child.stdout.on('data', (d) => (out += d));
+      child.stderr.on('data', (d) => (err += d));
+      child.on('close', (code) => done({ code, out, err }));
+    });
+    expect(res.code, res.err).toBe(0);
+    expect(JSON.parse(res.out)).toMatchObject({
+      created: true,
+      confirmation: 'sent',
+      subscriber: { status: 'pending' },
+    });
+    await sink.waitFor(1);
+    expect(sink.messages[0]!.envelopeTo).toEqual(['newcomer@example.com']);
   }, 60_000);
 });
