@@ -14,8 +14,9 @@ import { convert } from 'html-to-text';
 import mjml2html from 'mjml';
 import nodemailer from 'nodemailer';
 import { editionWindow } from '../../src/core/edition-window.ts';
+import { messageHelpers } from '../../src/i18n/template-messages.ts';
 import { loadPublication, SAMPLE_PUBLICATION_FILE } from '../../src/publication/load-publication.ts';
-import { buildDigestModel, type DigestModel } from '../../src/render/digest-model.ts';
+import { buildDigestModel, digestTranslator } from '../../src/render/digest-model.ts';
 import { oneLine } from '../../src/render/render-digest.ts';
 import { loadDigestTemplates } from '../../src/render/template-set.ts';
 import { benchAddress, benchArticles, benchName, TOPIC_SETS } from './bench-digest.ts';
@@ -40,38 +41,42 @@ const publication = loadPublication(SAMPLE_PUBLICATION_FILE);
 const templates = loadDigestTemplates();
 const articles = benchArticles(values.edition, publication);
 const window = editionWindow(values.edition, publication.timezone, publication.weekStartsOn);
-const models: DigestModel[] = TOPIC_SETS.map((topics) => {
-  const model = buildDigestModel(
-    {
-      publication,
-      edition: {
-        id: values.edition!,
-        windowStart: window.start.toISOString(),
-        windowEnd: window.end.toISOString(),
-      },
-      articles,
-      topics,
-      locale: 'en-GB',
-      webUrl: `https://digest.example/editions/${values.edition}`,
+const rendered = TOPIC_SETS.map((topics) => {
+  const input = {
+    publication,
+    edition: {
+      id: values.edition!,
+      windowStart: window.start.toISOString(),
+      windowEnd: window.end.toISOString(),
     },
-    'email',
-  )!;
-  model.subject = oneLine(templates.subject(model));
-  model.preheader = oneLine(templates.preheader(model));
-  return model;
+    articles,
+    topics,
+    locale: 'en-GB',
+    webUrl: `https://digest.example/editions/${values.edition}`,
+  };
+  const model = buildDigestModel(input, 'email')!;
+  // The reader's language reaches the templates as the `t` helper, as in render-digest.ts.
+  const messages = digestTranslator(input);
+  const plain = { helpers: messageHelpers(templates.htmlEnv, messages, 'text') };
+  model.subject = oneLine(templates.subject(model, plain));
+  model.preheader = oneLine(templates.preheader(model, plain));
+  return { model, helpers: { helpers: messageHelpers(templates.htmlEnv, messages, 'html') } };
 });
 
 const t0 = performance.now();
 let sent = 0;
 for (let i = 0; i < count && performance.now() - t0 < deadline; i++) {
-  const model = models[i % models.length]!;
+  const { model, helpers } = rendered[i % rendered.length]!;
   const email = benchAddress(i);
   const unsubscribe = `https://digest.example/u/${i}`;
-  const mjml = templates.layout({
-    ...model,
-    recipient: { name: benchName(i), email },
-    links: { unsubscribe, preferences: `https://digest.example/p/${i}` },
-  });
+  const mjml = templates.layout(
+    {
+      ...model,
+      recipient: { name: benchName(i), email },
+      links: { unsubscribe, preferences: `https://digest.example/p/${i}` },
+    },
+    helpers,
+  );
   const { html } = await mjml2html(mjml);
   const text = convert(html, { wordwrap: 78 });
   const transport = nodemailer.createTransport({

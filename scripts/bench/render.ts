@@ -11,10 +11,11 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { messageHelpers } from '../../src/i18n/template-messages.ts';
 import { loadPublication, SAMPLE_PUBLICATION_FILE } from '../../src/publication/load-publication.ts';
 import { buildVariant } from '../../src/render/build-variant.ts';
 import { compileMjml } from '../../src/render/compile-mjml.ts';
-import { buildDigestModel } from '../../src/render/digest-model.ts';
+import { buildDigestModel, digestTranslator } from '../../src/render/digest-model.ts';
 import { compilePersonaliser } from '../../src/render/personalise.ts';
 import { oneLine } from '../../src/render/render-digest.ts';
 import { loadDigestTemplates } from '../../src/render/template-set.ts';
@@ -45,9 +46,12 @@ const personalise = compilePersonaliser(variant);
 // The MJML that buildVariant compiled, to time mjml2html alone on the very same digest.
 const templates = loadDigestTemplates();
 const model = buildDigestModel(input, 'email')!;
-model.subject = oneLine(templates.subject(model));
-model.preheader = oneLine(templates.preheader(model));
-const mjml = templates.layout(model);
+// The reader's language reaches the templates as the `t` helper, as in render-digest.ts.
+const messages = digestTranslator(input);
+const plain = { helpers: messageHelpers(templates.htmlEnv, messages, 'text') };
+model.subject = oneLine(templates.subject(model, plain));
+model.preheader = oneLine(templates.preheader(model, plain));
+const mjml = templates.layout(model, { helpers: messageHelpers(templates.htmlEnv, messages, 'html') });
 
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
