@@ -16,10 +16,10 @@ import { join, resolve } from 'node:path';
 import nodemailer from 'nodemailer';
 import { createContainer } from '../../src/app/container.ts';
 import { loadConfig } from '../../src/config.ts';
-import { editionKeys } from '../../src/delivery/ledger-keys.ts';
 import { feedbackAddresses } from '../../src/feedback/feedback-address.ts';
 import { createLogger } from '../../src/logging/logger.ts';
 import { startEmbeddedRedis } from '../../src/redis/embedded-redis.ts';
+import { editionKeys } from '../../src/redis/key-layout.ts';
 import { cpuSeconds, loadAverage } from './proc-stats.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');

@@ -10,6 +10,7 @@
  */
 import type { Redis } from 'ioredis';
 import type { Article } from '../domain/article.ts';
+import { articleKeys } from '../redis/key-layout.ts';
 import type { ArticleStore, UpsertOptions, UpsertOutcome } from './article-store.ts';
 
 // KEYS: guidIdx, urlIdx, hashIdx, docPrefix-less doc key, published zset
@@ -72,9 +73,10 @@ export function createRedisArticleStore(redis: Redis, prefix: string): ArticleSt
     redis.defineCommand('ndArticleUpdate', { numberOfKeys: 5, lua: UPDATE });
   }
   const scripts = redis as unknown as ArticleScripts;
-  const docKey = (id: string) => `${prefix}:article:${id}`;
-  const publishedKey = `${prefix}:articles:published`;
-  const indexKeys = [`${prefix}:articles:guid`, `${prefix}:articles:url`, `${prefix}:articles:hash`] as const;
+  const ak = articleKeys(prefix);
+  const docKey = ak.doc;
+  const publishedKey = ak.published;
+  const indexKeys = ak.indexes;
 
   const get = async (id: string): Promise<Article | undefined> => {
     const json = await redis.get(docKey(id));

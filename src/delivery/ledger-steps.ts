@@ -11,7 +11,7 @@
  * changes: each is still made right before its own hand-off, atomically, with all its checks.
  */
 import type { Redis } from 'ioredis';
-import { editionKeys, rateKey, subscriberKey } from './ledger-keys.ts';
+import { editionKeys, rateKey, subscriberKey } from '../redis/key-layout.ts';
 import { LEDGER_STEPS } from './ledger-scripts.ts';
 
 export interface LedgerStep {

@@ -1,6 +1,7 @@
 /** The delivery ledger on Redis; the atomic steps are the Lua scripts in ledger-scripts.ts. */
 import type { Redis } from 'ioredis';
 import { DELIVERY_STATES, type DeliveryState } from '../domain/delivery.ts';
+import { editionKeys, stagingKey } from '../redis/key-layout.ts';
 import type {
   DeliveryLedger,
   FeedbackCountKind,
@@ -8,7 +9,6 @@ import type {
   FrozenRecipient,
   OutcomeDetail,
 } from './delivery-ledger.ts';
-import { editionKeys, stagingKey } from './ledger-keys.ts';
 import { RECORD_FEEDBACK, TRANSITION } from './ledger-scripts.ts';
 import { createLedgerSteps } from './ledger-steps.ts';
 

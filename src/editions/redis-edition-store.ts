@@ -4,11 +4,11 @@
  * ledger the delivery ledger writes), the editor's edits, and a sorted index by window start.
  */
 import type { Redis } from 'ioredis';
-import { editionIndexKey, editionKeys, GENERATION_KEYS, stagingKey } from '../delivery/ledger-keys.ts';
 import type { Article } from '../domain/article.ts';
 import { type Edition, editionStatusOf } from '../domain/edition.ts';
 import { NO_EDITS } from '../domain/edition-edits.ts';
 import { timelineKeys } from '../observability/redis-send-timeline.ts';
+import { editionIndexKey, editionKeys, GENERATION_KEYS, stagingKey } from '../redis/key-layout.ts';
 import type { CompiledVariant } from '../render/build-variant.ts';
 import type { CommitResult, EditionRecord, EditionStore } from './edition-store.ts';
 
@@ -229,13 +229,11 @@ export function createRedisEditionStore(redis: Redis, prefix: string): EditionSt
     },
 
     async lockBuild(id, ttlMs) {
-      return (
-        (await redis.set(`${keys(id).edition}:build-lock`, String(process.pid), 'PX', ttlMs, 'NX')) === 'OK'
-      );
+      return (await redis.set(keys(id).buildLock, String(process.pid), 'PX', ttlMs, 'NX')) === 'OK';
     },
 
     async unlockBuild(id) {
-      await redis.del(`${keys(id).edition}:build-lock`);
+      await redis.del(keys(id).buildLock);
     },
 
     async nextGeneration(id) {

@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { feedbackSeenKey } from '../delivery/ledger-keys.ts';
+import { feedbackSeenKey } from '../redis/key-layout.ts';
 
 /** Providers retry for hours to days (SNS up to 23 days with a custom policy); 60 days covers them. */
 const TTL_SECONDS = 60 * 86_400;

@@ -5,7 +5,7 @@
  * no lasting alarm), and every probe renews it.
  */
 import type { Redis } from 'ioredis';
-import { relayStatusKey } from '../delivery/ledger-keys.ts';
+import { relayStatusKey } from '../redis/key-layout.ts';
 import type { RelayOutage } from './relay-outage.ts';
 
 export interface RelayStatus extends RelayOutage {

@@ -4,16 +4,17 @@
  * with HINCRBY about once a second, so increments from many workers simply add up.
  */
 import type { Redis } from 'ioredis';
+import { editionKeys } from '../redis/key-layout.ts';
 import type { MinuteCount, ReplyCount, SendTimeline } from './send-timeline.ts';
 
 const FLUSH_MS = 1000;
 /** Kept long enough for a quarter's dashboards; the ledger itself is the long-term record. */
 const TTL_SECONDS = 90 * 86_400;
 
-export const timelineKeys = (prefix: string, editionId: string) => ({
-  minutes: `${prefix}:{ed:${editionId}}:timeline`,
-  replies: `${prefix}:{ed:${editionId}}:replies`,
-});
+export const timelineKeys = (prefix: string, editionId: string) => {
+  const k = editionKeys(prefix, editionId);
+  return { minutes: k.timeline, replies: k.replies };
+};
 
 export function createRedisSendTimeline(redis: Redis, prefix: string): SendTimeline {
   // key → field → increment, waiting for the next flush.

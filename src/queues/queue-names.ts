@@ -14,8 +14,8 @@ export const QUEUES = {
 
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
 
-/** BullMQ key prefix under our own prefix, so one Redis can hold several installations. */
-export const bullPrefix = (prefix: string) => `${prefix}:bull`;
+/** BullMQ's key prefix: named with every other key in redis/key-layout.ts. */
+export { bullPrefix } from '../redis/key-layout.ts';
 
 export interface SendJobData {
   editionId: string;

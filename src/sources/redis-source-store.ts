@@ -4,14 +4,16 @@
  */
 import type { Redis } from 'ioredis';
 import type { SourceSeed } from '../domain/publication.ts';
+import { sourceKeys } from '../redis/key-layout.ts';
 import type { Source } from './source.ts';
 import { parseSourceLocation, sourceIdFor } from './source-location.ts';
 import type { SourceStore } from './source-store.ts';
 
 export function createRedisSourceStore(redis: Redis, prefix: string): SourceStore {
-  const sourceKey = (id: string) => `${prefix}:source:${id}`;
-  const indexKey = `${prefix}:sources`;
-  const seededKey = `${prefix}:sources:seeded`;
+  const sk = sourceKeys(prefix);
+  const sourceKey = sk.source;
+  const indexKey = sk.index;
+  const seededKey = sk.seeded;
 
   const get = async (id: string): Promise<Source | undefined> => {
     const json = await redis.get(sourceKey(id));

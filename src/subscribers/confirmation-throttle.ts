@@ -3,6 +3,7 @@
  * every HTTP process. Keyed by the address's hash, so the key names no address.
  */
 import type { Redis } from 'ioredis';
+import { confirmationMailedKey } from '../redis/key-layout.ts';
 import { suppressionHash } from './normalise-email.ts';
 
 export interface ConfirmationThrottle {
@@ -19,7 +20,7 @@ export function createRedisConfirmationThrottle(
   prefix: string,
   windowSeconds = CONFIRMATION_WINDOW_SECONDS,
 ): ConfirmationThrottle {
-  const key = (email: string) => `${prefix}:signup:mailed:${suppressionHash(email)}`;
+  const key = (email: string) => confirmationMailedKey(prefix, suppressionHash(email));
   return {
     async claim(email) {
       return (await redis.set(key(email), '1', 'EX', windowSeconds, 'NX')) === 'OK';

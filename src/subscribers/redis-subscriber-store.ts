@@ -20,6 +20,7 @@ import {
   type Subscriber,
   type SubscriberStatus,
 } from '../domain/subscriber.ts';
+import { subscriberKeys } from '../redis/key-layout.ts';
 import { normaliseEmail, suppressionHash } from './normalise-email.ts';
 import {
   type CreateResult,
@@ -105,14 +106,7 @@ export function createRedisSubscriberStore(redis: Redis, prefix: string): Subscr
     redis.defineCommand('ndSubSoftBounce', { numberOfKeys: 3, lua: SOFT_BOUNCE_LUA });
   }
   const scripted = redis as unknown as ScriptedRedis & Redis;
-  const k = {
-    sub: (id: string) => `${prefix}:sub:${id}`,
-    history: (id: string) => `${prefix}:sub:${id}:history`,
-    softBounces: (id: string) => `${prefix}:sub:${id}:soft-bounces`,
-    status: (s: SubscriberStatus) => `${prefix}:subs:status:${s}`,
-    emailIndex: `${prefix}:sub:email`,
-    suppressed: `${prefix}:suppressed`,
-  };
+  const k = subscriberKeys(prefix);
 
   function createArgs(input: NewSubscriber, origin: ChangeOrigin, detail: string | undefined) {
     const email = normaliseEmail(input.email);

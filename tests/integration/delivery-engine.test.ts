@@ -13,10 +13,10 @@ import {
   resumeEdition,
   startSend,
 } from '../../src/delivery/edition-control.ts';
-import { editionKeys } from '../../src/delivery/ledger-keys.ts';
 import { reconcile } from '../../src/delivery/reconcile.ts';
 import { createLogger } from '../../src/logging/logger.ts';
 import { QUEUES } from '../../src/queues/queue-names.ts';
+import { editionKeys } from '../../src/redis/key-layout.ts';
 import { createTestContainer } from '../helpers/container.ts';
 import { perRecipient, seedArticles, seedSubscribers } from '../helpers/delivery-fixtures.ts';
 import { type SmtpSink, startSmtpSink } from '../helpers/smtp-sink.ts';

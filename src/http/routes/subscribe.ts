@@ -13,6 +13,7 @@ import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { localeOptions } from '../../i18n/locale-options.ts';
 import { checkLocale } from '../../i18n/locale-tag.ts';
+import { subscribeRateLimitNamespace } from '../../redis/key-layout.ts';
 import type { ConfirmationEmails } from '../../subscribers/confirmation-email.ts';
 import { checkEmail } from '../../subscribers/normalise-email.ts';
 import { type SignUpDeps, signUp } from '../../subscribers/sign-up.ts';
@@ -36,7 +37,7 @@ export function subscribeRoutes(
     await app.register(rateLimit, {
       global: false,
       redis: container.redis,
-      nameSpace: `${container.prefix}:rl:subscribe:`,
+      nameSpace: subscribeRateLimitNamespace(container.prefix),
     });
 
     const deps: SignUpDeps = {
