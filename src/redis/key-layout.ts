@@ -78,8 +78,10 @@ export function subscriberKeys(prefix: string) {
     status: (s: string) => `${prefix}:subs:status:${s}`,
     /** HASH normalised email -> id. */
     emailIndex: `${prefix}:sub:email`,
-    /** SET of sha256(normalised email) hex: never mailed again. */
+    /** SET of sha256(normalised email) hex (bounced, complained, imported as unsubscribed): never mailed again. */
     suppressed: `${prefix}:suppressed`,
+    /** SET of sha256(normalised email) hex of forgotten people: out once they sign up and confirm again. */
+    forgotten: `${prefix}:forgotten`,
   };
 }
 export const subscriberKey = (prefix: string, id: string) => subscriberKeys(prefix).sub(id);

@@ -4,7 +4,10 @@
  *   P:sub:<id>             HASH, `status` plain; topics/consent JSON; `rev` counts changes
  *   P:subs:status:<status> SET of ids, moved in the same script as every status change
  *   P:sub:email            HASH normalised email -> id
- *   P:suppressed           SET of sha256(normalised email) hex: never mailed again
+ *   P:suppressed           SET of sha256(normalised email) hex: bounced, complained, imported as
+ *                          unsubscribed: never stored or mailed again
+ *   P:forgotten            SET of sha256(normalised email) hex of erased people: never stored by an
+ *                          operator, but the person may sign up again and is out of it once confirmed
  *   P:sub:<id>:history     LIST of JSON history entries, append-only (RPUSH)
  *   P:sub:<id>:soft-bounces ZSET event id -> time (ms) of the soft bounces within the policy's window
  * Each change is one Lua script (atomic: the hash, the status sets, the suppression set and the history
@@ -31,25 +34,28 @@ import {
   SuppressedAddressError,
 } from './subscriber-store.ts';
 
-// KEYS: emailIndex, sub, statusSet, history, suppressed. ARGV: email, id, historyJson, suppress, hash, field/value...
+// KEYS: emailIndex, sub, statusSet, history, suppressed, forgotten.
+// ARGV: email, id, historyJson, suppress, hash, ownRequest, field/value...
 const CREATE_LUA = `
 local existing = redis.call('HGET', KEYS[1], ARGV[1])
 if existing then return {existing, 0} end
 if redis.call('SISMEMBER', KEYS[5], ARGV[5]) == 1 then return {'', -1} end
+if ARGV[6] ~= '1' and redis.call('SISMEMBER', KEYS[6], ARGV[5]) == 1 then return {'', -1} end
 redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
-redis.call('HSET', KEYS[2], unpack(ARGV, 6))
+redis.call('HSET', KEYS[2], unpack(ARGV, 7))
 redis.call('SADD', KEYS[3], ARGV[2])
 redis.call('RPUSH', KEYS[4], ARGV[3])
 if ARGV[4] == '1' then redis.call('SADD', KEYS[5], ARGV[5]) end
 return {ARGV[2], 1}
 `;
 
-// KEYS: sub, history, oldStatusSet, newStatusSet, suppressed. ARGV: rev, id, historyJson, suppress, hash, field/value...
+// KEYS: sub, history, oldStatusSet, newStatusSet, suppressed, forgotten.
+// ARGV: rev, id, historyJson, suppress, hash, active, field/value...
 const UPDATE_LUA = `
 local rev = redis.call('HGET', KEYS[1], 'rev')
 if not rev then return -1 end
 if rev ~= ARGV[1] then return 0 end
-redis.call('HSET', KEYS[1], unpack(ARGV, 6))
+redis.call('HSET', KEYS[1], unpack(ARGV, 7))
 redis.call('HINCRBY', KEYS[1], 'rev', 1)
 if KEYS[3] ~= KEYS[4] then
   redis.call('SREM', KEYS[3], ARGV[2])
@@ -57,6 +63,8 @@ if KEYS[3] ~= KEYS[4] then
 end
 redis.call('RPUSH', KEYS[2], ARGV[3])
 if ARGV[4] == '1' then redis.call('SADD', KEYS[5], ARGV[5]) end
+-- Active again (a forgotten person who signed up and confirmed): no longer a forgotten address.
+if ARGV[6] == '1' then redis.call('SREM', KEYS[6], ARGV[5]) end
 return 1
 `;
 
@@ -100,8 +108,8 @@ export const newSubscriberId = (): string => randomBytes(12).toString('base64url
 export function createRedisSubscriberStore(redis: Redis, prefix: string): SubscriberStore {
   // defineCommand sends EVALSHA and falls back to EVAL once per connection; names are ours alone.
   if (!('ndSubCreate' in redis)) {
-    redis.defineCommand('ndSubCreate', { numberOfKeys: 5, lua: CREATE_LUA });
-    redis.defineCommand('ndSubUpdate', { numberOfKeys: 5, lua: UPDATE_LUA });
+    redis.defineCommand('ndSubCreate', { numberOfKeys: 6, lua: CREATE_LUA });
+    redis.defineCommand('ndSubUpdate', { numberOfKeys: 6, lua: UPDATE_LUA });
     redis.defineCommand('ndSubPick', { lua: PICK_LUA });
     redis.defineCommand('ndSubSoftBounce', { numberOfKeys: 3, lua: SOFT_BOUNCE_LUA });
   }
@@ -143,11 +151,13 @@ export function createRedisSubscriberStore(redis: Redis, prefix: string): Subscr
       k.status(subscriber.status),
       k.history(id),
       k.suppressed,
+      k.forgotten,
       email,
       id,
       JSON.stringify(entry),
       suppress ? '1' : '0',
       suppressionHash(email),
+      input.ownRequest ? '1' : '0',
       ...encode(subscriber),
       'rev',
       '0',
@@ -221,11 +231,13 @@ export function createRedisSubscriberStore(redis: Redis, prefix: string): Subscr
         k.status(before.status),
         k.status(after.status),
         k.suppressed,
+        k.forgotten,
         raw.rev ?? '0',
         id,
         JSON.stringify(entry),
         suppress || SUPPRESSING.has(after.status) ? '1' : '0',
         suppressionHash(before.email),
+        after.status === 'active' ? '1' : '0',
         ...encode(after),
       );
       if (result === 1) return after;
@@ -324,13 +336,35 @@ export function createRedisSubscriberStore(redis: Redis, prefix: string): Subscr
     async isSuppressed(email) {
       const normalised = normaliseEmail(email);
       if (!normalised) return false;
-      return (await redis.sismember(k.suppressed, suppressionHash(normalised))) === 1;
+      const hash = suppressionHash(normalised);
+      const [suppressed, forgotten] = await Promise.all([
+        redis.sismember(k.suppressed, hash),
+        redis.sismember(k.forgotten, hash),
+      ]);
+      return suppressed === 1 || forgotten === 1;
+    },
+
+    async isForgotten(email) {
+      const normalised = normaliseEmail(email);
+      if (!normalised) return false;
+      return (await redis.sismember(k.forgotten, suppressionHash(normalised))) === 1;
     },
 
     async areSuppressed(emails) {
       if (emails.length === 0) return [];
-      const found = await redis.smismember(k.suppressed, ...emails.map((e) => suppressionHash(e)));
-      return found.map((f) => f === 1);
+      const hashes = emails.map((e) => suppressionHash(e));
+      // Both sets in one round trip (a pipeline): forgotten addresses are never mailed either.
+      const replies =
+        (await redis
+          .pipeline()
+          .smismember(k.suppressed, ...hashes)
+          .smismember(k.forgotten, ...hashes)
+          .exec()) ?? [];
+      const [suppressed, forgotten] = replies.map(([err, value]) => {
+        if (err) throw err;
+        return value as number[];
+      });
+      return hashes.map((_, i) => suppressed![i] === 1 || forgotten![i] === 1);
     },
 
     async history(id) {
@@ -375,7 +409,9 @@ export function createRedisSubscriberStore(redis: Redis, prefix: string): Subscr
       const current = await get(id);
       if (!current) return;
       const multi = redis.multi();
-      multi.sadd(k.suppressed, suppressionHash(current.email));
+      // Apart from the suppression set: a bounced or complained address stays suppressed (it is
+      // already there), while a forgotten person may sign up again and confirm (sign-up.ts).
+      multi.sadd(k.forgotten, suppressionHash(current.email));
       multi.hdel(k.emailIndex, current.email);
       for (const s of SUBSCRIBER_STATUSES) multi.srem(k.status(s), id);
       multi.del(k.sub(id), k.history(id), k.softBounces(id));

@@ -2,6 +2,7 @@
  * Double opt-in sign-up. Whatever the address's state, the caller answers the same way, so the form
  * never tells anyone whether an address is subscribed; only the address's owner learns it, by email:
  *   new or pending       -> (created `pending`) + the confirmation email
+ *   forgotten            -> as new: erased people may come back by confirming
  *   active, unsubscribed -> an email with the preference link (resubscribe happens there)
  *   bounced, complained, suppressed -> nothing
  * At most one such email per address per 24 hours (ConfirmationThrottle), across processes.
@@ -53,6 +54,8 @@ export async function signUp(deps: SignUpDeps, input: SignUpInput, now: Date): P
         timezone: input.timezone,
         hour: deps.publication.defaultHour,
         locale: input.locale,
+        // A forgotten person may come back this way: pending until they confirm, like anyone new.
+        ownRequest: true,
       },
       'signup',
       `ip=${input.ip}`,

@@ -23,6 +23,12 @@ export interface NewSubscriber {
   consent?: Consent;
   /** Also add the address to the suppression set (imported `unsubscribed`, `bounced`, `complained`). */
   suppress?: boolean;
+  /**
+   * The person asked for it themselves (the sign-up form): a forgotten address may be stored again
+   * (pending; it leaves the forgotten set when it becomes active, i.e. once confirmed). Operators'
+   * adds and imports never set it, so they cannot bring back someone who asked to be erased.
+   */
+  ownRequest?: boolean;
 }
 
 /** The fields a change may touch (id, email and timestamps are the store's). */
@@ -103,10 +109,14 @@ export interface SubscriberStore {
     windowDays: number,
     detail: string,
   ): Promise<number>;
+  /** Suppressed (bounced, complained...) or forgotten: mail nobody at this address. */
   isSuppressed(email: string): Promise<boolean>;
+  /** Erased by `forget` and not back (confirmed) since. */
+  isForgotten(email: string): Promise<boolean>;
   /**
    * One round trip for many stored (already normalised) addresses, e.g. a page of recipients; in order.
-   * Skips the address parser, which is the slow part of `isSuppressed`.
+   * Skips the address parser, which is the slow part of `isSuppressed`. Suppressed or forgotten, as
+   * `isSuppressed`.
    */
   areSuppressed(normalisedEmails: string[]): Promise<boolean[]>;
   history(id: string): Promise<HistoryEntry[]>;
@@ -119,7 +129,10 @@ export interface SubscriberStore {
   /** Subscribers whose address contains `query` (or whose id is `query`), at most `limit`. */
   search(query: string, limit: number): Promise<Subscriber[]>;
   counts(): Promise<Record<SubscriberStatus, number>>;
-  /** Erases the person's data; keeps only the hashed address in the suppression set. */
+  /**
+   * Erases the person's data; keeps only the hashed address, in the forgotten set (apart from the
+   * suppression set): never stored by an operator again, but the person may sign up and confirm.
+   */
   forget(id: string): Promise<void>;
   /** Every subscriber id, in pages (for export). */
   scanIds(cursor: string, count: number): Promise<{ cursor: string; ids: string[] }>;
@@ -134,7 +147,10 @@ export class SubscriberNotFoundError extends Error {
   }
 }
 
-/** A suppressed address (bounced, complained, forgotten) is never stored or mailed again. */
+/**
+ * A suppressed address (bounced, complained) is never stored or mailed again; a forgotten one only
+ * when the person signs up again themselves (`NewSubscriber.ownRequest`).
+ */
 export class SuppressedAddressError extends Error {
   readonly code = 'ESUPPRESSED';
   constructor() {

@@ -74,7 +74,7 @@ describe('RedisSubscriberStore', () => {
     expect((await store.get(subscriber.id))!.hour).toBe(hours.at(-1)![1]);
   });
 
-  it('bounces and complaints suppress the address; forget keeps only the suppression entry', async () => {
+  it('bounces and complaints suppress the address; forget keeps only the hashed entry (in the forgotten set)', async () => {
     const { subscriber: a } = await store.create(
       { ...base, email: 'gone@example.com', status: 'active' },
       'admin',
@@ -112,12 +112,9 @@ describe('RedisSubscriberStore', () => {
       expect(dump).not.toContain(b.id);
     }
     expect(
-      await redis.sismember(
-        `${prefix}:suppressed`,
-        suppressionHash(normaliseEmail('forget.me@example.com')!),
-      ),
+      await redis.sismember(`${prefix}:forgotten`, suppressionHash(normaliseEmail('forget.me@example.com')!)),
     ).toBe(1);
-    // A suppressed address is never stored again, neither one by one nor in bulk.
+    // A forgotten address is never stored again unless the person asks (ownRequest), neither one by one nor in bulk.
     await expect(store.create({ ...base, email: 'Forget.Me@example.com' }, 'signup')).rejects.toThrow(
       SuppressedAddressError,
     );

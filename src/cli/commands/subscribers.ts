@@ -279,7 +279,7 @@ export function registerSubscriberCommands(program: Command): void {
   group
     .command('forget')
     .description(
-      'Erase a person (GDPR): every field and the history. A hashed entry stays so they are never mailed again.',
+      'Erase a person (GDPR): every field and the history. A hashed entry stays so they are never mailed again, unless they sign up again themselves and confirm.',
     )
     .argument('<email-or-id>')
     .option('--yes', 'really erase (required)')
@@ -294,7 +294,7 @@ export function registerSubscriberCommands(program: Command): void {
         out(
           o.json
             ? JSON.stringify({ forgotten: subscriber.id, suppressed: true })
-            : `forgotten: ${subscriber.id} (the address stays suppressed, as a hash)`,
+            : `forgotten: ${subscriber.id} (the address is kept as a hash and never mailed again, unless the person signs up again and confirms)`,
         );
       }),
     );
