@@ -108,7 +108,12 @@ const schema = z.object({
     )
     .transform((v) => v.toLowerCase())
     .optional(),
-  INBOUND_SMTP_PORT: int(0, 65535).default(2525),
+  // `off`: no inbound listener (bounces then come back through relay webhooks only); 0: any free port.
+  INBOUND_SMTP_PORT: z
+    .string()
+    .regex(/^(off|\d{1,5})$/, 'a port from 0 to 65535, or off')
+    .refine((v) => v === 'off' || Number(v) <= 65535, 'a port from 0 to 65535, or off')
+    .default('2525'),
   // DSNs quote the original (a digest is about 80 KB); 2 MB leaves room and refuses anything bigger.
   INBOUND_MAX_BYTES: int(10_000, 50_000_000).default(2_000_000),
   INBOUND_RATE_PER_MINUTE: int(1, 1_000_000).default(6000),
@@ -199,7 +204,8 @@ export interface Config {
   /** Domain of the VERP bounce and mailto unsubscribe addresses; absent: the sender's domain. */
   bounceDomain: string | undefined;
   inbound: {
-    port: number;
+    /** Undefined when INBOUND_SMTP_PORT=off: `digest start` runs without the listener. */
+    port: number | undefined;
     maxBytes: number;
     /** Messages (and connections) per client address and minute. */
     ratePerMinute: number;
@@ -291,7 +297,7 @@ export function loadConfig(env: Record<string, string | undefined> = readEnviron
       : undefined,
     bounceDomain: r.BOUNCE_DOMAIN,
     inbound: {
-      port: r.INBOUND_SMTP_PORT,
+      port: r.INBOUND_SMTP_PORT === 'off' ? undefined : Number(r.INBOUND_SMTP_PORT),
       maxBytes: r.INBOUND_MAX_BYTES,
       ratePerMinute: r.INBOUND_RATE_PER_MINUTE,
       tls: r.INBOUND_TLS_CERT_FILE

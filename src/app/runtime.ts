@@ -7,7 +7,6 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { ConfigError } from '../errors/config-error.ts';
-import { UserError } from '../errors/user-error.ts';
 import type { Container } from './container.ts';
 import type { RunningWorkers } from './start-workers.ts';
 
@@ -23,8 +22,6 @@ export interface Runtime {
   url: string | undefined;
   /** Port of the inbound SMTP listener, when it runs. */
   inboundPort?: number | undefined;
-  /** Why the inbound listener is not running although asked for (`digest start` goes on without it). */
-  inboundError?: string | undefined;
   stop(): Promise<void>;
 }
 
@@ -41,7 +38,10 @@ export async function startRuntime(container: Container, parts: RuntimeParts): P
   let workers: RunningWorkers | undefined;
   let url: string | undefined;
   let inbound: { port: number; close(): Promise<void> } | undefined;
-  let inboundError: string | undefined;
+  // `digest inbound` with the listener turned off has nothing to run.
+  if (parts.inbound && !parts.http && !parts.workers && container.config.inbound.port === undefined) {
+    throw new ConfigError('INBOUND_SMTP_PORT=off turns the inbound listener off; give digest inbound a port');
+  }
   try {
     // Listen first: a busy port stops the start before any worker takes a job, and links in emails
     // already point at the listening address when the first job runs.
@@ -52,43 +52,51 @@ export async function startRuntime(container: Container, parts: RuntimeParts): P
       // Links in emails point at the listening address when no PUBLIC_URL is configured.
       if (!container.config.publicUrl) container.publicUrl = url;
     }
+    // The inbound listener before the workers too: a start that cannot take its bounces stops here,
+    // with one line, instead of sending mail whose bounces nobody would receive.
+    if (parts.inbound && container.config.inbound.port !== undefined)
+      inbound = await listenInbound(container);
     if (parts.workers || parts.scheduler) {
       // Loaded only by the processes that run them: a `digest worker` never loads the HTTP side.
       const { startWorkers } = await import('./start-workers.ts');
       workers = await startWorkers(container, { workers: parts.workers, scheduler: parts.scheduler });
     }
   } catch (err) {
+    await inbound?.close().catch(() => undefined);
     await app?.close().catch(() => undefined);
     await workers?.stop().catch(() => undefined);
     throw err;
   }
-  if (parts.inbound) {
-    const { startFeedbackListener } = await import('../feedback/feedback-listener.ts');
-    try {
-      inbound = await startFeedbackListener(container);
-    } catch (err) {
-      const { host, inbound: options } = container.config;
-      const e = err as Error & { code?: string };
-      inboundError = `cannot listen on ${host}:${options.port} for inbound mail (${e.code ?? e.message}); set INBOUND_SMTP_PORT`;
-      // `digest inbound` has nothing else to do; `digest start` still sends, and says so.
-      if (!parts.http && !parts.workers) {
-        await app?.close();
-        await workers?.stop();
-        throw new UserError(inboundError, 1);
-      }
-      container.logger.warn({ event: 'feedback.not_listening', reason: inboundError }, inboundError);
-    }
-  }
   return {
     url,
     inboundPort: inbound?.port,
-    inboundError,
     async stop() {
       await inbound?.close();
       await app?.close();
       await workers?.stop();
     },
   };
+}
+
+async function listenInbound(c: Container): Promise<{ port: number; close(): Promise<void> }> {
+  const { startFeedbackListener } = await import('../feedback/feedback-listener.ts');
+  const { host } = c.config;
+  const port = c.config.inbound.port!;
+  try {
+    return await startFeedbackListener(c);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const off = 'or INBOUND_SMTP_PORT=off to run without it (bounces then come only through relay webhooks)';
+    if (code === 'EADDRINUSE')
+      throw new ConfigError(
+        `cannot listen on ${host}:${port} for bounces and unsubscribes by mail: the port is in use (another digest start?); set INBOUND_SMTP_PORT to a free port, ${off}`,
+      );
+    if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND' || code === 'EACCES')
+      throw new ConfigError(
+        `cannot listen on ${host}:${port} for bounces and unsubscribes by mail (${code}); check HOST and INBOUND_SMTP_PORT, ${off}`,
+      );
+    throw err;
+  }
 }
 
 async function listen(app: FastifyInstance, c: Container): Promise<string> {

@@ -1,12 +1,15 @@
 /** Wires the inbound SMTP listener to a container: its config, its keys, its stores. */
 import { readFileSync } from 'node:fs';
 import type { Container } from '../app/container.ts';
+import { ConfigError } from '../errors/config-error.ts';
 import { feedbackLoopAddress } from './feedback-address.ts';
 import { type InboundServer, startInboundSmtp } from './inbound-smtp-server.ts';
 import { createFeedbackMailReceiver } from './receive-feedback-mail.ts';
 
 export async function startFeedbackListener(container: Container): Promise<InboundServer> {
   const { config, logger } = container;
+  if (config.inbound.port === undefined)
+    throw new ConfigError('INBOUND_SMTP_PORT=off turns the inbound listener off; give it a port to run it');
   const tls = config.inbound.tls
     ? { cert: readFileSync(config.inbound.tls.certFile), key: readFileSync(config.inbound.tls.keyFile) }
     : undefined;

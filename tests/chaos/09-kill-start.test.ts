@@ -71,6 +71,8 @@ describe('chaos: kill -9 of digest start on the embedded Redis', () => {
         const env = {
           DATA_DIR: dataDir,
           PORT: String(port),
+          // Any free port: the default 2525 may be another test's (a busy inbound port stops a start).
+          INBOUND_SMTP_PORT: '0',
           LINK_SECRET,
           ADMIN_TOKEN: 'chaos-admin-token-0123456789',
           PUBLIC_URL: 'https://digest.test',

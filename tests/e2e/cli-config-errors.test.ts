@@ -140,4 +140,43 @@ describe('a start that cannot listen', () => {
     // Redis removes its pid file on a clean shutdown.
     expect(existsSync(pidFile) ? readFileSync(pidFile, 'utf8') : 'gone').toBe('gone');
   }, 60_000);
+
+  it('a busy inbound SMTP port: exits 2 with one line naming INBOUND_SMTP_PORT and how to turn it off, nothing left running', async () => {
+    const taken = createServer();
+    const port = await new Promise<number>((res) =>
+      taken.listen(0, '127.0.0.1', () => res((taken.address() as { port: number }).port)),
+    );
+    try {
+      const dataDir = tmp('busy-inbound');
+      // The HTTP side listens (any free port); the inbound listener finds its port taken.
+      const r = digestCli({
+        prefix: uniquePrefix(),
+        dataDir,
+        env: { REDIS_URL: '', PORT: '0', INBOUND_SMTP_PORT: String(port) },
+      })('start');
+      const line = expectOneLine(
+        r,
+        new RegExp(
+          `cannot listen on 127\\.0\\.0\\.1:${port} for bounces and unsubscribes by mail: the port is in use`,
+        ),
+      );
+      expect(line).toContain('INBOUND_SMTP_PORT=off');
+      expect(r.out).not.toContain('is running');
+      expect(existsSync(join(dataDir, 'embedded.json'))).toBe(false);
+      const pidFile = join(dataDir, 'redis', 'redis.pid');
+      expect(existsSync(pidFile) ? readFileSync(pidFile, 'utf8') : 'gone').toBe('gone');
+    } finally {
+      await new Promise((res) => taken.close(res));
+    }
+  }, 60_000);
+
+  it('digest inbound with INBOUND_SMTP_PORT=off: one line, exit 2', () => {
+    const r = cli({ INBOUND_SMTP_PORT: 'off' })('inbound');
+    expectOneLine(r, /INBOUND_SMTP_PORT=off turns the inbound listener off/);
+  }, 60_000);
+
+  it('INBOUND_SMTP_PORT takes a port or off, in our words', () => {
+    const r = cli({ INBOUND_SMTP_PORT: 'none' })('status');
+    expectOneLine(r, /INBOUND_SMTP_PORT must be a port from 0 to 65535, or off/);
+  }, 60_000);
 });

@@ -104,6 +104,7 @@ describe('Ctrl-C to the process group of npm start', () => {
         DATA_DIR: dataDir,
         SMTP_URL: relay.url,
         PORT: '0',
+        INBOUND_SMTP_PORT: '0',
         LOG_LEVEL: 'warn',
       },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -23,7 +23,7 @@ describe('digest CLI', () => {
   it('start comes up on embedded Redis and outbox, prints its URLs and stops cleanly on SIGINT', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'nd-start-'));
     const child = spawn(process.execPath, [bin, 'start'], {
-      env: cleanEnv({ DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'warn' }),
+      env: cleanEnv({ DATA_DIR: dataDir, PORT: '0', INBOUND_SMTP_PORT: '0', LOG_LEVEL: 'warn' }),
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';

@@ -23,6 +23,8 @@ export function digestCli(options: { prefix: string; dataDir: string; env?: Reco
         SMTP_URL: 'smtp://127.0.0.1:2525',
         DATA_DIR: options.dataDir,
         LOG_LEVEL: 'error',
+        // Any free port: the default 2525 may be another test's, and a busy inbound port stops a start.
+        INBOUND_SMTP_PORT: '0',
         DIGEST_FROM_SOURCE: '1',
         ...options.env,
       },

@@ -80,8 +80,7 @@ async function runProcess(parts: RuntimeParts): Promise<void> {
     lines.push(
       `  Feedback: SMTP ${container.config.host}:${runtime.inboundPort} for bounces and unsubscribes @${container.bounceDomain}`,
     );
-  }
-  if (runtime.inboundError) lines.push(`  Feedback: not listening: ${runtime.inboundError}`);
+  } else if (parts.inbound) lines.push('  Feedback: no inbound SMTP listener (INBOUND_SMTP_PORT=off)');
   lines.push('  Stop with Ctrl-C.');
   process.stdout.write(`${lines.join('\n')}\n`);
   logger.info({ event: 'process.started', parts }, 'started');
