@@ -87,6 +87,8 @@ export async function measureMicro(editionId: string, options: { quick: boolean 
         format: 'html',
         unsubscribeUrl: r0.unsubscribeUrl,
         preferencesUrl: r0.preferencesUrl,
+        // Readers in several zones, as in the send runs: each gets the dates of their own zone.
+        timezone: TIMEZONES[i % TIMEZONES.length],
       },
       { dotStuffed: true, scratch, date: new Date() },
     );

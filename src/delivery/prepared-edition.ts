@@ -20,6 +20,7 @@ import {
   type TemplateRecipient,
 } from '../mail/message-template.ts';
 import type { CompiledVariant } from '../render/build-variant.ts';
+import { dateFiller } from '../render/date-slots.ts';
 import { compilePersonaliser, type Recipient } from '../render/personalise.ts';
 import { EditionLoadError } from './edition-load-error.ts';
 
@@ -69,17 +70,19 @@ export function prepareVariant(
     textTemplate: normalised.text,
   });
   const template = createMessageTemplate(frame, normalised);
+  // The reader's dates: formatted once per (variant, zone), one array per distinct list (date-slots.ts).
+  const datesIn = dateFiller({ ...variant, timeZone: variant.timeZone ?? publication.timezone });
   const signedStringPath = async (r: TemplateRecipient, date: Date, signer: DkimSigner) => {
     const message = composePersonalised(frame, personalise, r, date);
     return { ...message, raw: await signer.signMessage(message.raw) };
   };
   const compose: PreparedVariant['compose'] = template
-    ? (r, options) => fillMessageTemplate(template, r, options)
+    ? (r, options) => fillMessageTemplate(template, r, options, datesIn(r.timezone))
     : (r, options) => composePersonalised(frame, personalise, r, options.date);
   const composeToSend: PreparedVariant['composeToSend'] = !dkim
     ? compose
     : template
-      ? (r, options) => fillSignedMessageTemplate(template, r, options, dkim)
+      ? (r, options) => fillSignedMessageTemplate(template, r, options, dkim, datesIn(r.timezone))
       : (r, options) => signedStringPath(r, options.date, dkim);
   return { key: variant.key, personalise, frame, compose, composeToSend };
 }

@@ -79,7 +79,7 @@ export async function sendBatch(
   const prepared = await deps.prepared(data.editionId, data.build);
   if (!prepared) return result;
   const [subs, variants, attempts] = await Promise.all([
-    deps.subscribers.pick(ids, ['email', 'name', 'format']),
+    deps.subscribers.pick(ids, ['email', 'name', 'format', 'timezone']),
     deps.ledger.variantsOf(data.editionId, ids),
     deps.ledger.attemptsOf(data.editionId, ids),
   ]);
@@ -184,6 +184,8 @@ export async function sendBatch(
         email: sub.email,
         name: sub.name,
         format: sub.format,
+        // The digest's dates in the reader's zone (prepared-edition.ts fills its date slots).
+        timezone: sub.timezone,
         unsubscribeUrl: links.unsubscribe,
         preferencesUrl: links.preferences,
         returnPath: feedback?.bounce,

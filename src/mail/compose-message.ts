@@ -119,9 +119,14 @@ export function composeMessage(
 export function composePersonalised(
   frame: MessageFrame,
   personalise: Personaliser,
-  recipient: ComposeRecipient & { preferencesUrl: string },
+  recipient: ComposeRecipient & { preferencesUrl: string; timezone?: string | undefined },
   date: Date,
 ): StringMessage {
-  const { name, email, unsubscribeUrl, preferencesUrl } = recipient;
-  return composeMessage(frame, recipient, personalise({ name, email, unsubscribeUrl, preferencesUrl }), date);
+  const { name, email, unsubscribeUrl, preferencesUrl, timezone } = recipient;
+  return composeMessage(
+    frame,
+    recipient,
+    personalise({ name, email, unsubscribeUrl, preferencesUrl, timezone }),
+    date,
+  );
 }

@@ -7,6 +7,10 @@
  * no 80 KB string is built, encoded to UTF-8 or scanned again, and the SMTP DATA stage can take the
  * bytes as they are (`dotStuffed`).
  *
+ * The digest's dates are the reader's (src/render/date-slots.ts): the source holds `{{dates.[N]}}`
+ * slots, and each distinct list of date strings (one per group of zones that read the dates alike)
+ * resolves them into static bytes once, so a recipient costs no more with dates than without.
+ *
  * The output is byte for byte what `personalise` + `composeMessage` produce (after Nodemailer's DATA
  * stream when stuffed): tests/unit/message-template.test.ts compares them on real variants. A variant
  * source that is not plain text with those four placeholders (an operator's template could contain
@@ -39,9 +43,15 @@ type Slot = (typeof SLOT_PATHS)[keyof typeof SLOT_PATHS];
 interface SlotRef {
   slot: Slot;
 }
+/** `{{dates.[N]}}`: the N-th of the reader's date strings, resolved per list of dates. */
+interface DateRef {
+  date: number;
+}
 
 export interface TemplateRecipient extends ComposeRecipient {
   preferencesUrl: string;
+  /** The reader's zone (the prepared variant picks the date strings with it). */
+  timezone?: string | undefined;
 }
 
 export interface ComposeOptions {
@@ -68,13 +78,24 @@ interface Bytes {
 }
 type Piece = Bytes | SlotRef;
 type SourcePiece = string | SlotRef;
+type DatedPiece = SourcePiece | DateRef;
 /** A text line holding a slot, quoted-printable-encoded per recipient (only these lines are). */
 interface DynamicLine {
   parts: SourcePiece[];
   crlf: boolean;
 }
 
+/** A variant's message before its dates are known: the source split into text, slots and dates. */
 export interface MessageTemplate {
+  html: DatedPiece[];
+  text: DatedPiece[];
+  frame: MessageFrame;
+  /** Per list of date strings (by identity: date-slots.ts shares one array per distinct list). */
+  resolved: Map<readonly string[], ResolvedTemplate>;
+}
+
+/** The template with its dates written in: static bytes and the recipient's slots only. */
+export interface ResolvedTemplate {
   /** Pieces of the text body as 7bit, when its source is ASCII with short lines. */
   text7bit: Piece[] | undefined;
   /** The text body as quoted-printable: static lines encoded once, lines with a slot per recipient. */
@@ -99,15 +120,15 @@ function bytesOf(text: string): Bytes {
 const toBytes = (pieces: SourcePiece[]): Piece[] =>
   pieces.map((p) => (typeof p === 'string' ? bytesOf(p) : p));
 
-/** The source as static text and slots, or undefined if it holds anything else. */
-function piecesOf(source: string): SourcePiece[] | undefined {
+/** The source as static text, slots and dates, or undefined if it holds anything else. */
+function piecesOf(source: string): DatedPiece[] | undefined {
   let program: hbs.AST.Program;
   try {
     program = Handlebars.parse(source);
   } catch {
     return undefined;
   }
-  const pieces: SourcePiece[] = [];
+  const pieces: DatedPiece[] = [];
   for (const node of program.body) {
     if (node.type === 'ContentStatement') {
       const value = (node as hbs.AST.ContentStatement).value;
@@ -117,6 +138,11 @@ function piecesOf(source: string): SourcePiece[] | undefined {
     if (node.type !== 'MustacheStatement') return undefined;
     const m = node as hbs.AST.MustacheStatement;
     if (m.params.length || m.hash || m.path.type !== 'PathExpression') return undefined;
+    const path = m.path as hbs.AST.PathExpression;
+    if (path.parts.length === 2 && path.parts[0] === 'dates' && /^\d{1,4}$/.test(String(path.parts[1]))) {
+      pieces.push({ date: Number(path.parts[1]) });
+      continue;
+    }
     const slot = SLOT_PATHS[(m.path as hbs.AST.PathExpression).original as keyof typeof SLOT_PATHS];
     if (!slot) return undefined;
     pieces.push({ slot });
@@ -171,12 +197,43 @@ export function createMessageTemplate(
   const html = piecesOf(source.html);
   const text = piecesOf(source.text);
   if (!html || !text) return undefined;
-  return {
+  return { html, text, frame, resolved: new Map() };
+}
+
+const NO_DATES: readonly string[] = Object.freeze([]);
+/** More distinct lists than this means a caller builds a new array per message: start over. */
+const MAX_RESOLVED = 64;
+
+/** The template for one list of date strings, built on its first recipient. */
+export function resolveDates(t: MessageTemplate, dates: readonly string[]): ResolvedTemplate {
+  let r = t.resolved.get(dates);
+  if (r) return r;
+  const html = withDates(t.html, (i) => escapeHtmlAscii(dates[i] ?? ''));
+  const text = withDates(t.text, (i) => dates[i] ?? '');
+  // A date outside ASCII makes every text part of this list quoted-printable, as composeMessage does.
+  const textAscii = !dates.some((d) => NON_ASCII.test(d));
+  r = {
     html: toBytes(html),
-    text7bit: frame.textIs7bit ? toBytes(text) : undefined,
+    text7bit: t.frame.textIs7bit && textAscii ? toBytes(text) : undefined,
     textQp: qpLinesOf(text),
-    frame,
+    frame: t.frame,
   };
+  if (t.resolved.size >= MAX_RESOLVED) t.resolved.clear();
+  t.resolved.set(dates, r);
+  return r;
+}
+
+/** Date refs written as text, neighbouring text joined into one piece. */
+function withDates(pieces: DatedPiece[], value: (i: number) => string): SourcePiece[] {
+  const out: SourcePiece[] = [];
+  for (const p of pieces) {
+    const text = typeof p === 'string' ? p : 'date' in p ? value(p.date) : undefined;
+    const last = out.length - 1;
+    if (text === undefined) out.push(p as SlotRef);
+    else if (typeof out[last] === 'string') out[last] = `${out[last]}${text}`;
+    else if (text) out.push(text);
+  }
+  return out;
 }
 
 /**
@@ -187,8 +244,10 @@ export function fillMessageTemplate(
   t: MessageTemplate,
   r: TemplateRecipient,
   options: ComposeOptions,
+  /** The reader's date strings (date-slots.ts `dateFiller`); none for a variant without date slots. */
+  dates: readonly string[] = NO_DATES,
 ): ComposedMessage {
-  const { w, message } = writeMessage(t, r, options.dotStuffed, options.date, undefined);
+  const { w, message } = writeMessage(resolveDates(t, dates), r, options.dotStuffed, options.date, undefined);
   return { ...message, raw: w.finish(options.scratch) };
 }
 
@@ -203,14 +262,15 @@ export async function fillSignedMessageTemplate(
   r: TemplateRecipient,
   options: ComposeOptions,
   dkim: DkimSigner,
+  dates: readonly string[] = NO_DATES,
 ): Promise<ComposedMessage> {
-  const { w, message } = writeMessage(t, r, options.dotStuffed, options.date, dkim);
+  const { w, message } = writeMessage(resolveDates(t, dates), r, options.dotStuffed, options.date, dkim);
   w.prepend(await w.signatureField());
   return { ...message, raw: w.finish(options.scratch) };
 }
 
 function writeMessage(
-  t: MessageTemplate,
+  t: ResolvedTemplate,
   r: TemplateRecipient,
   dotStuffed: boolean,
   date: Date,

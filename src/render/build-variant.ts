@@ -5,6 +5,7 @@
  */
 import type { Article } from '../domain/article.ts';
 import type { Publication } from '../domain/publication.ts';
+import type { DateSlot } from './date-slots.ts';
 import type { Editorial } from './digest-model.ts';
 import { renderDigest } from './render-digest.ts';
 import { variantKey } from './variant-key.ts';
@@ -37,12 +38,21 @@ export interface CompiledVariant {
   preheader: string;
   /**
    * Handlebars source of the final HTML (after MJML): pure ASCII, lines of at most 500 characters,
-   * whose only placeholders are {{recipient.name}}, {{recipient.email}}, {{links.unsubscribe}} and
-   * {{links.preferences}}.
+   * whose only placeholders are {{recipient.name}}, {{recipient.email}}, {{links.unsubscribe}},
+   * {{links.preferences}} and {{dates.[N]}}.
    */
   html: string;
   /** Handlebars source of the text part (UTF-8), same placeholders. */
   text: string;
+  /** The readers' locale: how the date slots are written. */
+  locale?: string | undefined;
+  /** The publication's zone: the dates of a reader without one (date-slots.ts). */
+  timeZone?: string | undefined;
+  /**
+   * What `{{dates.[N]}}` stands for, formatted per reader's zone at send time. Absent in variants
+   * stored before dates were per reader (their dates are written in).
+   */
+  dates?: DateSlot[] | undefined;
 }
 
 /** Null when the variant has no articles: its deliveries are skipped, no email is sent. */
@@ -57,5 +67,8 @@ export async function buildVariant(input: VariantInput): Promise<CompiledVariant
     preheader: rendered.preheader,
     html: rendered.html,
     text: rendered.text,
+    locale: input.locale,
+    timeZone: input.publication.timezone,
+    dates: rendered.dates,
   };
 }

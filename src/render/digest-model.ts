@@ -10,8 +10,9 @@ import { createTranslator, type Translator } from '../i18n/translator.ts';
 import { type ArticleChoice, chooseArticles, OTHER_SECTION } from './choose-articles.ts';
 import { linkColour, masthead } from './contrast.ts';
 import { htmlLang } from './date-locale.ts';
+import { type DateSlot, DateSlotBook, formatDateSlots } from './date-slots.ts';
 import { editionHeading } from './edition-heading.ts';
-import { cleanText, slotData } from './recipient-slots.ts';
+import { cleanText, dateSentinel, slotData } from './recipient-slots.ts';
 import { safeHttpUrl } from './safe-url.ts';
 
 export type RenderMode = 'email' | 'web';
@@ -88,6 +89,12 @@ export interface DigestModel {
   topicsLine: string;
   /** Topics the reader chose (0 = everything): a language whose grammar differs for "every topic" selects on it. */
   topicCount: number;
+  /**
+   * The dates shown. In email mode the model's dates (cards, edition heading and range) are slot
+   * sentinels, filled per reader's time zone at send time; the web version's are written out in the
+   * publication's zone.
+   */
+  dates: DateSlot[];
   /** Filled by the subject and preheader templates before the layout renders. */
   subject: string;
   preheader: string;
@@ -134,8 +141,19 @@ export function buildDigestModel(
   const lang = htmlLang(input.locale);
   const messages = digestTranslator(input);
   const webUrl = safeHttpUrl(input.webUrl);
-  const toCard = cardMaker(publication.timezone, lang, messages);
-  const heading = editionHeading(input.edition, publication.timezone, lang);
+  const book: DateSlotBook = new DateSlotBook(
+    mode === 'email'
+      ? dateSentinel
+      : (i): string => formatDateSlots([book.slots[i]!], lang, publication.timezone)[0]!,
+  );
+  const toCard = cardMaker(book, messages);
+  const window = { id: input.edition.id, start: input.edition.windowStart, end: input.edition.windowEnd };
+  // The week's number and word do not depend on the zone; its days do.
+  const heading = {
+    ...editionHeading(input.edition, publication.timezone, lang),
+    range: book.add({ kind: 'range', ...window }),
+    heading: book.add({ kind: 'heading', ...window }),
+  };
   const topicName = (id: string) =>
     id === OTHER_SECTION
       ? messages.t('digest.alsoThisWeek')
@@ -186,6 +204,7 @@ export function buildDigestModel(
       ? new Intl.ListFormat(lang, { type: 'conjunction' }).format(chosenNames)
       : messages.t('digest.everyTopic'),
     topicCount: chosenNames.length,
+    dates: book.slots,
     subject: '',
     preheader: '',
     note: input.editorial?.note,
@@ -201,14 +220,7 @@ export function digestTranslator(input: ModelInput): Translator {
   });
 }
 
-function cardMaker(timezone: string, lang: string, messages: Translator) {
-  // "Sun 22 Nov", "So., 22. Nov.", "dim. 22 nov.": each language's own order and abbreviations.
-  const day = new Intl.DateTimeFormat(lang, {
-    weekday: 'short',
-    day: 'numeric',
-    month: 'short',
-    timeZone: timezone,
-  });
+function cardMaker(dates: DateSlotBook, messages: Translator) {
   return (article: Article): Card => {
     const url = safeHttpUrl(article.url);
     const title = cleanText(article.title, 300) || messages.t('digest.untitled');
@@ -224,7 +236,7 @@ function cardMaker(timezone: string, lang: string, messages: Translator) {
       url,
       source: url ? new URL(url).hostname.replace(/^www\./, '') : cleanText(article.sourceId, 80),
       author: cleanText(article.author, 120),
-      date: Number.isNaN(published.getTime()) ? '' : day.format(published),
+      date: Number.isNaN(published.getTime()) ? '' : dates.add({ kind: 'day', at: published.toISOString() }),
       readingTime: messages.t('digest.readingTime', {
         minutes: Math.max(1, Math.round(article.readingMinutes || 1)),
       }),

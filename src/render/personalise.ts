@@ -4,16 +4,20 @@
  *
  * HTML values are escaped here, ASCII-only (non-ASCII as character references), and handed to
  * Handlebars as SafeStrings, so a recipient called "Zoë" keeps the body 7bit-clean. The text part is
- * compiled without HTML escaping: "Tom & Jerry" stays "Tom & Jerry" in plain text.
+ * compiled without HTML escaping: "Tom & Jerry" stays "Tom & Jerry" in plain text. The dates are the
+ * reader's, formatted once per (variant, zone) by `dateFiller`.
  */
 import Handlebars from 'handlebars';
 import type { CompiledVariant } from './build-variant.ts';
+import { dateFiller } from './date-slots.ts';
 
 export interface Recipient {
   name: string;
   email: string;
   unsubscribeUrl: string;
   preferencesUrl: string;
+  /** The reader's IANA zone: the digest's dates are theirs. Empty or unknown: the publication's. */
+  timezone?: string | undefined;
 }
 
 export type Personaliser = (r: Recipient) => { html: string; text: string };
@@ -24,8 +28,10 @@ const OPTIONS = { knownHelpersOnly: true, strict: false } as const;
 export function compilePersonaliser(v: CompiledVariant): Personaliser {
   const html = env.compile(v.html, OPTIONS);
   const text = env.compile(v.text, { ...OPTIONS, noEscape: true });
+  const datesIn = dateFiller(v);
   return (r) => {
     const safe = (value: string) => new env.SafeString(escapeHtmlAscii(value));
+    const dates = datesIn(r.timezone);
     return {
       html: html({
         recipient: { name: safe(oneLine(r.name)), email: safe(r.email) },
@@ -33,10 +39,12 @@ export function compilePersonaliser(v: CompiledVariant): Personaliser {
           unsubscribe: safe(httpOnly(r.unsubscribeUrl)),
           preferences: safe(httpOnly(r.preferencesUrl)),
         },
+        dates: dates.map(safe),
       }),
       text: text({
         recipient: { name: oneLine(r.name), email: r.email },
         links: { unsubscribe: httpOnly(r.unsubscribeUrl), preferences: httpOnly(r.preferencesUrl) },
+        dates,
       }),
     };
   };

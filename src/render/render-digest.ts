@@ -9,6 +9,7 @@
  */
 import { messageHelpers } from '../i18n/template-messages.ts';
 import { compileMjml } from './compile-mjml.ts';
+import { type DateSlot, formatDateSlots } from './date-slots.ts';
 import {
   buildDigestModel,
   type DigestModel,
@@ -18,7 +19,7 @@ import {
 } from './digest-model.ts';
 import { mailSafeHtml } from './mail-safe-html.ts';
 import { mailSafeText } from './mail-safe-text.ts';
-import { restoreSlots } from './recipient-slots.ts';
+import { fillDateSentinels, restoreSlots } from './recipient-slots.ts';
 import { HTML_BUDGET_BYTES, htmlBytes } from './size-budget.ts';
 import { loadDigestTemplates } from './template-set.ts';
 
@@ -31,6 +32,8 @@ export interface RenderedDigest {
   /** Handlebars source in email mode; final HTML in web mode. */
   html: string;
   text: string;
+  /** The date slots `{{dates.[N]}}` of an email's html and text refer to (date-slots.ts). */
+  dates: DateSlot[];
 }
 
 export async function renderDigest(
@@ -58,23 +61,34 @@ async function renderOnce(input: RenderInput, mode: RenderMode, cap: number): Pr
   const messages = digestTranslator(input);
   const plain = { helpers: messageHelpers(templates.htmlEnv, messages, 'text') };
   const marked = { helpers: messageHelpers(templates.htmlEnv, messages, 'html') };
-  model.subject = oneLine(input.editorial?.subject || templates.subject(model, plain)).slice(0, 200);
-  model.preheader = oneLine(templates.preheader(model, plain));
+  // A header is the same for every reader: a date in the subject is the publication's. The preheader
+  // is part of the HTML and keeps its date slots (U+001F); the stored copy is the publication's.
+  const ownDates = formatDateSlots(model.dates, model.lang, input.publication.timezone);
+  model.subject = oneLine(
+    fillDateSentinels(input.editorial?.subject || templates.subject(model, plain), ownDates),
+  ).slice(0, 200);
+  model.preheader = oneLine(templates.preheader(model, plain), SLOT_MARK);
   const mjml = templates.layout(model, marked);
   const html = mailSafeHtml(await compileMjml(mjml));
   const text = mailSafeText(templates.text(model, plain));
   return {
     model,
     subject: model.subject,
-    preheader: model.preheader,
+    preheader: fillDateSentinels(model.preheader, ownDates),
     html: mode === 'email' ? restoreSlots(html) : html,
     text: mode === 'email' ? restoreSlots(text) : text,
+    dates: model.dates,
   };
 }
 
-/** Subject and preheader are header-bound plain text: no CR/LF, no control characters, one space. */
-export const oneLine = (value: string): string =>
+const SLOT_MARK = '\u001F';
+
+/**
+ * Subject and preheader are header-bound plain text: no CR/LF, no control characters, one space.
+ * `keep` spares the slot mark (data never holds it: cleanText), so a preheader keeps its date slots.
+ */
+export const oneLine = (value: string, keep?: typeof SLOT_MARK): string =>
   value
-    .replace(/[\u0000-\u001F\u007F\u2028\u2029]+/g, ' ')
+    .replace(keep ? /[\u0000-\u001E\u007F\u2028\u2029]+/g : /[\u0000-\u001F\u007F\u2028\u2029]+/g, ' ')
     .replace(/\s+/g, ' ')
     .trim();

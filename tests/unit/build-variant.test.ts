@@ -42,7 +42,15 @@ describe('buildVariant', () => {
     const v = (await buildVariant(input()))!;
     expect(v.key).toBe('all@en-GB');
     expect(placeholders(v.html).length).toBeGreaterThanOrEqual(3);
-    for (const p of [...placeholders(v.html), ...placeholders(v.text)]) expect(ALLOWED).toContain(p);
+    // Besides the recipient's four, the dates: `{{dates.[N]}}` for each of the variant's date slots,
+    // written in the reader's zone at send time.
+    for (const p of [...placeholders(v.html), ...placeholders(v.text)]) {
+      const date = /^\{\{dates\.\[(\d+)\]\}\}$/.exec(p);
+      if (date) expect(v.dates![Number(date[1])], p).toBeDefined();
+      else expect(ALLOWED).toContain(p);
+    }
+    expect(placeholders(v.html)).toContain('{{dates.[0]}}');
+    expect(v).toMatchObject({ locale: 'en-GB', timeZone: 'Europe/Berlin' });
     expect(placeholders(v.text)).toEqual(
       expect.arrayContaining(['{{recipient.email}}', '{{links.unsubscribe}}', '{{links.preferences}}']),
     );

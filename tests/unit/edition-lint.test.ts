@@ -37,7 +37,7 @@ const codes = (r: ReturnType<typeof lint>) => r.findings.map((f) => `${f.level}:
 /** Puts `extra` into the body just before the footer, as an operator's template would. */
 const inject = (v: LintVariant, extra: string): LintVariant => ({
   ...v,
-  html: v.html.replace(/<div class="nd-footer"/, `${extra}<div class="nd-footer"`),
+  html: v.html.replace(/<div\s+class="nd-footer"/, `${extra}<div class="nd-footer"`),
 });
 
 describe('edition lint', () => {

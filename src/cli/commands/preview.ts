@@ -141,6 +141,8 @@ async function previewRecipient(
       email: subscriber.email,
       unsubscribeUrl: links.unsubscribe,
       preferencesUrl: links.preferences,
+      // Their dates, as their digest shows them.
+      timezone: subscriber.timezone,
     },
     chosen: subscriber.topics,
     language: subscriber.locale,
