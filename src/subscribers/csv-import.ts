@@ -36,6 +36,11 @@ export interface ImportOptions {
   chunkSize?: number;
   /** Called after each written chunk (progress display). */
   onProgress?: (report: ImportReport) => void;
+  /**
+   * Called after each written chunk with the ids it created `pending` (double opt-in: the caller mails
+   * them the confirmation, opt-in-mail.ts). The next chunk is written when it resolves.
+   */
+  onPending?: (subscriberIds: string[]) => Promise<void>;
 }
 
 /** The header names no column we know, or lacks `email`: nothing is imported. */
@@ -61,13 +66,16 @@ export async function importSubscribersCsv(
       'import',
       options.confirmed ? 'csv --confirmed' : 'csv',
     );
+    const pending: string[] = [];
     results.forEach((r, i) => {
       const line = batch[i]!.line;
+      if (r.created && r.id && (batch[i]!.subscriber.status ?? 'pending') === 'pending') pending.push(r.id);
       if (r.created) report.imported++;
       else if (r.suppressed)
         report.rejected.push({ line, reason: 'address is suppressed (bounced, complained or forgotten)' });
       else report.rejected.push({ line, reason: 'address already exists' });
     });
+    if (options.onPending) await options.onPending(pending);
     options.onProgress?.(report);
   };
   const flush = async () => {

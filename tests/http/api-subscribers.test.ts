@@ -117,6 +117,37 @@ describe('/api/subscribers', () => {
     });
     expect(noHeader.statusCode).toBe(400);
   });
+
+  it('mails the confirmation to what it adds or imports pending (double opt-in)', async () => {
+    world.sink.messages.length = 0;
+    const added = await app.inject({
+      method: 'POST',
+      url: '/api/subscribers',
+      headers: auth,
+      payload: { email: 'api-pending@example.com' },
+    });
+    expect(added.statusCode).toBe(201);
+    expect(added.json()).toMatchObject({
+      subscriber: { status: 'pending' },
+      confirmation: { sent: 1, throttled: 0, notSent: 0 },
+    });
+    const imported = await app.inject({
+      method: 'POST',
+      url: '/api/subscribers/import',
+      headers: { ...auth, 'content-type': 'text/csv' },
+      payload: 'email\napi-imp1@example.com\napi-imp2@example.com\n',
+    });
+    expect(imported.json()).toMatchObject({
+      imported: 2,
+      confirmation: { sent: 2, throttled: 0, notSent: 0 },
+    });
+    await world.sink.waitFor(3);
+    expect(world.sink.messages.flatMap((m) => m.envelopeTo).sort()).toEqual([
+      'api-imp1@example.com',
+      'api-imp2@example.com',
+      'api-pending@example.com',
+    ]);
+  });
 });
 
 describe('link key rotation', () => {

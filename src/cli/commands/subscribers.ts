@@ -15,6 +15,7 @@ const heavy = async () => ({
   ...(await import('../../subscribers/subscriber-admin.ts')),
   ...(await import('../../subscribers/subscriber-export.ts')),
   ...(await import('../../subscribers/confirm-resend.ts')),
+  ...(await import('../../subscribers/opt-in-mail.ts')),
 });
 
 const out = (text: string): void => {
@@ -122,13 +123,16 @@ export function registerSubscriberCommands(program: Command): void {
     .option('--json', 'print the report as JSON')
     .addHelpText(
       'after',
-      '\nExamples:\n  digest subscribers import readers.csv --confirmed\n  cat readers.csv | digest subscribers import - --json\n\nExit code 1 when some rows were rejected.',
+      '\nExamples:\n  digest subscribers import readers.csv --confirmed\n  cat readers.csv | digest subscribers import - --json\n\nWithout --confirmed, each new pending subscriber gets the confirmation email (at most one per address per 24 hours).\nExit code 1 when some rows were rejected or some confirmation emails could not be sent.',
     )
     .action((file: string, o: { confirmed?: boolean; json?: boolean }) => {
       if (file !== '-' && !existsSync(file)) throw new UserError(`no such file: ${file}`);
       return withContainer(async (c) => {
-        const { CsvHeaderError, importSubscribersCsv } = await heavy();
+        const { CsvHeaderError, importSubscribersCsv, createOptInMailer, confirmationDeps, optInSummary } =
+          await heavy();
         const input = file === '-' ? process.stdin : createReadStream(file);
+        // Double opt-in: every row stored `pending` gets the confirmation email (the form's throttle).
+        const optIn = createOptInMailer(confirmationDeps(c), new Date());
         let report: ImportReport;
         try {
           report = await importSubscribersCsv(
@@ -137,6 +141,7 @@ export function registerSubscriberCommands(program: Command): void {
             {
               confirmed: !!o.confirmed,
               now: new Date(),
+              onPending: optIn.mail,
               onProgress: (r) => {
                 if (!o.json && process.stderr.isTTY)
                   process.stderr.write(`\r${r.rows} rows read, ${r.imported} imported`);
@@ -148,9 +153,11 @@ export function registerSubscriberCommands(program: Command): void {
           throw err;
         }
         if (!o.json && process.stderr.isTTY) process.stderr.write('\n');
-        if (report.rejected.length) process.exitCode = 1;
-        if (o.json) return out(JSON.stringify(report));
+        if (report.rejected.length || optIn.report.notSent) process.exitCode = 1;
+        if (o.json) return out(JSON.stringify({ ...report, confirmation: optIn.report }));
         out(`imported ${report.imported} of ${report.rows} rows; ${report.rejected.length} rejected`);
+        const { sent, throttled, notSent } = optIn.report;
+        if (sent + throttled + notSent > 0) out(optInSummary(optIn.report));
         for (const r of report.rejected.slice(0, MAX_REJECTS_SHOWN)) out(`  line ${r.line}: ${r.reason}`);
         if (report.rejected.length > MAX_REJECTS_SHOWN)
           out(`  ... and ${report.rejected.length - MAX_REJECTS_SHOWN} more (--json lists them all)`);

@@ -4,8 +4,10 @@
  *   GET    /api/subscribers?q=ann&limit=20                   search by address or id
  *   GET    /api/subscribers/counts                           per status
  *   GET    /api/subscribers/export?format=csv|json           every subscriber, streamed
- *   POST   /api/subscribers                                  add one (JSON; `confirmed: true` = consent)
- *   POST   /api/subscribers/import?confirmed=true            CSV body (text/csv), streamed
+ *   POST   /api/subscribers                                  add one (JSON; `confirmed: true` = consent,
+ *                                                             else pending and mailed the confirmation)
+ *   POST   /api/subscribers/import?confirmed=true            CSV body (text/csv), streamed; without
+ *                                                             `confirmed`, pending rows are mailed too
  *   GET    /api/subscribers/:idOrEmail                       one subscriber and its history
  *   DELETE /api/subscribers/:idOrEmail                       forget (GDPR); keeps the suppression entry
  */
@@ -13,7 +15,10 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { SUBSCRIBER_STATUSES } from '../../domain/subscriber.ts';
 import { UserError } from '../../errors/user-error.ts';
+import { confirmationDeps } from '../../subscribers/confirm-resend.ts';
 import { CsvHeaderError, importSubscribersCsv } from '../../subscribers/csv-import.ts';
+import { createOptInMailer } from '../../subscribers/opt-in-mail.ts';
+import type { SignUpDeps } from '../../subscribers/sign-up.ts';
 import { addSubscriber, findSubscriber } from '../../subscribers/subscriber-admin.ts';
 import { exportSubscribers } from '../../subscribers/subscriber-export.ts';
 import { requireBearer } from '../admin-auth.ts';
@@ -41,6 +46,12 @@ const boolFlag = z.enum(['true', 'false', '1', '0']).optional();
 export function apiSubscriberRoutes(ctx: LinkRouteContext) {
   const { container } = ctx;
   const store = container.subscribers;
+  // The sign-up form's mailing parts, built on first use (its templates compile once per process).
+  let signUpDeps: SignUpDeps | undefined;
+  const optInDeps = () => {
+    signUpDeps ??= confirmationDeps(container);
+    return signUpDeps;
+  };
   return async (app: FastifyInstance) => {
     app.register(async (api) => {
       api.addHook(
@@ -83,18 +94,29 @@ export function apiSubscriberRoutes(ctx: LinkRouteContext) {
           confirmed,
           now: ctx.clock(),
         });
-        return reply.code(outcome.created ? 201 : 200).send(outcome);
+        // Double opt-in, as `digest subscribers add`: a new pending subscriber gets the email now.
+        const optIn = createOptInMailer(optInDeps(), ctx.clock());
+        if (outcome.created && outcome.subscriber.status === 'pending')
+          await optIn.mail([outcome.subscriber.id]);
+        return reply.code(outcome.created ? 201 : 200).send({ ...outcome, confirmation: optIn.report });
       });
 
       api.post('/api/subscribers/import', async (req) => {
         const confirmed = boolFlag.parse((req.query as Record<string, string>).confirmed);
         if (!req.body || typeof (req.body as NodeJS.ReadableStream).pipe !== 'function')
           throw new UserError('send the CSV as the request body with Content-Type: text/csv');
-        return importSubscribersCsv(
+        // Double opt-in: rows stored pending get the confirmation email, as with the CLI.
+        const optIn = createOptInMailer(optInDeps(), ctx.clock());
+        const report = await importSubscribersCsv(
           req.body as NodeJS.ReadableStream as import('node:stream').Readable,
           { store, publication: container.publication },
-          { confirmed: confirmed === 'true' || confirmed === '1', now: ctx.clock() },
+          {
+            confirmed: confirmed === 'true' || confirmed === '1',
+            now: ctx.clock(),
+            onPending: optIn.mail,
+          },
         );
+        return { ...report, confirmation: optIn.report };
       });
 
       api.get<{ Params: { key: string } }>('/api/subscribers/:key', async (req, reply) => {
