@@ -39,7 +39,7 @@ export function createOptInMailer(deps: SignUpDeps, now: Date): OptInMailer {
       await Promise.all(
         subscribers.map((s) =>
           limit(async () => {
-            if (!s || s.status !== 'pending') return;
+            if (s?.status !== 'pending') return;
             if (refused) {
               report.notSent++;
               return;
