@@ -18,6 +18,21 @@ import { parseMailbox } from './mail/parse-mailbox.ts';
 const redisUrl = z
   .string()
   .regex(/^rediss?:\/\/[^\s]+$/, 'a redis:// or rediss:// URL, e.g. redis://127.0.0.1:6379/0');
+// A seed node: `host:port`, or a redis:// / rediss:// URL of one (its user and password, and TLS for
+// rediss://, then apply to every node, as REDIS_URL's do for one Redis). No database: a cluster has only 0.
+const CLUSTER_NODE = /^(rediss?:\/\/([^@\s/,]+@)?)?([A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\]):\d{1,5}\/?$/;
+const clusterNodes = z
+  .string()
+  .refine(
+    (v) => v.split(',').every((n) => CLUSTER_NODE.test(n.trim())),
+    'comma-separated host:port seed nodes, e.g. 10.0.0.1:6379,10.0.0.2:6379 (or rediss://user:password@host:port for credentials and TLS)',
+  )
+  .refine(
+    (v) =>
+      new Set(v.split(',').flatMap((n) => (/:\/\//.test(n) ? [n.trim().replace(/[^@]*$/, '')] : []))).size <=
+      1,
+    'seed nodes with one user, password and scheme: every redis:// or rediss:// node must say the same',
+  );
 const smtpUrl = z
   .string()
   .regex(/^smtps?:\/\/[^\s]+$/, 'an smtp:// or smtps:// URL, e.g. smtp://user:pass@relay.example:587');
@@ -60,6 +75,7 @@ const linkKeys = z
 
 const schema = z.object({
   REDIS_URL: redisUrl.optional(),
+  REDIS_CLUSTER_NODES: clusterNodes.optional(),
   REDIS_PREFIX: z
     .string()
     .regex(/^[A-Za-z0-9:_-]{1,40}$/, 'letters, digits, ":", "_" or "-"')
@@ -159,6 +175,13 @@ const schema = z.object({
 
 type Raw = z.infer<typeof schema>;
 
+export interface RedisClusterConfig {
+  nodes: Array<{ host: string; port: number }>;
+  username: string | undefined;
+  password: string | undefined;
+  tls: boolean;
+}
+
 export interface LinkKey {
   id: string;
   secret: string;
@@ -167,6 +190,11 @@ export interface LinkKey {
 export interface Config {
   /** Absent: start an embedded redis-server under dataDir. */
   redisUrl: string | undefined;
+  /**
+   * Seed nodes of a Redis Cluster (REDIS_CLUSTER_NODES), with the credentials and TLS their URLs name;
+   * set, the program runs on the cluster instead of REDIS_URL or the embedded Redis.
+   */
+  redisCluster: RedisClusterConfig | undefined;
   redisPrefix: string;
   /** Absent: start the embedded outbox (SMTP capture to dataDir/outbox). */
   smtpUrl: string | undefined;
@@ -258,11 +286,15 @@ export function loadConfig(env: Record<string, string | undefined> = readEnviron
   if (Boolean(r.INBOUND_TLS_CERT_FILE) !== Boolean(r.INBOUND_TLS_KEY_FILE)) {
     throw new ConfigError('INBOUND_TLS_CERT_FILE and INBOUND_TLS_KEY_FILE must be set together');
   }
+  if (r.REDIS_URL && r.REDIS_CLUSTER_NODES) {
+    throw new ConfigError('set REDIS_URL (one Redis) or REDIS_CLUSTER_NODES (a Redis Cluster), not both');
+  }
   if (dkimParts.some(Boolean) && !dkimParts.every(Boolean)) {
     throw new ConfigError('DKIM_DOMAIN, DKIM_SELECTOR and DKIM_PRIVATE_KEY_FILE must be set together');
   }
   return {
     redisUrl: r.REDIS_URL,
+    redisCluster: r.REDIS_CLUSTER_NODES ? parseClusterNodes(r.REDIS_CLUSTER_NODES) : undefined,
     redisPrefix: r.REDIS_PREFIX,
     smtpUrl: r.SMTP_URL,
     smtpMaxConnections: r.SMTP_MAX_CONNECTIONS,
@@ -326,7 +358,7 @@ const SECRET_VARIABLES = new Set(['LINK_SECRET', 'LINK_KEYS', 'ADMIN_TOKEN', 'ME
 function shown(name: string, value: string): string {
   if (SECRET_VARIABLES.has(name)) return ` (got ${value.length} characters, not shown)`;
   // A URL's user and password (whatever the rest looks like) are what stands before its "@".
-  return ` (got ${JSON.stringify(value.replace(/[^/@\s]*@/, '***@'))})`;
+  return ` (got ${JSON.stringify(value.replace(/[^/@\s,]*@/g, '***@'))})`;
 }
 
 /** Which LINK_KEYS pair is wrong and why, naming its position and key id, never a secret. */
@@ -346,6 +378,23 @@ function describeBadLinkKeys(value: string): string {
       return `${expected}: ${which} has a secret of ${secret.length} characters${/\s/.test(secret) ? ' with spaces' : ''}`;
   }
   return expected;
+}
+
+/** REDIS_CLUSTER_NODES (already checked): the nodes, and the credentials and TLS of its URL nodes. */
+function parseClusterNodes(value: string): RedisClusterConfig {
+  const entries = value.split(',').map((n) => n.trim().replace(/\/$/, ''));
+  const withScheme = entries.find((n) => /^rediss?:\/\//.test(n));
+  const url = withScheme ? new URL(withScheme) : undefined;
+  return {
+    nodes: entries.map((n) => {
+      const hostPort = n.replace(/^rediss?:\/\/([^@]*@)?/, '');
+      const at = hostPort.lastIndexOf(':');
+      return { host: hostPort.slice(0, at).replace(/^\[|\]$/g, ''), port: Number(hostPort.slice(at + 1)) };
+    }),
+    username: url?.username ? decodeURIComponent(url.username) : undefined,
+    password: url?.password ? decodeURIComponent(url.password) : undefined,
+    tls: url?.protocol === 'rediss:',
+  };
 }
 
 /** LINK_KEYS lists every key (newest first); LINK_SECRET alone is key id "k1". */

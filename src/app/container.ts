@@ -5,10 +5,10 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Redis, type RedisOptions } from 'ioredis';
+import { Cluster, type ClusterOptions, Redis, type RedisOptions } from 'ioredis';
 import type { ArticleStore } from '../articles/article-store.ts';
 import { createRedisArticleStore } from '../articles/redis-article-store.ts';
-import type { Config, LinkKey } from '../config.ts';
+import type { Config, LinkKey, RedisClusterConfig } from '../config.ts';
 import type { DeliveryLedger } from '../delivery/delivery-ledger.ts';
 import { createRedisDeliveryLedger } from '../delivery/redis-delivery-ledger.ts';
 import type { Publication } from '../domain/publication.ts';
@@ -34,7 +34,8 @@ import type { SendTimeline } from '../observability/send-timeline.ts';
 import { loadPublication, SAMPLE_PUBLICATION_FILE } from '../publication/load-publication.ts';
 import { QUEUES } from '../queues/queue-names.ts';
 import { createQueues, type Queues } from '../queues/queues.ts';
-import { probeRedis, redisAddress } from '../redis/probe-redis.ts';
+import { PROBE_TIMEOUT_MS, probeRedis, redisAddress } from '../redis/probe-redis.ts';
+import type { RedisClient } from '../redis/redis-client.ts';
 import { inspectRedis, judgeRedis } from '../redis/redis-guard.ts';
 import { RedisOutage } from '../redis/redis-outage.ts';
 import { createRedisSourceStore } from '../sources/redis-source-store.ts';
@@ -54,13 +55,14 @@ export interface Container {
   publication: Publication;
   /** The publication file in use (the bundled sample when PUBLICATION_FILE is unset). */
   publicationFile: string;
+  /** The Redis in use: REDIS_URL, the embedded one's, or the first seed node of REDIS_CLUSTER_NODES. */
   redisUrl: string;
   /** Key prefix for our own keys and BullMQ queues (`nd` by default). */
   prefix: string;
-  /** Shared connection for commands (stores). */
-  redis: Redis;
+  /** Shared connection for commands (stores): one Redis, or a Cluster with REDIS_CLUSTER_NODES. */
+  redis: RedisClient;
   /** A new connection for a BullMQ Worker or QueueEvents (each needs its own blocking connection). */
-  newRedisConnection(): Redis;
+  newRedisConnection(): RedisClient;
   /** Whether Redis is gone right now; reports retries as one line each (src/redis/redis-outage.ts). */
   redisOutage: RedisOutage;
   smtpUrl: string;
@@ -135,34 +137,44 @@ export async function createContainer(
   const dkimKey = config.dkim ? readDkimKey(config.dkim) : undefined;
   const dkim = dkimKey ? new DkimSigner(dkimKey) : undefined;
 
+  const cluster = config.redisCluster;
   const embedded: EmbeddedServices = await startEmbeddedServices({
     dataDir: config.dataDir,
-    needRedis: !config.redisUrl,
+    needRedis: !config.redisUrl && !cluster,
     needSmtp: !config.smtpUrl,
     publish: options.publishEmbedded ?? false,
   });
-  const redisUrl = config.redisUrl ?? embedded.redisUrl!;
+  const redisUrl = cluster ? seedUrls(cluster)[0]! : (config.redisUrl ?? embedded.redisUrl!);
   const smtpUrl = config.smtpUrl ?? embedded.smtpUrl!;
 
-  const redisOutage = new RedisOutage(logger, redisAddress(redisUrl), {
-    giveUpAfterMs: options.redisGiveUpMs,
-  });
+  const redisOutage = new RedisOutage(
+    logger,
+    cluster
+      ? `the Redis Cluster of ${cluster.nodes.length} seed nodes (${redisAddress(redisUrl)}, …)`
+      : redisAddress(redisUrl),
+    { giveUpAfterMs: options.redisGiveUpMs },
+  );
   const redisOptions: RedisOptions = {
     maxRetriesPerRequest: null,
     enableReadyCheck: true,
     ...redisOutage.connectionOptions(),
   };
-  const connections: Redis[] = [];
-  const newRedisConnection = () => {
-    const r = redisOutage.watch(new Redis(redisUrl, redisOptions));
+  const connections: RedisClient[] = [];
+  const newRedisConnection = (): RedisClient => {
+    const r = redisOutage.watch(
+      cluster
+        ? new Cluster(cluster.nodes, clusterOptions(cluster, redisOutage))
+        : new Redis(redisUrl, redisOptions),
+    );
     connections.push(r);
     return r;
   };
-  let redis: Redis | undefined;
+  let redis: RedisClient | undefined;
   try {
     // Unreachable, wrong password, missing database: one line and exit 2, before any connection
-    // that would retry for ever.
-    await probeRedis(redisUrl);
+    // that would retry for ever. A cluster needs one seed node that answers; the others are found.
+    if (cluster) await probeAnySeed(cluster);
+    else await probeRedis(redisUrl);
     redis = newRedisConnection();
     for (const warning of judgeRedis(await inspectRedis(redis)))
       logger.warn({ event: 'redis.warning' }, warning);
@@ -254,6 +266,62 @@ export async function createContainer(
     },
   };
   return container;
+}
+
+/** Each seed node as a URL carrying the cluster's credentials and TLS (for the probe). */
+function seedUrls(cluster: RedisClusterConfig): string[] {
+  const auth = cluster.password
+    ? `${encodeURIComponent(cluster.username ?? '')}:${encodeURIComponent(cluster.password)}@`
+    : '';
+  return cluster.nodes.map(
+    (n) =>
+      `${cluster.tls ? 'rediss' : 'redis'}://${auth}${n.host.includes(':') ? `[${n.host}]` : n.host}:${n.port}`,
+  );
+}
+
+/** One seed node must answer, and be a node of a cluster (a single Redis is REDIS_URL's). */
+async function probeAnySeed(cluster: RedisClusterConfig): Promise<void> {
+  let last: unknown;
+  for (const url of seedUrls(cluster)) {
+    try {
+      await probeRedis(url, PROBE_TIMEOUT_MS / cluster.nodes.length, 'REDIS_CLUSTER_NODES');
+    } catch (err) {
+      last = err;
+      continue;
+    }
+    const r = new Redis(url, { maxRetriesPerRequest: 0, retryStrategy: () => null });
+    r.on('error', () => undefined);
+    const info = await r.info('cluster').finally(() => r.disconnect());
+    if (!/cluster_enabled:1/.test(info))
+      throw new ConfigError(
+        `REDIS_CLUSTER_NODES names ${redisAddress(url)}, a Redis without cluster mode: set REDIS_URL for one Redis, or cluster-enabled yes on the nodes`,
+      );
+    return;
+  }
+  throw last;
+}
+
+/**
+ * The Cluster connection: the seed nodes' credentials and TLS for every node it finds, the outage's
+ * retry line for the cluster as a whole, and commands that wait (rather than fail) while a failover
+ * moves slots, as a single Redis connection waits for a reconnect.
+ */
+function clusterOptions(cluster: RedisClusterConfig, outage: RedisOutage): ClusterOptions {
+  return {
+    clusterRetryStrategy: outage.connectionOptions().retryStrategy,
+    enableReadyCheck: true,
+    // A failover takes the replica a few seconds to win its election: keep asking meanwhile.
+    retryDelayOnFailover: 200,
+    retryDelayOnClusterDown: 300,
+    retryDelayOnTryAgain: 200,
+    maxRedirections: 64,
+    redisOptions: {
+      maxRetriesPerRequest: null,
+      username: cluster.username,
+      password: cluster.password,
+      tls: cluster.tls ? {} : undefined,
+    },
+  };
 }
 
 function readDkimKey(dkim: NonNullable<Config['dkim']>): DkimKey {

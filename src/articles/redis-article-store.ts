@@ -8,9 +8,10 @@
  * Finding an existing copy and inserting a new one happen in one Lua script, so two workers that
  * collect the same article at once still store it once: an article never appears twice in a digest.
  */
-import type { Redis } from 'ioredis';
+
 import type { Article } from '../domain/article.ts';
 import { articleKeys } from '../redis/key-layout.ts';
+import type { RedisClient } from '../redis/redis-client.ts';
 import type { ArticleStore, UpsertOptions, UpsertOutcome } from './article-store.ts';
 
 // KEYS: guidIdx, urlIdx, hashIdx, docPrefix-less doc key, published zset
@@ -67,7 +68,7 @@ const COMPARED: Array<keyof Article> = [
   'contentHash',
 ];
 
-export function createRedisArticleStore(redis: Redis, prefix: string): ArticleStore {
+export function createRedisArticleStore(redis: RedisClient, prefix: string): ArticleStore {
   if (!('ndArticleFindOrInsert' in redis)) {
     redis.defineCommand('ndArticleFindOrInsert', { numberOfKeys: 5, lua: FIND_OR_INSERT });
     redis.defineCommand('ndArticleUpdate', { numberOfKeys: 5, lua: UPDATE });

@@ -10,8 +10,9 @@
  * trip serves several messages, and a lone step waits no longer than one turn. Nothing about a claim
  * changes: each is still made right before its own hand-off, atomically, with all its checks.
  */
-import type { Redis } from 'ioredis';
+
 import { editionKeys, rateKey, subscriberKey } from '../redis/key-layout.ts';
+import type { RedisClient } from '../redis/redis-client.ts';
 import { LEDGER_STEPS } from './ledger-scripts.ts';
 
 export interface LedgerStep {
@@ -47,8 +48,8 @@ type StepsCommand = (numKeys: number, ...args: Array<string | number>) => Promis
 /** Bounds one script's run (Redis runs nothing else meanwhile): about 20 µs of Lua a step. */
 const MAX_STEPS_PER_CALL = 64;
 
-export function createLedgerSteps(redis: Redis, prefix: string, ratePerSecond: number): LedgerSteps {
-  const r = redis as Redis & { ndLedgerSteps?: StepsCommand };
+export function createLedgerSteps(redis: RedisClient, prefix: string, ratePerSecond: number): LedgerSteps {
+  const r = redis as RedisClient & { ndLedgerSteps?: StepsCommand };
   // No fixed key count: the caller gives it, 6 edition keys and 2 per step.
   if (!r.ndLedgerSteps) redis.defineCommand('ndLedgerSteps', { lua: LEDGER_STEPS });
   let waiting = new Map<string, Waiting[]>();

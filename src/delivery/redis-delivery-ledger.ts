@@ -1,7 +1,8 @@
 /** The delivery ledger on Redis; the atomic steps are the Lua scripts in ledger-scripts.ts. */
-import type { Redis } from 'ioredis';
+
 import { DELIVERY_STATES, type DeliveryState } from '../domain/delivery.ts';
 import { editionKeys, stagingKey } from '../redis/key-layout.ts';
+import type { RedisClient } from '../redis/redis-client.ts';
 import type {
   DeliveryLedger,
   FeedbackCountKind,
@@ -22,11 +23,11 @@ const FEEDBACK_KINDS: FeedbackCountKind[] = ['bounced', 'soft-bounced', 'complai
 const FREEZE_CHUNK = 1000;
 
 export function createRedisDeliveryLedger(
-  redis: Redis,
+  redis: RedisClient,
   prefix: string,
   options: { sendRatePerSecond: number },
 ): DeliveryLedger {
-  const r = redis as Redis & LedgerCommands;
+  const r = redis as RedisClient & LedgerCommands;
   if (!('ndTransition' in r)) redis.defineCommand('ndTransition', { numberOfKeys: 4, lua: TRANSITION });
   if (!('ndRecordFeedback' in r))
     redis.defineCommand('ndRecordFeedback', { numberOfKeys: 3, lua: RECORD_FEEDBACK });

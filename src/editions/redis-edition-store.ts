@@ -3,12 +3,13 @@
  * edition as JSON), its current generation beside it (compiled variants, frozen articles, and the
  * ledger the delivery ledger writes), the editor's edits, and a sorted index by window start.
  */
-import type { Redis } from 'ioredis';
+
 import type { Article } from '../domain/article.ts';
 import { type Edition, editionStatusOf } from '../domain/edition.ts';
 import { NO_EDITS } from '../domain/edition-edits.ts';
 import { timelineKeys } from '../observability/redis-send-timeline.ts';
 import { editionIndexKey, editionKeys, GENERATION_KEYS, stagingKey } from '../redis/key-layout.ts';
+import type { RedisClient } from '../redis/redis-client.ts';
 import type { CompiledVariant } from '../render/build-variant.ts';
 import type { CommitResult, EditionRecord, EditionStore } from './edition-store.ts';
 
@@ -99,8 +100,8 @@ interface Commands {
   ndEditionApprove(...args: string[]): Promise<number>;
 }
 
-export function createRedisEditionStore(redis: Redis, prefix: string): EditionStore {
-  const r = redis as Redis & Commands;
+export function createRedisEditionStore(redis: RedisClient, prefix: string): EditionStore {
+  const r = redis as RedisClient & Commands;
   if (!('ndEditionTransition' in r))
     redis.defineCommand('ndEditionTransition', { numberOfKeys: 1, lua: TRANSITION });
   if (!('ndEditionCommit' in r)) redis.defineCommand('ndEditionCommit', { lua: COMMIT });

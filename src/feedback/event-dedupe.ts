@@ -4,8 +4,8 @@
  * they come from outside and may be long.
  */
 import { createHash } from 'node:crypto';
-import type { Redis } from 'ioredis';
 import { feedbackSeenKey } from '../redis/key-layout.ts';
+import type { RedisClient } from '../redis/redis-client.ts';
 
 /** Providers retry for hours to days (SNS up to 23 days with a custom policy); 60 days covers them. */
 const TTL_SECONDS = 60 * 86_400;
@@ -17,7 +17,7 @@ export interface EventDedupe {
   forget(eventId: string): Promise<void>;
 }
 
-export function createRedisEventDedupe(redis: Redis, prefix: string): EventDedupe {
+export function createRedisEventDedupe(redis: RedisClient, prefix: string): EventDedupe {
   const key = (eventId: string) =>
     feedbackSeenKey(prefix, createHash('sha256').update(eventId).digest('base64url'));
   return {

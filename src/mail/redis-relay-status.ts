@@ -4,8 +4,9 @@
  * when its relay answers again; the record expires on its own (a worker killed during an outage leaves
  * no lasting alarm), and every probe renews it.
  */
-import type { Redis } from 'ioredis';
+
 import { relayStatusKey } from '../redis/key-layout.ts';
+import type { RedisClient } from '../redis/redis-client.ts';
 import type { RelayOutage } from './relay-outage.ts';
 
 export interface RelayStatus extends RelayOutage {
@@ -21,7 +22,7 @@ export interface RelayStatusStore {
 /** Longer than the longest wait between probes (60 s), so a live outage never drops out. */
 const TTL_SECONDS = 180;
 
-export function createRedisRelayStatusStore(redis: Redis, prefix: string): RelayStatusStore {
+export function createRedisRelayStatusStore(redis: RedisClient, prefix: string): RelayStatusStore {
   const key = relayStatusKey(prefix);
   return {
     async save(outage, givenUp) {

@@ -3,8 +3,9 @@
  * the edition's hash tag (same Cluster slot as its ledger). Counts are buffered per process and added
  * with HINCRBY about once a second, so increments from many workers simply add up.
  */
-import type { Redis } from 'ioredis';
+
 import { editionKeys } from '../redis/key-layout.ts';
+import type { RedisClient } from '../redis/redis-client.ts';
 import type { MinuteCount, ReplyCount, SendTimeline } from './send-timeline.ts';
 
 const FLUSH_MS = 1000;
@@ -16,7 +17,7 @@ export const timelineKeys = (prefix: string, editionId: string) => {
   return { minutes: k.timeline, replies: k.replies };
 };
 
-export function createRedisSendTimeline(redis: Redis, prefix: string): SendTimeline {
+export function createRedisSendTimeline(redis: RedisClient, prefix: string): SendTimeline {
   // key → field → increment, waiting for the next flush.
   let pending = new Map<string, Map<string, number>>();
   let timer: NodeJS.Timeout | undefined;

@@ -1,11 +1,11 @@
 /** The BullMQ Queue handles of one process (producers); workers are built in workers/. */
 import { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/redis-client.ts';
 import { bullPrefix, QUEUES, type QueueName } from './queue-names.ts';
 
 export type Queues = Record<QueueName, Queue> & { close(): Promise<void> };
 
-export function createQueues(connection: Redis, prefix: string): Queues {
+export function createQueues(connection: RedisClient, prefix: string): Queues {
   const entries = Object.values(QUEUES).map((name) => [
     name,
     new Queue(name, { connection, prefix: bullPrefix(prefix) }),

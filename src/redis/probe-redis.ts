@@ -30,7 +30,12 @@ export function databaseOf(url: string): number {
   return /^\d+$/.test(raw) ? Number(raw) : Number.NaN;
 }
 
-export async function probeRedis(url: string, timeoutMs = PROBE_TIMEOUT_MS): Promise<void> {
+export async function probeRedis(
+  url: string,
+  timeoutMs = PROBE_TIMEOUT_MS,
+  /** The variable a person fixes: REDIS_URL, or REDIS_CLUSTER_NODES for a cluster's seed node. */
+  variable = 'REDIS_URL',
+): Promise<void> {
   const where = redisAddress(url);
   const db = databaseOf(url);
   if (!Number.isInteger(db))
@@ -56,7 +61,7 @@ export async function probeRedis(url: string, timeoutMs = PROBE_TIMEOUT_MS): Pro
     } catch (err) {
       const reply = errors.find((x) => x.name === 'ReplyError');
       r.disconnect();
-      if (reply) throw refused(reply, where);
+      if (reply) throw refused(reply, where, variable);
       // The socket's error (ECONNREFUSED, ETIMEDOUT, ENOTFOUND) says more than connect()'s.
       lastCode = [...errors, err as Error & { code?: string }].find((x) => x.code)?.code ?? 'no answer';
       await new Promise((res) => setTimeout(res, Math.min(250, Math.max(0, deadline - Date.now()))));
@@ -69,7 +74,7 @@ export async function probeRedis(url: string, timeoutMs = PROBE_TIMEOUT_MS): Pro
       return;
     } catch (err) {
       if ((err as Error).name === 'ReplyError' && !/^ERR\b/.test((err as Error).message))
-        throw refused(err as Error, where);
+        throw refused(err as Error, where, variable);
       throw new ConfigError(
         `REDIS_URL names database ${db}, which Redis at ${where.split('/')[0]} does not have (16 databases, 0 to 15, unless its "databases" setting says otherwise)`,
       );
@@ -78,15 +83,15 @@ export async function probeRedis(url: string, timeoutMs = PROBE_TIMEOUT_MS): Pro
     }
   }
   throw new ConfigError(
-    `cannot reach Redis at ${where} (${lastCode}) within ${timeoutMs / 1000} s: is it running? Check REDIS_URL`,
+    `cannot reach Redis at ${where} (${lastCode}) within ${timeoutMs / 1000} s: is it running? Check ${variable}`,
   );
 }
 
 /** Redis answered the handshake with an error reply: most often a password problem. */
-function refused(err: Error, where: string): ConfigError {
+function refused(err: Error, where: string, variable: string): ConfigError {
   // The first word of a Redis error reply is its stable code (NOAUTH, WRONGPASS, ...).
   const code = err.message.split(/[\s,]/)[0];
   if (code === 'NOAUTH' || code === 'WRONGPASS')
-    return new ConfigError(`Redis at ${where} refused the user or password in REDIS_URL (${code})`);
+    return new ConfigError(`Redis at ${where} refused the user or password in ${variable} (${code})`);
   return new ConfigError(`Redis at ${where} refused the connection (${code})`);
 }

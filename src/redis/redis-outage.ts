@@ -5,8 +5,9 @@
  * passes its options to each; BullMQ copies them into the connections it duplicates), so five
  * connections retrying their third time make one line, not five.
  */
-import type { Redis, RedisOptions } from 'ioredis';
+import type { RedisOptions } from 'ioredis';
 import type { Logger } from '../logging/logger.ts';
+import type { RedisClient } from './redis-client.ts';
 
 /** Back-off between reconnect attempts: 200 ms more per attempt, at most 2 s (ioredis' default shape). */
 export const retryDelayMs = (attempt: number) => Math.min(attempt * 200, 2000);
@@ -46,12 +47,12 @@ export class RedisOutage {
   }
 
   /** Options for every connection of the process. */
-  connectionOptions(): Pick<RedisOptions, 'retryStrategy'> {
+  connectionOptions(): Required<Pick<RedisOptions, 'retryStrategy'>> {
     return { retryStrategy: this.retryStrategy };
   }
 
   /** Listens to one connection: its errors become the retry line, its `ready` the recovery line. */
-  watch(connection: Redis): Redis {
+  watch<C extends RedisClient>(connection: C): C {
     connection.on('error', this.onError);
     connection.on('ready', this.onReady);
     return connection;

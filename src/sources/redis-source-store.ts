@@ -2,14 +2,15 @@
  * Sources in Redis: one JSON document per source under `{prefix}:source:{id}` and a sorted set
  * `{prefix}:sources` of ids by the time they were added.
  */
-import type { Redis } from 'ioredis';
+
 import type { SourceSeed } from '../domain/publication.ts';
 import { sourceKeys } from '../redis/key-layout.ts';
+import type { RedisClient } from '../redis/redis-client.ts';
 import type { Source } from './source.ts';
 import { parseSourceLocation, sourceIdFor } from './source-location.ts';
 import type { SourceStore } from './source-store.ts';
 
-export function createRedisSourceStore(redis: Redis, prefix: string): SourceStore {
+export function createRedisSourceStore(redis: RedisClient, prefix: string): SourceStore {
   const sk = sourceKeys(prefix);
   const sourceKey = sk.source;
   const indexKey = sk.index;

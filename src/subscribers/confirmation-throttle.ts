@@ -2,8 +2,9 @@
  * "One confirmation email per address per 24 hours", held in Redis (SET NX EX) so it holds across
  * every HTTP process. Keyed by the address's hash, so the key names no address.
  */
-import type { Redis } from 'ioredis';
+
 import { confirmationMailedKey } from '../redis/key-layout.ts';
+import type { RedisClient } from '../redis/redis-client.ts';
 import { suppressionHash } from './normalise-email.ts';
 
 export interface ConfirmationThrottle {
@@ -16,7 +17,7 @@ export interface ConfirmationThrottle {
 export const CONFIRMATION_WINDOW_SECONDS = 24 * 3600;
 
 export function createRedisConfirmationThrottle(
-  redis: Redis,
+  redis: RedisClient,
   prefix: string,
   windowSeconds = CONFIRMATION_WINDOW_SECONDS,
 ): ConfirmationThrottle {

@@ -15,7 +15,6 @@
  * so the history's before/after values are exact.
  */
 import { randomBytes } from 'node:crypto';
-import type { Redis } from 'ioredis';
 import {
   type ChangeOrigin,
   type HistoryEntry,
@@ -24,6 +23,7 @@ import {
   type SubscriberStatus,
 } from '../domain/subscriber.ts';
 import { subscriberKeys } from '../redis/key-layout.ts';
+import type { RedisClient } from '../redis/redis-client.ts';
 import { normaliseEmail, suppressionHash } from './normalise-email.ts';
 import {
   type CreateResult,
@@ -105,7 +105,7 @@ interface ScriptedRedis {
 
 export const newSubscriberId = (): string => randomBytes(12).toString('base64url');
 
-export function createRedisSubscriberStore(redis: Redis, prefix: string): SubscriberStore {
+export function createRedisSubscriberStore(redis: RedisClient, prefix: string): SubscriberStore {
   // defineCommand sends EVALSHA and falls back to EVAL once per connection; names are ours alone.
   if (!('ndSubCreate' in redis)) {
     redis.defineCommand('ndSubCreate', { numberOfKeys: 6, lua: CREATE_LUA });
@@ -113,7 +113,7 @@ export function createRedisSubscriberStore(redis: Redis, prefix: string): Subscr
     redis.defineCommand('ndSubPick', { lua: PICK_LUA });
     redis.defineCommand('ndSubSoftBounce', { numberOfKeys: 3, lua: SOFT_BOUNCE_LUA });
   }
-  const scripted = redis as unknown as ScriptedRedis & Redis;
+  const scripted = redis as unknown as ScriptedRedis & RedisClient;
   const k = subscriberKeys(prefix);
 
   function createArgs(input: NewSubscriber, origin: ChangeOrigin, detail: string | undefined) {

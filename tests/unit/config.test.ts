@@ -29,6 +29,20 @@ describe('config', () => {
     [{ PORT: '70000' }, /^PORT must be a whole number/],
     [{ REDIS_URL: 'nope' }, /^REDIS_URL must be a redis:\/\/ or rediss:\/\/ URL/],
     [{ SMTP_URL: 'http://x' }, /^SMTP_URL must be an smtp:\/\//],
+    [
+      { REDIS_CLUSTER_NODES: '10.0.0.1' },
+      /^REDIS_CLUSTER_NODES must be comma-separated host:port seed nodes/,
+    ],
+    [{ REDIS_CLUSTER_NODES: '10.0.0.1:6379;10.0.0.2:6379' }, /^REDIS_CLUSTER_NODES must be comma-separated/],
+    [{ REDIS_CLUSTER_NODES: 'redis://10.0.0.1:6379/2' }, /^REDIS_CLUSTER_NODES must be comma-separated/],
+    [
+      { REDIS_CLUSTER_NODES: 'rediss://a:b@10.0.0.1:6379,redis://10.0.0.2:6379' },
+      /^REDIS_CLUSTER_NODES must be seed nodes with one user, password and scheme/,
+    ],
+    [
+      { REDIS_URL: 'redis://127.0.0.1:6379', REDIS_CLUSTER_NODES: '127.0.0.1:7000' },
+      /^set REDIS_URL \(one Redis\) or REDIS_CLUSTER_NODES \(a Redis Cluster\), not both$/,
+    ],
     [{ PUBLIC_URL: 'digest.example.com' }, /^PUBLIC_URL must be an http\(s\) URL/],
     [{ LINK_SECRET: 'short' }, /^LINK_SECRET must be at least 16 characters/],
     [{ LINK_KEYS: 'k1' }, /^LINK_KEYS must be comma-separated keyId:secret pairs/],
@@ -54,6 +68,34 @@ describe('config', () => {
     const text = reject(env);
     expect(text).toMatch(message);
     expect(text).not.toContain('\n');
+  });
+
+  it('reads REDIS_CLUSTER_NODES: host:port seeds, and the user, password and TLS of its URL nodes', () => {
+    expect(loadConfig({}).redisCluster).toBeUndefined();
+    expect(
+      loadConfig({ REDIS_CLUSTER_NODES: '10.0.0.1:7000, redis-b.internal:7001,[::1]:7002' }).redisCluster,
+    ).toEqual({
+      nodes: [
+        { host: '10.0.0.1', port: 7000 },
+        { host: 'redis-b.internal', port: 7001 },
+        { host: '::1', port: 7002 },
+      ],
+      username: undefined,
+      password: undefined,
+      tls: false,
+    });
+    expect(
+      loadConfig({ REDIS_CLUSTER_NODES: 'rediss://digest:s%40cret@10.0.0.1:6379,10.0.0.2:6379' })
+        .redisCluster,
+    ).toEqual({
+      nodes: [
+        { host: '10.0.0.1', port: 6379 },
+        { host: '10.0.0.2', port: 6379 },
+      ],
+      username: 'digest',
+      password: 's@cret',
+      tls: true,
+    });
   });
 
   it('reads link keys newest first for rotation', () => {
@@ -85,6 +127,10 @@ describe('config', () => {
     [{ METRICS_TOKEN: 'Metr1cs' }, 'Metr1cs'],
     [{ REDIS_URL: 'redis//:Redis-pass@10.0.0.5:6379' }, 'Redis-pass'],
     [{ SMTP_URL: 'smtp:/user:Smtp-pass@relay.example' }, 'Smtp-pass'],
+    [
+      { REDIS_CLUSTER_NODES: 'rediss://u:Cluster-pass@10.0.0.1:6379,rediss://u:Cluster-pass@x' },
+      'Cluster-pass',
+    ],
   ])('names the variable of %j but never shows the secret', (env, secret) => {
     const text = reject(env);
     expect(text).toMatch(new RegExp(`^${Object.keys(env)[0]} must be`));

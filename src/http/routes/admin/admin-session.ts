@@ -12,8 +12,8 @@
  */
 import { createHash, createHmac, randomBytes } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { Redis } from 'ioredis';
 import { adminSessionKey } from '../../../redis/key-layout.ts';
+import type { RedisClient } from '../../../redis/redis-client.ts';
 
 export const SESSION_COOKIE = 'nd_admin';
 export const SESSION_HOURS = 12;
@@ -45,7 +45,11 @@ export interface AdminSessions {
 
 const SESSION_ID = /^[A-Za-z0-9_-]{43}$/;
 
-export function createAdminSessions(redis: Redis, prefix: string, publicUrl: () => string): AdminSessions {
+export function createAdminSessions(
+  redis: RedisClient,
+  prefix: string,
+  publicUrl: () => string,
+): AdminSessions {
   const key = (id: string) => adminSessionKey(prefix, createHash('sha256').update(id).digest('hex'));
   const idOf = (req: FastifyRequest): string | undefined => {
     const raw = req.cookies[SESSION_COOKIE];
