@@ -38,6 +38,7 @@ import { PROBE_TIMEOUT_MS, probeRedis, redisAddress } from '../redis/probe-redis
 import type { RedisClient } from '../redis/redis-client.ts';
 import { inspectRedis, judgeRedis } from '../redis/redis-guard.ts';
 import { RedisOutage } from '../redis/redis-outage.ts';
+import { createReplicaWait } from '../redis/replica-wait.ts';
 import { createRedisSourceStore } from '../sources/redis-source-store.ts';
 import type { SourceStore } from '../sources/source-store.ts';
 import {
@@ -45,6 +46,7 @@ import {
   createRedisConfirmationThrottle,
 } from '../subscribers/confirmation-throttle.ts';
 import { createRedisSubscriberStore } from '../subscribers/redis-subscriber-store.ts';
+import { withReplicatedChanges } from '../subscribers/replicated-subscriber-store.ts';
 import type { SubscriberStore } from '../subscribers/subscriber-store.ts';
 import { type EmbeddedServices, startEmbeddedServices } from './embedded-services.ts';
 import { resolveAdminToken, resolveLinkKeys } from './secrets.ts';
@@ -209,7 +211,11 @@ export async function createContainer(
     queues[name].on('error', (err) => {
       if (!redisOutage.explains(err)) logger.error({ event: 'queue.error', queue: name, err }, 'queue error');
     });
-  const subscribers = createRedisSubscriberStore(redis, config.redisPrefix);
+  // Unsubscribes, complaints and preference changes wait for a replica where there is one.
+  const subscribers = withReplicatedChanges(
+    createRedisSubscriberStore(redis, config.redisPrefix),
+    createReplicaWait(redis),
+  );
   const editions = createRedisEditionStore(redis, config.redisPrefix);
   const ledger = createRedisDeliveryLedger(redis, config.redisPrefix, { sendRatePerSecond: config.sendRate });
   const linkKeys = resolveLinkKeys(config.linkKeys, config.dataDir);
