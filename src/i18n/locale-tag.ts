@@ -5,6 +5,8 @@
  * preference center, CLI), so each refuses the same tags with the same line.
  */
 
+import { type Refusal, refusal } from './reader-problem.ts';
+
 /** The bundled catalogues (templates/locales/<tag>.json). `en` is the last fallback of every key. */
 export const CATALOGUE_LOCALES = ['en', 'de', 'fr', 'es', 'pt-BR', 'ar'] as const;
 export type CatalogueLocale = (typeof CATALOGUE_LOCALES)[number];
@@ -13,7 +15,7 @@ export const FALLBACK_LOCALE: CatalogueLocale = 'en';
 /** Languages written right to left (CLDR's character order), of those a catalogue may be added for. */
 const RTL_LANGUAGES = new Set(['ar', 'he', 'fa', 'ur', 'ps', 'yi', 'dv', 'ckb', 'sd', 'ug']);
 
-export type LocaleCheck = { ok: true; value: string } | { ok: false; reason: string };
+export type LocaleCheck = { ok: true; value: string } | Refusal;
 
 /** The catalogue a tag reads from: its own (`pt-BR`), else its language's (`de-AT` → `de`, `pt` → `pt-BR`). */
 export function catalogueOf(tag: string): CatalogueLocale | undefined {
@@ -30,7 +32,7 @@ export function catalogueOf(tag: string): CatalogueLocale | undefined {
  */
 export function checkLocale(value: unknown, fallback = ''): LocaleCheck {
   if (value === undefined || value === null) return { ok: true, value: fallback };
-  if (typeof value !== 'string') return { ok: false, reason: 'locale must be text' };
+  if (typeof value !== 'string') return refusal('reason.locale', 'locale must be text', { locale: '' });
   const text = value.trim().replace(/_/g, '-');
   if (!text) return { ok: true, value: fallback };
   const shown = text.replace(/[\u0000-\u001f\u007f]/g, ' ').slice(0, 40);
@@ -43,10 +45,11 @@ export function checkLocale(value: unknown, fallback = ''): LocaleCheck {
     canonical = undefined;
   }
   if (!canonical || !catalogueOf(canonical))
-    return {
-      ok: false,
-      reason: `unknown locale "${shown}" (one of ${CATALOGUE_LOCALES.join(', ')}, or a regional form such as de-AT)`,
-    };
+    return refusal(
+      'reason.locale',
+      `unknown locale "${shown}" (one of ${CATALOGUE_LOCALES.join(', ')}, or a regional form such as de-AT)`,
+      { locale: shown },
+    );
   return { ok: true, value: canonical };
 }
 

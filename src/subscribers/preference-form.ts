@@ -6,6 +6,7 @@ import type { Publication } from '../domain/publication.ts';
 import type { DigestFormat, Subscriber } from '../domain/subscriber.ts';
 import { localeOptions } from '../i18n/locale-options.ts';
 import { checkLocale } from '../i18n/locale-tag.ts';
+import { type Refusal, refusal } from '../i18n/reader-problem.ts';
 import type { Translator } from '../i18n/translator.ts';
 import { checkHour, checkTimezone, checkTopics, cleanName } from './subscriber-input.ts';
 import type { SubscriberPatch } from './subscriber-store.ts';
@@ -19,7 +20,8 @@ export type PreferenceRequest =
   | { ok: true; action: 'save'; patch: SubscriberPatch }
   | { ok: true; action: 'unsubscribe' }
   | { ok: true; action: 'resubscribe' }
-  | { ok: false; errors: string[] };
+  /** Each refused field: `problemText` says it in the reader's language. */
+  | { ok: false; errors: Refusal[] };
 
 /** True while a pause is in force. */
 export const isPaused = (s: Subscriber, now: Date): boolean =>
@@ -91,29 +93,29 @@ export function parsePreferenceForm(
   const action = body.action ?? 'save';
   if (action === 'unsubscribe') return { ok: true, action };
   if (action === 'resubscribe') return { ok: true, action };
-  if (action !== 'save') return { ok: false, errors: ['unknown action'] };
+  if (action !== 'save') return { ok: false, errors: [refusal('reason.action', 'unknown action')] };
 
-  const errors: string[] = [];
+  const errors: Refusal[] = [];
   const patch: SubscriberPatch = {};
   const name = cleanName(body.name ?? current.name);
   if (name.ok) patch.name = name.value;
-  else errors.push(name.reason);
+  else errors.push(name);
   const topics = checkTopics(body.topics ?? [], publication);
   if (topics.ok) patch.topics = topics.value;
-  else errors.push(topics.reason);
+  else errors.push(topics);
   const timezone = checkTimezone(body.timezone, current.timezone);
   if (timezone.ok) patch.timezone = timezone.value;
-  else errors.push(timezone.reason);
+  else errors.push(timezone);
   const hour = checkHour(body.hour, current.hour);
   if (hour.ok) patch.hour = hour.value;
-  else errors.push(hour.reason);
+  else errors.push(hour);
   const format = body.format ?? current.format;
   if (format === 'html' || format === 'text') patch.format = format as DigestFormat;
-  else errors.push('format must be html or text');
+  else errors.push(refusal('reason.format', 'format must be html or text'));
   // A form from before the language choice existed keeps the stored locale.
   const locale = checkLocale(body.locale ?? current.locale);
   if (locale.ok) patch.locale = locale.value;
-  else errors.push(locale.reason);
+  else errors.push(locale);
 
   const frequency = body.frequency ?? (isPaused(current, now) ? 'keep' : 'weekly');
   const pause = /^pause-(\d+)$/.exec(String(frequency));
@@ -121,7 +123,7 @@ export function parsePreferenceForm(
   else if (frequency === 'keep') patch.pausedUntil = isPaused(current, now) ? current.pausedUntil : undefined;
   else if (pause && (PAUSE_WEEKS as readonly number[]).includes(Number(pause[1])))
     patch.pausedUntil = new Date(now.getTime() + Number(pause[1]) * WEEK_MS).toISOString();
-  else errors.push('frequency must be weekly or a pause of 1, 2 or 4 weeks');
+  else errors.push(refusal('reason.frequency', 'frequency must be weekly or a pause of 1, 2 or 4 weeks'));
 
   return errors.length ? { ok: false, errors } : { ok: true, action: 'save', patch };
 }

@@ -8,6 +8,7 @@ import { splitTopicList } from '../core/topic-list.ts';
 import type { Publication } from '../domain/publication.ts';
 import { type Consent, SUBSCRIBER_STATUSES, type SubscriberStatus } from '../domain/subscriber.ts';
 import { checkLocale } from '../i18n/locale-tag.ts';
+import { type Refusal, refusal } from '../i18n/reader-problem.ts';
 import { checkEmail } from './normalise-email.ts';
 import type { NewSubscriber } from './subscriber-store.ts';
 
@@ -23,7 +24,8 @@ export interface RawSubscriber {
   locale?: unknown;
 }
 
-export type Checked<T> = { ok: true; value: T } | { ok: false; reason: string };
+/** A value, or why it is refused (in English for operators, and as a catalogue key for readers). */
+export type Checked<T> = { ok: true; value: T } | Refusal;
 
 export const MAX_NAME_LENGTH = 100;
 const SUPPRESSED_ON_IMPORT: ReadonlySet<SubscriberStatus> = new Set([
@@ -55,10 +57,12 @@ export function emailProblem(given: unknown, reason: string): string {
 /** Trimmed, control characters removed, at most MAX_NAME_LENGTH; a reason when it is too long. */
 export function cleanName(value: unknown): Checked<string> {
   if (value === undefined || value === null) return { ok: true, value: '' };
-  if (typeof value !== 'string') return { ok: false, reason: 'name must be text' };
+  if (typeof value !== 'string') return refusal('reason.name.text', 'name must be text');
   const name = value.replace(/[\u0000-\u001f\u007f]/g, ' ').trim();
   if (name.length > MAX_NAME_LENGTH)
-    return { ok: false, reason: `name is longer than ${MAX_NAME_LENGTH} characters` };
+    return refusal('reason.name.tooLong', `name is longer than ${MAX_NAME_LENGTH} characters`, {
+      max: MAX_NAME_LENGTH,
+    });
   return { ok: true, value: name };
 }
 
@@ -72,15 +76,21 @@ export function checkTopics(value: unknown, publication: Publication): Checked<s
         : typeof value === 'string'
           ? splitTopicList(value)
           : undefined;
-  if (!list) return { ok: false, reason: 'topics must be a list of topic ids separated by ; or ,' };
+  if (!list) return refusal('reason.topics.list', 'topics must be a list of topic ids separated by ; or ,');
   const known = new Set(publication.topics.map((t) => t.id));
   const topics: string[] = [];
   for (const item of list) {
-    if (typeof item !== 'string') return { ok: false, reason: 'topics must be text' };
+    if (typeof item !== 'string') return refusal('reason.topics.list', 'topics must be text');
     const id = item.trim().toLowerCase();
     if (!id) continue;
     if (!known.has(id))
-      return { ok: false, reason: `unknown topic "${item.trim()}" (known: ${[...known].join(', ')})` };
+      return refusal(
+        'reason.topics.unknown',
+        `unknown topic "${item.trim()}" (known: ${[...known].join(', ')})`,
+        {
+          topic: item.trim().slice(0, 60),
+        },
+      );
     if (!topics.includes(id)) topics.push(id);
   }
   return { ok: true, value: topics };
@@ -90,14 +100,22 @@ export function checkHour(value: unknown, fallback: number): Checked<number> {
   if (value === undefined || value === null || value === '') return { ok: true, value: fallback };
   const text = String(value).trim();
   if (!/^\d{1,2}$/.test(text) || Number(text) > 23)
-    return { ok: false, reason: `hour "${text}" is not a whole hour from 0 to 23` };
+    return refusal('reason.hour', `hour "${text}" is not a whole hour from 0 to 23`, {
+      hour: text.slice(0, 20),
+    });
   return { ok: true, value: Number(text) };
 }
 
 export function checkTimezone(value: unknown, fallback: string): Checked<string> {
   if (value === undefined || value === null || value === '') return { ok: true, value: fallback };
   // The canonical IANA name is stored (`europe/paris` → `Europe/Paris`); abbreviations are refused.
-  return checkedTimeZone(String(value).trim());
+  const zone = String(value).trim();
+  const checked = checkedTimeZone(zone);
+  return checked.ok
+    ? checked
+    : refusal('reason.timezone', checked.reason, {
+        zone: zone.replace(/[\u0000-\u001f\u007f]/g, ' ').slice(0, 60),
+      });
 }
 
 /**

@@ -18,6 +18,8 @@ const form = (fields: Record<string, string | string[]>) => {
 let ip = 0;
 const freshIp = () => `10.77.${(ip >> 8) & 255}.${ip++ & 255}`;
 const UNKNOWN = 'unknown locale "xx" (one of en, de, fr, es, pt-BR, ar, or a regional form such as de-AT)';
+// What a reader reads instead (the publication's language: the form named no language we have).
+const UNKNOWN_FOR_READERS = '“xx” is not a language we offer: please choose one from the list.';
 
 describe('pages and sign-up mails in the reader’s language', () => {
   let sink: SmtpSink;
@@ -94,7 +96,7 @@ describe('pages and sign-up mails in the reader’s language', () => {
     ).pathname;
     const bad = await app.inject({ method: 'POST', url: path, ...form({ action: 'save', locale: 'xx' }) });
     expect(bad.statusCode).toBe(400);
-    expect(bad.body).toContain(`<li>${UNKNOWN.replace(/"/g, '&quot;')}</li>`);
+    expect(bad.body).toContain(`<li>${UNKNOWN_FOR_READERS}</li>`);
     const saved = await app.inject({ method: 'POST', url: path, ...form({ action: 'save', locale: 'fr' }) });
     expect(saved.statusCode).toBe(200);
     // The answer is already in the chosen language.
@@ -102,6 +104,49 @@ describe('pages and sign-up mails in the reader’s language', () => {
     expect(saved.body).toContain('Enregistré.');
     expect(saved.body).toMatch(/Langue\u00a0?: .* → Français|Langue: langue de la publication → français/);
     expect((await container.subscribers.get(subscriber.id))?.locale).toBe('fr');
+  });
+
+  it('the sign-up form and its JSON tell a refused address in the reader’s language', async () => {
+    const formRes = await app.inject({
+      method: 'POST',
+      url: '/subscribe',
+      remoteAddress: freshIp(),
+      ...form({ email: 'greta.example.com', locale: 'de' }),
+    });
+    expect(formRes.statusCode).toBe(400);
+    expect(formRes.body).toContain('<html lang="de" dir="ltr">');
+    expect(formRes.body).toContain('<p>In der E-Mail-Adresse fehlt das @.</p>');
+    const json = await app.inject({
+      method: 'POST',
+      url: '/subscribe',
+      remoteAddress: freshIp(),
+      headers: { 'content-type': 'application/json' },
+      payload: { email: 'ana@correo', locale: 'es', name: 'Ana' },
+    });
+    expect(json.statusCode).toBe(400);
+    expect(JSON.parse(json.body)).toEqual({
+      error: 'El dominio «correo» no tiene una terminación pública como .es o .com.',
+    });
+    const missing = await app.inject({
+      method: 'POST',
+      url: '/subscribe',
+      remoteAddress: freshIp(),
+      ...form({ email: '', locale: 'fr' }),
+    });
+    expect(missing.body).toContain('<p>Veuillez saisir votre adresse e-mail.</p>');
+    const ok = await app.inject({
+      method: 'POST',
+      url: '/subscribe',
+      remoteAddress: freshIp(),
+      headers: { 'content-type': 'application/json' },
+      payload: { email: 'ana@correo.example', locale: 'es' },
+    });
+    expect(JSON.parse(ok.body)).toEqual({
+      status: 'ok',
+      message:
+        'Si la dirección puede recibir Orbit Weekly, le hemos enviado un correo. Ábrelo y confirma para empezar tu suscripción.',
+    });
+    await sink.waitFor(1);
   });
 
   it('sign-up form, JSON and the admin API refuse an unknown locale with one line', async () => {
@@ -112,7 +157,7 @@ describe('pages and sign-up mails in the reader’s language', () => {
       ...form({ email: 'x1@example.com', locale: 'xx' }),
     });
     expect(formRes.statusCode).toBe(400);
-    expect(formRes.body).toContain(UNKNOWN.replace(/"/g, '&quot;'));
+    expect(formRes.body).toContain(UNKNOWN_FOR_READERS);
     const json = await app.inject({
       method: 'POST',
       url: '/subscribe',
@@ -121,7 +166,8 @@ describe('pages and sign-up mails in the reader’s language', () => {
       payload: { email: 'x2@example.com', locale: 'xx' },
     });
     expect(json.statusCode).toBe(400);
-    expect(JSON.parse(json.body)).toEqual({ error: UNKNOWN });
+    expect(JSON.parse(json.body)).toEqual({ error: UNKNOWN_FOR_READERS });
+    // Operators read the English line.
     const api = await app.inject({
       method: 'POST',
       url: '/api/subscribers',

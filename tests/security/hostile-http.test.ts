@@ -136,7 +136,7 @@ describe('hostile HTTP input', () => {
       payload: `action=save&name=${'x'.repeat(5000)}&timezone=UTC&hour=8&format=html&frequency=weekly`,
     });
     expect(res.statusCode).toBe(400);
-    expect(res.body).toContain('longer than');
+    expect(res.body).toContain('The name is too long (at most 100 characters).');
     expect(await state(alice)).toEqual(before);
   });
 

@@ -1,8 +1,9 @@
 /**
  * The message catalogues and the keys the templates and code use agree: every key used is in every
  * full catalogue, and no catalogue keeps a key nobody uses. Keys are found the way they are written:
- * `{{t "key" ...}}` or `(t "key" ...)` in templates/, `t('key'...)` in src/ (a key is always written
- * out whole, never built from parts, so this scan sees every one).
+ * `{{t "key" ...}}` or `(t "key" ...)` in templates/, `t('key'...)` or `refusal('key'...)` (a reason a
+ * reader may see, src/i18n/reader-problem.ts) in src/ (a key is always written out whole, never built
+ * from parts, so this scan sees every one).
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -16,7 +17,7 @@ const SRC = join(import.meta.dirname, '../../src');
 
 /** The Arabic catalogue is small on purpose (it proves the right-to-left layout): the digest and the preference center. */
 const PARTIAL: Record<string, RegExp> = {
-  ar: /^(digest\.|page\.(field|preferences|format|frequency|language|topics|change|status|notFound)\.)/,
+  ar: /^(digest\.|reason\.|page\.(field|preferences|format|frequency|language|topics|change|status|notFound)\.)/,
 };
 
 function files(dir: string, ext: RegExp): string[] {
@@ -32,7 +33,8 @@ function usedKeys(): Map<string, string> {
     for (const m of readFileSync(file, 'utf8').matchAll(/[{(]\s*t\s+"([^"]+)"/g)) used.set(m[1]!, file);
   }
   for (const file of files(SRC, /\.ts$/)) {
-    for (const m of readFileSync(file, 'utf8').matchAll(/\bt\(\s*'([^']+)'/g)) used.set(m[1]!, file);
+    for (const m of readFileSync(file, 'utf8').matchAll(/\b(?:t|refusal)\(\s*'([^']+)'/g))
+      used.set(m[1]!, file);
   }
   return used;
 }
@@ -61,6 +63,8 @@ describe('message catalogues', () => {
       'digest.readingTime',
       'mail.confirm.subject',
       'page.notFound.text',
+      'reason.email.noAt',
+      'reason.hour',
     ])
       expect(used.has(key), key).toBe(true);
   });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Subscriber } from '../../src/domain/subscriber.ts';
+import { problemText } from '../../src/i18n/reader-problem.ts';
 import { createTranslator } from '../../src/i18n/translator.ts';
 import { loadPublication, SAMPLE_PUBLICATION_FILE } from '../../src/publication/load-publication.ts';
 import {
@@ -74,6 +75,16 @@ describe('preference form', () => {
     });
     expect(r.ok).toBe(false);
     expect(!r.ok && r.errors).toHaveLength(6);
+    // Each in the reader's words: operators' English stays in `reason`, the page shows the catalogue's.
+    expect(!r.ok && r.errors.map((e) => problemText(e, german))).toEqual([
+      'Der Name ist zu lang (höchstens 100 Zeichen).',
+      'Ein Thema „gardening“ gibt es nicht: Bitte wählen Sie aus der Liste.',
+      '„Mars/Base“ ist keine Zeitzone, die wir kennen: Bitte wählen Sie eine aus der Liste.',
+      'Bitte wählen Sie eine Uhrzeit von 00:00 bis 23:00.',
+      'Bitte wählen Sie „Gestaltete E-Mail“ oder „Nur Text“.',
+      'Bitte wählen Sie „Jede Woche“ oder eine Pause von 1, 2 oder 4 Wochen.',
+    ]);
+    expect(!r.ok && r.errors[3]!.reason).toBe('hour "24" is not a whole hour from 0 to 23');
   });
 
   it('keeps a running pause when asked, ends it with weekly', () => {
@@ -153,8 +164,11 @@ describe('preference form', () => {
     expect((save({ locale: 'pt-br' }) as { patch: { locale?: string } }).patch.locale).toBe('pt-BR');
     expect((save({ locale: '' }) as { patch: { locale?: string } }).patch.locale).toBe('');
     const refused = save({ locale: 'klingon' });
-    expect(!refused.ok && refused.errors[0]).toMatch(
+    expect(!refused.ok && refused.errors[0]!.reason).toMatch(
       /^unknown locale "klingon" \(one of en, de, fr, es, pt-BR, ar/,
+    );
+    expect(!refused.ok && problemText(refused.errors[0]!, german)).toBe(
+      '„klingon“ ist keine Sprache, die wir anbieten: Bitte wählen Sie eine aus der Liste.',
     );
   });
 });

@@ -4,6 +4,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type { Subscriber } from '../../domain/subscriber.ts';
+import { problemText } from '../../i18n/reader-problem.ts';
 import { describeChanges, parsePreferenceForm, preferenceView } from '../../subscribers/preference-form.ts';
 import type { LinkRouteContext } from './subscriber-routes.ts';
 
@@ -42,7 +43,9 @@ export function preferenceRoutes(ctx: LinkRouteContext) {
         return ctx.html(
           reply,
           'preferences',
-          page(req.params.token, current, { errors: request.errors }),
+          page(req.params.token, current, {
+            errors: request.errors.map((e) => problemText(e, ctx.pages.messages(current.locale))),
+          }),
           400,
         );
 

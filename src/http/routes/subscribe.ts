@@ -13,6 +13,7 @@ import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { localeOptions } from '../../i18n/locale-options.ts';
 import { checkLocale } from '../../i18n/locale-tag.ts';
+import { problemText } from '../../i18n/reader-problem.ts';
 import { subscribeRateLimitNamespace } from '../../redis/key-layout.ts';
 import type { ConfirmationEmails } from '../../subscribers/confirmation-email.ts';
 import { checkEmail } from '../../subscribers/normalise-email.ts';
@@ -83,17 +84,24 @@ export function subscribeRoutes(
         const timezone = checkTimezone(body.timezone, container.publication.timezone);
         const locale = checkLocale(body.locale);
         const shownIn = locale.ok ? locale.value : '';
-        const problem = !email.ok
-          ? formProblem(email.reason, shownIn)
+        // The first refused field, in the language the form was shown in.
+        const refused = !email.ok
+          ? email
           : !name.ok
-            ? name.reason
+            ? name
             : !topics.ok
-              ? topics.reason
+              ? topics
               : !locale.ok
-                ? locale.reason
+                ? locale
                 : undefined;
-        if (problem || !email.ok || !name.ok || !topics.ok || !locale.ok)
-          return answer(req, reply, 400, shownIn, problem);
+        if (refused || !email.ok || !name.ok || !topics.ok || !locale.ok)
+          return answer(
+            req,
+            reply,
+            400,
+            shownIn,
+            refused && problemText(refused, ctx.pages.messages(shownIn)),
+          );
         const running: Promise<unknown> = signUp(
           deps,
           {
@@ -128,21 +136,15 @@ export function subscribeRoutes(
           status === 200
             ? {
                 status: 'ok',
-                message: 'If the address can receive this publication, a confirmation email is on its way.',
+                message: ctx.pages
+                  .messages(locale)
+                  .t('page.subscribeSent.text', { publication: container.publication.name }),
               }
             : { error: problem },
         );
       }
       if (status === 200) return ctx.html(reply, 'subscribe-sent', { locale });
       return ctx.html(reply, 'subscribe', form(locale, problem), status);
-    }
-
-    /** The form's line for a refused address (an English reason finishes "the address ..."). */
-    function formProblem(reason: string, locale: string): string {
-      const messages = ctx.pages.messages(locale);
-      return reason === 'is missing'
-        ? messages.t('page.subscribe.emailMissing')
-        : messages.t('page.subscribe.emailInvalid', { reason });
     }
   };
 }
