@@ -86,6 +86,10 @@ export async function startSend(
   if (editionId >= current && !options.force) {
     throw new UserError(
       `edition ${editionId} is not over yet (the current week is ${current}); add --force to send it anyway`,
+      2,
+      {
+        dashboard: `Edition ${editionId} is not over yet (the current week is ${current}): tick "force" to send it anyway.`,
+      },
     );
   }
   const { edition } = await buildEdition(deps, editionId, options.now);
@@ -95,11 +99,19 @@ export async function startSend(
     if (ageDays > deps.maxEditionAgeDays && !options.force) {
       throw new UserError(
         `edition ${editionId} was due ${Math.floor(ageDays)} days ago (more than MAX_EDITION_AGE_DAYS=${deps.maxEditionAgeDays}); add --force to send it anyway`,
+        2,
+        {
+          dashboard: `Edition ${editionId} was due ${Math.floor(ageDays)} days ago (more than the ${deps.maxEditionAgeDays} days allowed): tick "force" to send it anyway.`,
+        },
       );
     }
     if (awaitsApproval(deps.publication, edition)) {
       throw new UserError(
         `edition ${editionId} is waiting for approval (reviewBeforeSend): approve it with digest approve ${editionId}`,
+        2,
+        {
+          dashboard: `Edition ${editionId} is waiting for approval: this publication reviews every edition, so use "Approve…" to send it.`,
+        },
       );
     }
     for (const check of deps.preSendChecks ?? []) await check(edition, options);
@@ -159,6 +171,13 @@ export async function approveEdition(
       status === 'does not exist'
         ? `edition ${id} does not exist (build it first: digest build ${id})`
         : `edition ${id} is ${status}; only a draft can be approved`,
+      2,
+      {
+        dashboard:
+          status === 'does not exist'
+            ? `Edition ${id} does not exist: build it as a draft first (Editions page).`
+            : `Edition ${id} is ${status}; only a draft can be approved.`,
+      },
     );
   }
   const r = await startSend(deps, id, { ...options, immediate: false });

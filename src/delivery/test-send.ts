@@ -40,7 +40,10 @@ export async function testSend(
   options: { to: string; topics: string[]; now: Date; locale?: string | undefined },
 ): Promise<{ messageId: string; variant: string }> {
   const to = testRecipient(options.to);
-  if (typeof to === 'string') throw new UserError(`--to "${options.to}" is not an email address: it ${to}`);
+  if (typeof to === 'string')
+    throw new UserError(`--to "${options.to}" is not an email address: it ${to}`, 2, {
+      dashboard: `"${options.to}" is not an email address: it ${to}.`,
+    });
   const known = new Set(deps.publication.topics.map((t) => t.id));
   const unknown = options.topics.filter((t) => !known.has(t));
   if (unknown.length)

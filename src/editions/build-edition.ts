@@ -82,6 +82,8 @@ function refuseEarly(edition: EditionRecord, mode: BuildMode): void {
   if (mode === 'rebuild' && edition.status === 'cancelled')
     throw new UserError(
       `edition ${edition.id} is cancelled; reopen it as a draft first (digest reopen ${edition.id})`,
+      2,
+      { dashboard: `Edition ${edition.id} is cancelled: use "Reopen as a draft" first.` },
     );
   if (mode === 'rebuild' && edition.status !== 'draft')
     throw new UserError(

@@ -78,6 +78,10 @@ export async function editEdition(deps: EditDeps, id: string, change: EditChange
     if (note.length > MAX_NOTE_LENGTH)
       throw new UserError(
         `--note is ${note.length} characters; an editor's note may have at most ${MAX_NOTE_LENGTH}`,
+        2,
+        {
+          dashboard: `The editor's note is ${note.length} characters; it may have at most ${MAX_NOTE_LENGTH}.`,
+        },
       );
     next.note = note;
   }
@@ -87,7 +91,9 @@ export async function editEdition(deps: EditDeps, id: string, change: EditChange
       .replace(/\s+/g, ' ')
       .trim();
     if (subject.length > MAX_SUBJECT_LENGTH)
-      throw new UserError(`--subject is ${subject.length} characters; at most ${MAX_SUBJECT_LENGTH}`);
+      throw new UserError(`--subject is ${subject.length} characters; at most ${MAX_SUBJECT_LENGTH}`, 2, {
+        dashboard: `The subject line is ${subject.length} characters; at most ${MAX_SUBJECT_LENGTH}.`,
+      });
     next.subject = subject;
   }
   const pinnedNow = next.pinned ?? current.pinned;

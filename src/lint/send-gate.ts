@@ -17,6 +17,9 @@ export function lintBeforeSend(deps: LintDeps): PreSendCheck {
       throw new UserError(
         `edition ${edition.id} was not sent: lint found ${lintSummary(report)}. See \`digest lint ${edition.id}\`; fix them, or send anyway with --force`,
         1,
+        {
+          dashboard: `Edition ${edition.id} was not sent: the pre-send check found ${lintSummary(report)} (listed on this page). Fix them, or tick "force" to send anyway.`,
+        },
       );
     }
   };

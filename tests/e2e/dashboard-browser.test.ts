@@ -1,6 +1,6 @@
 /**
  * The dashboard in Chromium (playwright-core on Debian's chromium): log in, start the send of a seeded
- * edition through "Send now" and its confirmation step, watch the live progress bar reach 100%, and
+ * edition now (not at the readers' hours) and its confirmation step, watch the live progress bar reach 100%, and
  * compare the counts on the page with `editionStatus` (what `digest status --json` prints).
  * Screenshots go to artifactsDir('dashboard') (CI keeps them).
  */
@@ -14,6 +14,7 @@ import { buildDeps, controlDeps } from '../../src/app/step-deps.ts';
 import { defaultEditionId, editionStatus } from '../../src/delivery/edition-control.ts';
 import { buildEdition } from '../../src/editions/build-edition.ts';
 import { buildApp } from '../../src/http/app.ts';
+import { openPage } from '../helpers/admin-browser.ts';
 import { artifactsDir, launchChromium } from '../helpers/browser.ts';
 import { createTestContainer } from '../helpers/container.ts';
 import { seedArticles, seedSubscribers } from '../helpers/delivery-fixtures.ts';
@@ -56,12 +57,7 @@ describe('dashboard in a browser', () => {
   });
 
   it('logs in, sends the edition with confirmation, sees the bar reach 100% and counts that match the ledger', async () => {
-    const page = await browser.newPage({ viewport: { width: 1200, height: 1000 } });
-    const errors: string[] = [];
-    page.on('pageerror', (e) => errors.push(e.message));
-    // The previews' images and fonts live on example hosts: refuse them at once rather than waiting on DNS
-    // (a screenshot waits for web fonts).
-    await page.route(/^https?:\/\/(?!127\.0\.0\.1[:/])/, (route) => route.abort());
+    const { page, errors } = await openPage(browser, 1200, 1000);
 
     await page.goto(`${url}/admin`);
     expect(new URL(page.url()).pathname).toBe('/admin/login');
@@ -75,6 +71,9 @@ describe('dashboard in a browser', () => {
 
     await page.click(`a[href="/admin/editions/${edition}"]`);
     await page.waitForSelector('#send-now');
+    // The form offers the readers' hours first; this test sends to everyone now.
+    expect(await page.isChecked('#send-at-hours')).toBe(true);
+    await page.check('#send-immediately');
     await page.check('input[name=force]');
     await page.click('#send-now');
     await page.waitForURL(/\/confirm\?action=send/);

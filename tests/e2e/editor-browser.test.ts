@@ -16,13 +16,13 @@ import { rebuildEdition } from '../../src/delivery/edition-control.ts';
 import type { Article } from '../../src/domain/article.ts';
 import { buildApp } from '../../src/http/app.ts';
 import { SAMPLE_PUBLICATION_FILE } from '../../src/publication/load-publication.ts';
+import { adminPage } from '../helpers/admin-browser.ts';
 import { artifactsDir, launchChromium } from '../helpers/browser.ts';
 import { createTestContainer } from '../helpers/container.ts';
 import { seedArticles, seedSubscribers } from '../helpers/delivery-fixtures.ts';
 import { cleanupPrefix } from '../helpers/redis.ts';
 import { type SmtpSink, startSmtpSink } from '../helpers/smtp-sink.ts';
 
-const TOKEN = 'test-admin-token-0123456789';
 const EDITION = '2026-W47';
 
 describe('the draft page in a browser', () => {
@@ -64,15 +64,7 @@ describe('the draft page in a browser', () => {
   });
 
   it('edits a draft, builds it again, and shows what the readers will get', async () => {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
-    const errors: string[] = [];
-    page.on('pageerror', (e) => errors.push(e.message));
-    await page.route(/^https?:\/\/(?!127\.0\.0\.1[:/])/, (route) => route.abort());
-
-    await page.goto(`${url}/admin/login`);
-    await page.fill('#token', TOKEN);
-    await page.click('button[type=submit]');
-    await page.waitForURL(`${url}/admin`);
+    const { page, errors } = await adminPage(browser, url, 1280, 1000);
     await page.goto(`${url}/admin/editions/${EDITION}`);
     expect(await page.textContent('#draft-banner')).toContain('Draft, generation 1.');
     expect(await page.textContent('#approval-banner')).toContain('Waiting for approval.');

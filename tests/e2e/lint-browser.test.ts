@@ -22,12 +22,12 @@ import { buildVariant } from '../../src/render/build-variant.ts';
 import { compilePersonaliser } from '../../src/render/personalise.ts';
 import { BUNDLED_TEMPLATES_DIR } from '../../src/render/template-set.ts';
 import { FIXTURE_EDITION, friendlyArticles } from '../fixtures/articles.ts';
+import { adminPage } from '../helpers/admin-browser.ts';
 import { artifactsDir, launchChromium } from '../helpers/browser.ts';
 import { createTestContainer } from '../helpers/container.ts';
 import { seedArticles, seedSubscribers } from '../helpers/delivery-fixtures.ts';
 import { cleanupPrefix } from '../helpers/redis.ts';
 
-const TOKEN = 'test-admin-token-0123456789';
 const WIDTHS = [390, 1280] as const;
 
 function footerWithoutUnsubscribe(): string {
@@ -73,12 +73,7 @@ describe('lint panel and images in a browser', () => {
 
   it('the edition page shows the lint panel: not ready, the error per variant, sizes against 102 KB', async () => {
     for (const width of WIDTHS) {
-      const page = await browser.newPage({ viewport: { width, height: 900 } });
-      await page.route(/^https?:\/\/(?!127\.0\.0\.1[:/])/, (route) => route.abort());
-      await page.goto(`${url}/admin/login`);
-      await page.fill('#token', TOKEN);
-      await page.click('button[type=submit]');
-      await page.waitForURL(`${url}/admin`);
+      const { page } = await adminPage(browser, url, width, 900);
       await page.goto(`${url}/admin/editions/${edition}`);
       const panel = page.locator('#lint');
       await expect

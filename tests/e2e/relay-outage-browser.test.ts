@@ -14,13 +14,12 @@ import { type RunningWorkers, startWorkers } from '../../src/app/start-workers.t
 import { controlDeps } from '../../src/app/step-deps.ts';
 import { defaultEditionId, startSend } from '../../src/delivery/edition-control.ts';
 import { buildApp } from '../../src/http/app.ts';
+import { adminPage } from '../helpers/admin-browser.ts';
 import { artifactsDir, launchChromium } from '../helpers/browser.ts';
 import { createTestContainer } from '../helpers/container.ts';
 import { seedArticles, seedSubscribers } from '../helpers/delivery-fixtures.ts';
 import { cleanupPrefix } from '../helpers/redis.ts';
 import { type SmtpSink, startSmtpSink } from '../helpers/smtp-sink.ts';
-
-const TOKEN = 'test-admin-token-0123456789';
 
 describe('relay outage on the edition page', () => {
   let port: number;
@@ -59,14 +58,7 @@ describe('relay outage on the edition page', () => {
 
   it('shows the outage while it lasts and clears it when the relay answers', async () => {
     await startSend(controlDeps(c), edition, { immediate: true, force: true, now: new Date() });
-    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    const errors: string[] = [];
-    page.on('pageerror', (e) => errors.push(e.message));
-    await page.route(/^https?:\/\/(?!127\.0\.0\.1[:/])/, (route) => route.abort());
-    await page.goto(`${url}/admin/login`);
-    await page.fill('#token', TOKEN);
-    await page.click('button[type=submit]');
-    await page.waitForURL(`${url}/admin`);
+    const { page, errors } = await adminPage(browser, url, 1280, 900);
     await page.goto(`${url}/admin/editions/${edition}`);
 
     const notice = page.locator('[data-field=relay]');

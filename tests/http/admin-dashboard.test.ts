@@ -148,7 +148,7 @@ describe('admin dashboard', () => {
     const page = await b.get(`/admin/editions/${edition}`);
     expect(page.statusCode).toBe(200);
     expect(page.body).toContain(`edition ${edition} built`);
-    expect(page.body).toContain('Send now');
+    expect(page.body).toContain('id="send-now"');
     expect((await c.editions.get(edition))?.status).toBe('draft');
 
     // Without confirm=yes, a send only leads to the confirmation page.
@@ -218,10 +218,10 @@ describe('admin dashboard', () => {
     const b = await loggedIn();
     const page = await b.get('/admin/subscribers?q=reader3');
     expect(page.statusCode).toBe(200);
-    expect(page.body).toContain('data-status="active">11<');
-    expect(page.body).toContain('data-status="unsubscribed">1<');
+    expect(page.body).toContain('data-count="active">11<');
+    expect(page.body).toContain('data-count="unsubscribed">1<');
     expect(page.body).toContain('reader3@readers.example');
-    expect(page.body).toContain('<svg');
+    expect((await b.get('/admin/subscribers/growth')).body).toContain('<svg');
     const sub = (await c.subscribers.getByEmail('reader3@readers.example'))!;
     const detail = await b.get(`/admin/subscribers/${sub.id}`);
     expect(detail.body).toContain('History');

@@ -19,6 +19,7 @@ import { editionPages } from './edition-pages.ts';
 import { outboxPages } from './outbox-pages.ts';
 import { queueBoard } from './queue-board.ts';
 import { sourcePages } from './source-pages.ts';
+import { MAX_UPLOAD_MB, subscriberAdminActions } from './subscriber-admin-actions.ts';
 import { subscriberAdminPages } from './subscriber-admin-pages.ts';
 
 export interface AdminRouteOptions {
@@ -129,10 +130,41 @@ export function adminRoutes(container: Container, options: AdminRouteOptions = {
 
     editionPages(app, ctx);
     subscriberAdminPages(app, ctx);
+    await subscriberAdminActions(app, ctx);
     sourcePages(app, ctx);
     outboxPages(app, ctx);
     await queueBoard(app, container);
+    // Any other address under /admin: the dashboard's own "not found" page, with its navigation (the
+    // public 404 is the publication's). Registered routes, the queue browser's included, win over `*`.
+    app.get('/admin/*', async (req, reply) =>
+      ctx.page(
+        req,
+        reply,
+        'error',
+        { section: 'error', status: 404, message: 'There is no dashboard page at this address.' },
+        404,
+      ),
+    );
   };
+}
+
+/** Request errors of the libraries under the dashboard, told in its words (by code, never by text). */
+function ownWords(code: string | undefined): string | undefined {
+  switch (code) {
+    case 'FST_REQ_FILE_TOO_LARGE':
+      return `The file is larger than ${MAX_UPLOAD_MB} MB: split it, or import it with digest subscribers import.`;
+    case 'FST_FILES_LIMIT':
+    case 'FST_PARTS_LIMIT':
+    case 'FST_FIELDS_LIMIT':
+      return 'Upload one CSV file at a time, from the form on the subscribers page.';
+    case 'FST_INVALID_MULTIPART_CONTENT_TYPE':
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return 'The dashboard does not take that kind of request body; use its forms.';
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return 'The form is too large.';
+    default:
+      return undefined;
+  }
 }
 
 /** A state-changing request to the queue browser must come from a page of this site. */
@@ -166,7 +198,8 @@ function errorPage(
     ? 'This form has expired or did not come from this dashboard. Go back, reload the page and try again.'
     : status >= 500
       ? 'Something went wrong; the details are in the server log.'
-      : err.message;
+      : (ownWords(err.code) ??
+        'The dashboard could not read that request. Go back, reload the page and try again.');
   if (!req.headers.accept?.includes('text/html')) return reply.code(status).send({ error: message });
   return ctx.page(req, reply, 'error', { section: 'error', status, message }, status);
 }

@@ -198,7 +198,7 @@ export function editionPages(app: FastifyInstance, ctx: AdminContext): void {
       return ctx.redirect(req, reply, `/admin/editions/${id}#editor`, { kind: 'ok', text });
     } catch (err) {
       if (!(err instanceof UserError)) throw err;
-      return ctx.redirect(req, reply, `/admin/editions/${id}#editor`, { kind: 'error', text: err.message });
+      return ctx.redirect(req, reply, `/admin/editions/${id}#editor`, { kind: 'error', text: err.dashboard });
     }
   });
 
@@ -256,7 +256,7 @@ export function editionPages(app: FastifyInstance, ctx: AdminContext): void {
     } catch (err) {
       if (!(err instanceof UserError)) throw err;
       const back = (await c.editions.get(id)) ? `/admin/editions/${id}` : '/admin';
-      return ctx.redirect(req, reply, back, { kind: 'error', text: err.message });
+      return ctx.redirect(req, reply, back, { kind: 'error', text: err.dashboard });
     }
   }
 

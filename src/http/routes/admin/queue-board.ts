@@ -1,6 +1,7 @@
 /**
  * The queues browser: @bull-board (not our own) mounted under `/admin/queues`, behind the dashboard
  * session of the enclosing plugin. Its own API calls are guarded by the same-origin check there.
+ * Its header menu carries a link back to the dashboard (the dashboard's nav links to it).
  */
 import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
@@ -19,7 +20,13 @@ export async function queueBoard(app: FastifyInstance, container: Container): Pr
     // @bull-board/fastify 9.10.1 carries its own copy of @bull-board/api's types (9.10.1 vs 9.10.2):
     // the same interface, declared twice, so TypeScript needs to be told.
     serverAdapter: serverAdapter as unknown as Parameters<typeof createBullBoard>[0]['serverAdapter'],
-    options: { uiConfig: { boardTitle: `${container.publication.name} queues` } },
+    // `miscLinks` is bull-board's documented way to add links to its header menu: the way back.
+    options: {
+      uiConfig: {
+        boardTitle: `${container.publication.name} queues`,
+        miscLinks: [{ text: 'Back to the dashboard', url: '/admin' }],
+      },
+    },
   });
   await app.register(serverAdapter.registerPlugin(), { prefix: QUEUE_BOARD_PATH });
 }
