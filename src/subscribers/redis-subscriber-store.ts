@@ -405,6 +405,10 @@ export function createRedisSubscriberStore(redis: RedisClient, prefix: string): 
       ) as Record<SubscriberStatus, number>;
     },
 
+    async forgottenCount() {
+      return redis.scard(k.forgotten);
+    },
+
     async forget(id) {
       const current = await get(id);
       if (!current) return;

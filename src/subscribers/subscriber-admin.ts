@@ -37,6 +37,11 @@ export async function addSubscriber(
     if (err instanceof SuppressedAddressError)
       throw new UserError(
         'the address is on the suppression list (bounced, complained or forgotten): not added',
+        2,
+        {
+          dashboard:
+            'the address bounced, complained or was forgotten, so it is on the suppression list (only the person can sign up again)',
+        },
       );
     throw err;
   }

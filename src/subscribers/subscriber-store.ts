@@ -129,6 +129,8 @@ export interface SubscriberStore {
   /** Subscribers whose address contains `query` (or whose id is `query`), at most `limit`. */
   search(query: string, limit: number): Promise<Subscriber[]>;
   counts(): Promise<Record<SubscriberStatus, number>>;
+  /** How many addresses are forgotten (erased and not back since): the dashboard's count beside the statuses. */
+  forgottenCount(): Promise<number>;
   /**
    * Erases the person's data; keeps only the hashed address, in the forgotten set (apart from the
    * suppression set): never stored by an operator again, but the person may sign up and confirm.

@@ -203,6 +203,26 @@ describe('operator console', () => {
     expect((await c.subscribers.getByEmail('csv8@example.com'))!.status).toBe('active');
     expect(await c.subscribers.getByEmail('csv3@example.com')).toBeUndefined();
 
+    // Without "already confirmed" the new rows are pending and get the double opt-in email at once.
+    const before = sink.messages.length;
+    const pending = await b.upload(
+      '/admin/subscribers/import',
+      { _csrf: csrfOf(res) },
+      { name: 'more.csv', content: 'email\nopt1@example.com\nopt2@example.com\nnope\n' },
+    );
+    expect(pending.body).toContain('data-field="imported">2<');
+    expect(pending.body).toMatch(
+      /data-field="opt-in">Confirmation email sent to <strong>2<\/strong> pending/,
+    );
+    await sink.waitFor(before + 2);
+    expect(
+      sink.messages
+        .slice(before)
+        .flatMap((m) => m.envelopeTo)
+        .sort(),
+    ).toEqual(['opt1@example.com', 'opt2@example.com']);
+    expect((await c.subscribers.getByEmail('opt1@example.com'))!.status).toBe('pending');
+
     const empty = await b.follow(await b.upload('/admin/subscribers/import', { _csrf: csrfOf(res) }));
     expect(flashOf(empty)).toBe('Choose a CSV file to upload.');
     const headerless = await b.follow(
@@ -280,6 +300,14 @@ describe('operator console', () => {
     expect(flashOf(gone)).toMatch(/^Forgotten: every record of reader4@readers.example is erased/);
     expect(await c.subscribers.get(sub.id)).toBeUndefined();
     expect(await c.subscribers.isSuppressed('reader4@readers.example')).toBe(true);
+    expect((await b.get('/admin/subscribers')).body).toMatch(/data-count="forgotten">1</);
+    // An operator cannot bring a forgotten address back.
+    const readd = await b.follow(
+      await b.post('/admin/subscribers', { _csrf: csrfOf(gone), email: 'reader4@readers.example' }),
+    );
+    expect(flashOf(readd)).toBe(
+      'Not added: the address bounced, complained or was forgotten, so it is on the suppression list (only the person can sign up again).',
+    );
     const after = await b.get(`/admin/subscribers/${sub.id}`);
     expect(after.statusCode).toBe(404);
     expect(after.body).toContain('No such subscriber');

@@ -68,7 +68,7 @@ export function sourcePages(app: FastifyInstance, ctx: AdminContext): void {
       url = parseSourceLocation(given).url;
     } catch (err) {
       if (!(err instanceof UserError)) throw err;
-      return back(req, reply, 'error', `Not added: ${err.message}.`);
+      return back(req, reply, 'error', `Not added: ${err.dashboard}.`);
     }
     const known = new Set(c.publication.topics.map((t) => t.id));
     const topics = [body.data.topics ?? []].flat().filter((t) => t !== '');

@@ -14,6 +14,7 @@ import { UserError } from '../../../errors/user-error.ts';
 import { checkLocale } from '../../../i18n/locale-tag.ts';
 import { confirmationDeps, resendConfirmations } from '../../../subscribers/confirm-resend.ts';
 import { CsvHeaderError, importSubscribersCsv } from '../../../subscribers/csv-import.ts';
+import { createOptInMailer } from '../../../subscribers/opt-in-mail.ts';
 import { addSubscriber } from '../../../subscribers/subscriber-admin.ts';
 import { checkHour, checkTimezone, checkTopics, cleanName } from '../../../subscribers/subscriber-input.ts';
 import { SubscriberNotFoundError, type SubscriberPatch } from '../../../subscribers/subscriber-store.ts';
@@ -70,7 +71,7 @@ export async function subscriberAdminActions(app: FastifyInstance, ctx: AdminCon
       );
     } catch (err) {
       if (!(err instanceof UserError)) throw err;
-      return back(req, reply, '/admin/subscribers#add', 'error', `Not added: ${err.message}.`);
+      return back(req, reply, '/admin/subscribers#add', 'error', `Not added: ${err.dashboard}.`);
     }
     const { subscriber: s, created } = outcome;
     const to = `/admin/subscribers/${s.id}`;
@@ -111,19 +112,29 @@ export async function subscriberAdminActions(app: FastifyInstance, ctx: AdminCon
     if (!Buffer.isBuffer(file) || file.length === 0)
       return back(req, reply, '/admin/subscribers#import', 'error', 'Choose a CSV file to upload.');
     let report: Awaited<ReturnType<typeof importSubscribersCsv>>;
+    // Double opt-in, as the CLI and the API: rows stored pending get the confirmation email.
+    const optIn = createOptInMailer(confirmationDeps(c), ctx.clock());
     try {
       report = await importSubscribersCsv(
         Readable.from([file]),
         { store: c.subscribers, publication: c.publication },
-        { confirmed: body.confirmed === 'on', now: ctx.clock() },
+        { confirmed: body.confirmed === 'on', now: ctx.clock(), onPending: optIn.mail },
       );
     } catch (err) {
       if (!(err instanceof CsvHeaderError || err instanceof UserError)) throw err;
-      return back(req, reply, '/admin/subscribers#import', 'error', `Nothing imported: ${err.message}.`);
+      return back(
+        req,
+        reply,
+        '/admin/subscribers#import',
+        'error',
+        `Nothing imported: ${err instanceof UserError ? err.dashboard : err.message}.`,
+      );
     }
     return ctx.page(req, reply, 'subscriber-import', {
       section: 'subscribers',
       report,
+      optIn: optIn.report,
+      mailed: optIn.report.sent + optIn.report.throttled + optIn.report.notSent > 0,
       confirmed: body.confirmed === 'on',
       shown: report.rejected.slice(0, REPORT_ROWS),
       more: Math.max(0, report.rejected.length - REPORT_ROWS),
@@ -224,7 +235,7 @@ export async function subscriberAdminActions(app: FastifyInstance, ctx: AdminCon
       reply,
       '/admin/subscribers',
       'ok',
-      `Forgotten: every record of ${sub.email} is erased; only a one-way hash of the address is kept, so it is not mailed again by mistake.`,
+      `Forgotten: every record of ${sub.email} is erased; only a one-way hash of the address is kept, so no add or upload brings it back (the person may still sign up again themselves).`,
     );
   });
 }

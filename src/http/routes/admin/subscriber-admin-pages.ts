@@ -30,7 +30,7 @@ export function subscriberAdminPages(app: FastifyInstance, ctx: AdminContext): v
 
   app.get('/admin/subscribers', async (req, reply) => {
     const { q: query, status, cursor } = listQuery.parse(req.query ?? {});
-    const counts = await c.subscribers.counts();
+    const [counts, forgotten] = await Promise.all([c.subscribers.counts(), c.subscribers.forgottenCount()]);
     const total = Object.values(counts).reduce((a, b) => a + b, 0);
     const page = query
       ? { subscribers: await c.subscribers.search(query, PAGE_SIZE), next: undefined }
@@ -41,6 +41,7 @@ export function subscriberAdminPages(app: FastifyInstance, ctx: AdminContext): v
         { status: 'all', n: total, current: !query && status === 'all' },
         ...SUBSCRIBER_STATUSES.map((s) => ({ status: s, n: counts[s], current: !query && status === s })),
       ],
+      forgotten,
       status,
       query,
       rows: page.subscribers.map(row),
