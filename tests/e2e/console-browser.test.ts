@@ -105,8 +105,7 @@ describe('operator console in a browser', () => {
     app = await buildApp(c);
     url = await app.listen({ host: '127.0.0.1', port: 0 });
     browser = await launchChromium();
-    const outbox = await fetchOutboxName(url);
-    message = outbox;
+    message = await fetchOutboxName(url);
   });
   afterAll(async () => {
     await browser?.close();
@@ -117,7 +116,7 @@ describe('operator console in a browser', () => {
 
   /** The newest outbox message's name, read through the dashboard as an operator would. */
   async function fetchOutboxName(base: string): Promise<string> {
-    const { page } = await adminPage(browser ?? (browser = await launchChromium()), base);
+    const { page } = await adminPage(browser, base);
     await page.goto(`${base}/admin/outbox`);
     const href = await page.locator('main table a').first().getAttribute('href');
     await page.close();
