@@ -4,9 +4,14 @@
  * two seconds, and always the final state on `stop()`.
  */
 import cliProgress from 'cli-progress';
+import { formatDuration } from '../observability/send-progress.ts';
 
 export interface Progress {
-  update(done: number, total: number, detail?: string): void;
+  /**
+   * `when` replaces the ETA the bar would work out from its own rate, for callers that know better
+   * (a send whose deliveries wait for each reader's hour: "next 07:00 Europe/Berlin (in 8 h 05 min)").
+   */
+  update(done: number, total: number, detail?: string, when?: string): void;
   stop(): void;
 }
 
@@ -27,7 +32,7 @@ export function createProgress(label: string, stream: NodeJS.WriteStream = proce
 function ttyProgress(label: string, stream: NodeJS.WriteStream, rate: RateMeter): Progress {
   const bar = new cliProgress.SingleBar(
     {
-      format: `${label} [{bar}] {percentage}% | {value}/{total} | {rate}/s | ETA {eta_formatted} {detail}`,
+      format: `${label} [{bar}] {percentage}% | {value}/{total} | {rate}/s | {when} {detail}`,
       stream,
       hideCursor: true,
       etaBuffer: 50,
@@ -37,8 +42,13 @@ function ttyProgress(label: string, stream: NodeJS.WriteStream, rate: RateMeter)
   );
   let started = false;
   return {
-    update(done, total, detail = '') {
-      const payload = { rate: rate.add(done), detail: clean(detail) };
+    update(done, total, detail = '', when) {
+      const perSecond = rate.add(done);
+      const payload = {
+        rate: perSecond,
+        detail: clean(detail),
+        when: clean(when ?? etaText(done, total, perSecond)),
+      };
       if (!started) {
         bar.start(total, done, payload);
         started = true;
@@ -56,13 +66,13 @@ function ttyProgress(label: string, stream: NodeJS.WriteStream, rate: RateMeter)
 function lineProgress(label: string, stream: NodeJS.WriteStream, rate: RateMeter): Progress {
   let lastLine = 0;
   let printed = '';
-  let latest: { done: number; total: number; detail: string } | undefined;
+  let latest: { done: number; total: number; detail: string; when: string | undefined } | undefined;
   const line = () => {
-    const { done, total, detail } = latest!;
+    const { done, total, detail, when } = latest!;
     const percent = total > 0 ? Math.floor((done / total) * 100) : 100;
     const perSecond = rate.current();
-    const eta = perSecond > 0 && done < total ? ` ETA ${Math.ceil((total - done) / perSecond)}s` : '';
-    return `${label}: ${done}/${total} (${percent}%) ${perSecond}/s${eta}${detail ? ` ${detail}` : ''}`;
+    const eta = when ?? (perSecond > 0 && done < total ? etaText(done, total, perSecond) : '');
+    return `${label}: ${done}/${total} (${percent}%) ${perSecond}/s${eta ? ` ${eta}` : ''}${detail ? ` ${detail}` : ''}`;
   };
   const write = () => {
     const text = line();
@@ -73,9 +83,9 @@ function lineProgress(label: string, stream: NodeJS.WriteStream, rate: RateMeter
     stream.write(`${text}\n`);
   };
   return {
-    update(done, total, detail = '') {
+    update(done, total, detail = '', when) {
       rate.add(done);
-      latest = { done, total, detail: clean(detail) };
+      latest = { done, total, detail: clean(detail), when: when === undefined ? undefined : clean(when) };
       if (Date.now() - lastLine >= LINE_INTERVAL_MS || done >= total) write();
     },
     stop() {
@@ -83,6 +93,10 @@ function lineProgress(label: string, stream: NodeJS.WriteStream, rate: RateMeter
     },
   };
 }
+
+/** "ETA 1 min 20 s" from the bar's own rate; "ETA –" before it has one. */
+const etaText = (done: number, total: number, perSecond: number) =>
+  `ETA ${perSecond > 0 && done < total ? formatDuration((total - done) / perSecond) : '–'}`;
 
 interface RateMeter {
   /** Records a sample and returns the current rate. */

@@ -92,6 +92,11 @@ export interface DeliveryLedger {
     detail: { at: string; origin: string; detail: string },
   ): Promise<'recorded' | 'repeat' | 'missing'>;
   feedbackCounts(editionId: string): Promise<FeedbackCounts>;
+  /**
+   * The recorded reasons of the deliveries in a state, counted ("no articles for topics policy" → 3):
+   * a scan of the ledger, so callers that poll cache it by the state's count (edition-progress.ts).
+   */
+  reasonsIn(editionId: string, state: DeliveryState): Promise<Record<string, number>>;
   /** Subscriber ids in a state (for `status` listings and operator actions). */
   listInState(editionId: string, state: DeliveryState, limit: number): Promise<string[]>;
 }

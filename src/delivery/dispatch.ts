@@ -9,6 +9,7 @@
 import type { Queue } from 'bullmq';
 import { delayUntilDue } from '../core/due-time.ts';
 import type { EditionRecord, EditionStore } from '../editions/edition-store.ts';
+import type { DueGroup } from '../observability/send-progress.ts';
 import type { SendJobData } from '../queues/queue-names.ts';
 import type { SubscriberStore } from '../subscribers/subscriber-store.ts';
 import type { DeliveryLedger } from './delivery-ledger.ts';
@@ -74,6 +75,15 @@ export async function dispatchEdition(
     for (let i = 0; i < jobs.length; i += ADD_CHUNK)
       await deps.sendQueue.addBulk(jobs.slice(i, i + ADD_CHUNK));
   };
+  // How many are due when, per time zone: what progress tells operators of what is left (a few hundred
+  // groups at most: hours × zones), kept with the dispatch.
+  const plan = new Map<string, DueGroup>();
+  const due = (at: number, timezone: string) => {
+    const key = `${at}|${timezone}`;
+    const g = plan.get(key) ?? { dueAt: at, timezone, count: 0 };
+    g.count++;
+    plan.set(key, g);
+  };
   let cursor = '0';
   let recipients = 0;
   do {
@@ -84,14 +94,11 @@ export async function dispatchEdition(
     const subs = options.immediate ? [] : await deps.subscribers.getMany(ids);
     ids.forEach((id, i) => {
       const sub = subs[i];
+      const timezone = options.immediate ? '' : (sub?.timezone ?? deps.defaultTimezone);
       const delay = options.immediate
         ? 0
-        : delayUntilDue(
-            edition.sendDate,
-            sub?.hour ?? deps.defaultHour,
-            sub?.timezone ?? deps.defaultTimezone,
-            options.now,
-          );
+        : delayUntilDue(edition.sendDate, sub?.hour ?? deps.defaultHour, timezone, options.now);
+      due(options.now.getTime() + delay, timezone);
       const list = byDelay.get(delay) ?? [];
       list.push(id);
       byDelay.set(delay, list);
@@ -111,7 +118,7 @@ export async function dispatchEdition(
 
   for (const [delay, ids] of [...byDelay.entries()].sort(([a], [b]) => a - b)) cut(delay, ids);
   await enqueue();
-  await deps.editions.recordDispatch(edition.id, generation, jobCount);
+  await deps.editions.recordDispatch(edition.id, generation, jobCount, [...plan.values()]);
   const firstDelay = byDelay.size ? Math.min(...byDelay.keys()) : 0;
   return {
     generation,

@@ -192,6 +192,27 @@ export function createRedisDeliveryLedger(
       ) as FeedbackCounts;
     },
 
+    async reasonsIn(editionId, state) {
+      const counts: Record<string, number> = {};
+      let cursor = '0';
+      do {
+        const page = await ledger.scan(editionId, cursor, 1000);
+        cursor = page.cursor;
+        const ids = page.entries.filter(([, st]) => st.split('@')[0] === state).map(([id]) => id);
+        if (!ids.length) continue;
+        for (const raw of await redis.hmget(keys(editionId).detail, ...ids)) {
+          let reason = 'no reason recorded';
+          try {
+            reason = (raw && (JSON.parse(raw) as OutcomeDetail).reason) || reason;
+          } catch {
+            // A detail written by older code in another shape: counted without its reason.
+          }
+          counts[reason] = (counts[reason] ?? 0) + 1;
+        }
+      } while (cursor !== '0');
+      return counts;
+    },
+
     async listInState(editionId, state, limit) {
       const out: string[] = [];
       let cursor = '0';

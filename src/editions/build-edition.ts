@@ -190,7 +190,12 @@ async function freezeAndCompile(
       const index = variantIndex.get(key);
       recipients.push(
         index === undefined
-          ? { subscriberId: sub.id, variant: -1, state: 'skipped', reason: `no articles for topics ${key}` }
+          ? {
+              subscriberId: sub.id,
+              variant: -1,
+              state: 'skipped',
+              reason: `no articles for topics ${topics.join(', ')}`,
+            }
           : { subscriberId: sub.id, variant: index, state: 'pending' },
       );
     }

@@ -1,6 +1,7 @@
 import type { Article } from '../domain/article.ts';
 import type { Edition, EditionStatus } from '../domain/edition.ts';
 import type { EditionEdits } from '../domain/edition-edits.ts';
+import type { DueGroup } from '../observability/send-progress.ts';
 import type { CompiledVariant } from '../render/build-variant.ts';
 
 export interface EditionRecord extends Edition {
@@ -60,6 +61,8 @@ export interface EditionStore {
   /** A new number for each dispatch of an edition, so its send job ids never collide with old ones. */
   nextGeneration(id: string): Promise<number>;
   /** Remembers the latest dispatch (its job ids are `send-<id>-g<generation>-1..jobs`) for reconcile. */
-  recordDispatch(id: string, generation: number, jobs: number): Promise<void>;
+  recordDispatch(id: string, generation: number, jobs: number, plan: DueGroup[]): Promise<void>;
+  /** The latest dispatch's due plan (how many are due when, per zone); undefined before any send. */
+  duePlan(id: string): Promise<DueGroup[] | undefined>;
   lastDispatch(id: string): Promise<{ generation: number; jobs: number } | undefined>;
 }

@@ -8,6 +8,7 @@ import type { Article } from '../domain/article.ts';
 import { type Edition, editionStatusOf } from '../domain/edition.ts';
 import { NO_EDITS } from '../domain/edition-edits.ts';
 import { timelineKeys } from '../observability/redis-send-timeline.ts';
+import type { DueGroup } from '../observability/send-progress.ts';
 import { editionIndexKey, editionKeys, GENERATION_KEYS, stagingKey } from '../redis/key-layout.ts';
 import type { RedisClient } from '../redis/redis-client.ts';
 import type { CompiledVariant } from '../render/build-variant.ts';
@@ -75,7 +76,7 @@ end
 -- Claims, attempts, the send timeline and feedback belong to the generation they were made in.
 redis.call('DEL', KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7], KEYS[8])
 redis.call('HSET', KEYS[1], 'data', ARGV[2], 'status', ARGV[3], 'pausedReason', '')
-redis.call('HDEL', KEYS[1], 'startedAt', 'finishedAt', 'lastDispatch', 'approvedAt', 'approvedBy', 'publicFrom')
+redis.call('HDEL', KEYS[1], 'startedAt', 'finishedAt', 'lastDispatch', 'duePlan', 'approvedAt', 'approvedBy', 'publicFrom')
 return 'committed'
 `;
 
@@ -241,8 +242,19 @@ export function createRedisEditionStore(redis: RedisClient, prefix: string): Edi
       return redis.hincrby(keys(id).edition, 'generation', 1);
     },
 
-    async recordDispatch(id, generation, jobs) {
-      await redis.hset(keys(id).edition, 'lastDispatch', `${generation}:${jobs}`);
+    async recordDispatch(id, generation, jobs, plan) {
+      await redis.hset(
+        keys(id).edition,
+        'lastDispatch',
+        `${generation}:${jobs}`,
+        'duePlan',
+        JSON.stringify(plan),
+      );
+    },
+
+    async duePlan(id) {
+      const v = await redis.hget(keys(id).edition, 'duePlan');
+      return v ? (JSON.parse(v) as DueGroup[]) : undefined;
     },
 
     async lastDispatch(id) {

@@ -99,7 +99,8 @@ describe('CLI progress and exit codes', () => {
     expect(r.out).not.toMatch(CONTROL);
     const lines = r.err.split('\n').filter((l) => l.startsWith(`sending ${weekBefore}: `));
     expect(lines.length).toBeGreaterThanOrEqual(2);
-    expect(lines.at(-1)).toMatch(/: 40\/40 \(100%\) \d+\/s sent 39$/);
+    // Done is sent + failed for good; the failure is named beside the sent.
+    expect(lines.at(-1)).toMatch(/: 40\/40 \(100%\) \d+\/s sent 39 · 1 failed$/);
     expect(r.out).toContain(`edition ${weekBefore}: sent`);
     expect(r.out).toContain('failed 1');
     expect(r.code).toBe(1);

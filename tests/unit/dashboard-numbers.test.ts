@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { EditionStatusReport } from '../../src/delivery/edition-control.ts';
 import { growthSvg, MAX_BARS, sendsPerMinuteSvg } from '../../src/http/routes/admin/svg-charts.ts';
 import { formatDuration, recentRate, sendProgress } from '../../src/observability/send-progress.ts';
+import type { MinuteCount } from '../../src/observability/send-timeline.ts';
 import { topicCounts, weeklyTrends } from '../../src/observability/subscriber-trends.ts';
 
 const report = (over: Partial<EditionStatusReport>): EditionStatusReport => ({
@@ -37,6 +38,8 @@ const report = (over: Partial<EditionStatusReport>): EditionStatusReport => ({
   ...over,
 });
 const NOW = new Date('2026-11-24T10:00:30Z');
+const progress = (r: EditionStatusReport, minutes: MinuteCount[] = []) =>
+  sendProgress({ ...r, skipReasons: {}, plan: undefined, minutes, now: NOW });
 const minute = (iso: string) => new Date(iso).getTime();
 
 describe('send progress', () => {
@@ -46,7 +49,7 @@ describe('send progress', () => {
       { minute: minute('2026-11-24T09:59:00Z'), sent: 300, other: 0 },
       { minute: minute('2026-11-24T10:00:00Z'), sent: 140, other: 10 },
     ];
-    const p = sendProgress(report({ sent: 590, bounced: 10, pending: 380, sending: 20 }), minutes, NOW);
+    const p = progress(report({ sent: 590, bounced: 10, pending: 380, sending: 20 }), minutes);
     expect(p).toMatchObject({ done: 600, total: 1000, percent: 60, open: 400 });
     // 450 outcomes in 90 s.
     expect(p.ratePerSecond).toBe(5);
@@ -54,15 +57,15 @@ describe('send progress', () => {
   });
 
   it('is 100% only when nothing is open, and 99% just before', () => {
-    expect(sendProgress(report({ sent: 999, pending: 1 }), [], NOW).percent).toBe(99);
-    expect(sendProgress(report({ status: 'sent', sent: 990, skipped: 10 }), [], NOW).percent).toBe(100);
-    expect(sendProgress(report({ eligible: 0 }), [], NOW).percent).toBe(100);
+    expect(progress(report({ sent: 999, pending: 1 })).percent).toBe(99);
+    expect(progress(report({ status: 'sent', sent: 990, skipped: 10 })).percent).toBe(100);
+    expect(progress(report({ eligible: 0 })).percent).toBe(100);
   });
 
   it('has no rate and no ETA when not sending (paused with work open)', () => {
     const minutes = [{ minute: minute('2026-11-24T10:00:00Z'), sent: 100, other: 0 }];
     expect(recentRate(minutes, NOW)).toBeCloseTo(100 / 90);
-    const p = sendProgress(report({ status: 'paused', sent: 100, pending: 900 }), minutes, NOW);
+    const p = progress(report({ status: 'paused', sent: 100, pending: 900 }), minutes);
     expect(p.ratePerSecond).toBe(0);
     expect(p.etaSeconds).toBeUndefined();
   });

@@ -9,6 +9,7 @@ import { UserError } from '../../errors/user-error.ts';
 import { describeFeedback } from '../../feedback/feedback-summary.ts';
 import { checkLocale } from '../../i18n/locale-tag.ts';
 import { describeOutage } from '../../mail/relay-outage.ts';
+import type { SendProgress } from '../../observability/send-progress.ts';
 import { withContainer } from '../context.ts';
 
 /** What the actions use, imported when one runs: `digest --help` loads none of it (BENCHMARKS.md). */
@@ -20,6 +21,8 @@ const heavy = async () => ({
   ...(await import('../../queues/queues.ts')),
   ...(await import('../../queues/schedules.ts')),
   ...(await import('../progress.ts')),
+  ...(await import('../../observability/edition-progress.ts')),
+  ...(await import('../../observability/send-progress.ts')),
 });
 
 const print = (json: boolean, value: unknown, text: string) =>
@@ -45,7 +48,8 @@ export function registerSendCommands(program: Command): void {
     .addHelpText('after', '\nExamples:\n  digest send --now --wait\n  digest send --edition 2026-W47 --json')
     .action((o: { edition?: string; now?: boolean; wait?: boolean; json?: boolean; force?: boolean }) =>
       withContainer(async (c) => {
-        const { startSend, controlDeps, hasWorkers, startWorkers, editionStatus } = await heavy();
+        const { startSend, controlDeps, hasWorkers, startWorkers, editionStatus, editionProgress } =
+          await heavy();
         const id = await editionArg(c, o.edition);
         const r = await startSend(controlDeps(c), id, {
           immediate: !!o.now,
@@ -69,7 +73,8 @@ export function registerSendCommands(program: Command): void {
           await local?.stop();
         }
         const report = await editionStatus(controlDeps(c), id, new Date());
-        print(!!o.json, summary(report), describeStatus(report));
+        const progress = await editionProgress(c, report, new Date());
+        print(!!o.json, summary(report, progress), describeStatus(report, progress));
         if (report.failed > 0) process.exitCode = 1;
       }),
     );
@@ -82,18 +87,19 @@ export function registerSendCommands(program: Command): void {
     .addHelpText('after', '\nExamples:\n  digest status\n  digest status 2026-W47 --json')
     .action((edition: string | undefined, o: { json?: boolean; watch?: boolean }) =>
       withContainer(async (c) => {
-        const { controlDeps, editionStatus } = await heavy();
+        const { controlDeps, editionProgress, editionStatus } = await heavy();
         const id = await editionArg(c, edition);
         if (o.watch) await waitForEdition(c, id, !!o.json);
         const report = await editionStatus(controlDeps(c), id, new Date());
+        const progress = await editionProgress(c, report, new Date());
         const uncertainIds = await c.ledger.listInState(id, 'uncertain', 10_000);
         const failedIds = await c.ledger.listInState(id, 'failed', 10_000);
         const relay = await relayLine(c, report);
         print(
           !!o.json,
-          { ...summary(report), relay: relay ?? null, uncertainIds, failedIds },
+          { ...summary(report, progress), relay: relay ?? null, uncertainIds, failedIds },
           [
-            describeStatus(report),
+            describeStatus(report, progress),
             `  ${describeFeedback(report.feedback, c.config.complaintGuard)}`,
             relay && `  ${relay}`,
           ]
@@ -111,11 +117,11 @@ export function registerSendCommands(program: Command): void {
       .addHelpText('after', `\nExamples:\n  digest ${name} 2026-W47\n  digest ${name} 2026-W47 --json`)
       .action((edition: string, o: { json?: boolean }) =>
         withContainer(async (c) => {
-          const { checkEditionId, controlDeps, editionStatus } = await heavy();
+          const { checkEditionId, controlDeps, editionProgress, editionStatus } = await heavy();
           const id = checkEditionId(c.publication, edition);
           const text = await run(c, id);
           const report = await editionStatus(controlDeps(c), id, new Date());
-          print(!!o.json, summary(report), text);
+          print(!!o.json, summary(report, await editionProgress(c, report, new Date())), text);
         }),
       );
   simple('pause', 'Pause an edition that is sending (claims stop; nothing is lost).', async (c, id) => {
@@ -224,7 +230,7 @@ export function registerSendCommands(program: Command): void {
     });
 }
 
-function summary(r: EditionStatusReport) {
+function summary(r: EditionStatusReport, progress: SendProgress) {
   return {
     edition: r.edition,
     status: r.status,
@@ -241,6 +247,7 @@ function summary(r: EditionStatusReport) {
     pending: r.pending + r.retry + r.sending,
     durationMs: r.durationMs,
     feedback: r.feedback,
+    progress,
   };
 }
 
@@ -251,7 +258,7 @@ async function relayLine(c: Container, r: EditionStatusReport): Promise<string |
   return outage ? describeOutage(outage, Date.now(), outage.givenUp) : undefined;
 }
 
-function describeStatus(r: EditionStatusReport): string {
+function describeStatus(r: EditionStatusReport, p: SendProgress): string {
   const open = r.pending + r.retry + r.sending;
   return [
     `edition ${r.edition}: ${r.status}${r.pausedReason ? ` (${r.pausedReason})` : ''}${r.generation > 1 ? `, generation ${r.generation}` : ''}`,
@@ -260,6 +267,7 @@ function describeStatus(r: EditionStatusReport): string {
       : r.status === 'draft'
         ? `  draft: visible to operators only; digest build ${r.edition} builds it again, digest send ${r.edition} sends it`
         : '',
+    `  ${p.summary}`,
     `  eligible ${r.eligible} · sent ${r.sent} · skipped ${r.skipped} · bounced ${r.bounced} · uncertain ${r.uncertain} · failed ${r.failed} · cancelled ${r.cancelled} · pending ${open}`,
     r.durationMs !== undefined ? `  duration ${(r.durationMs / 1000).toFixed(1)} s` : '',
   ]
@@ -269,13 +277,26 @@ function describeStatus(r: EditionStatusReport): string {
 
 /** Polls the ledger until nothing is pending, sending or waiting to retry (or the edition pauses). */
 async function waitForEdition(c: Container, id: string, quiet: boolean): Promise<void> {
-  const { controlDeps, createProgress, editionStatus } = await heavy();
+  const { controlDeps, createProgress, describeMoment, editionProgress, editionStatus, formatDuration } =
+    await heavy();
   const progress = quiet ? undefined : createProgress(`sending ${id}`);
   try {
     for (;;) {
-      const r = await editionStatus(controlDeps(c), id, new Date());
-      const done = r.sent + r.skipped + r.bounced + r.uncertain + r.failed + r.cancelled;
-      progress?.update(done, Math.max(r.eligible, done), `sent ${r.sent}`);
+      const now = new Date();
+      const r = await editionStatus(controlDeps(c), id, now);
+      // Done is what reached the relay (or failed for good); skips are told apart, never counted as done.
+      const p = await editionProgress(c, r, now);
+      const detail = [`sent ${p.sent}`, p.skipped && `${p.skipped} skipped`, p.failed && `${p.failed} failed`]
+        .filter(Boolean)
+        .join(' · ');
+      // What is due now gets the rate's ETA; what waits for its readers' hour gets its clock time.
+      const when =
+        p.dueLater > 0 && p.next
+          ? p.dueNow > 0
+            ? `ETA ${formatDuration(p.etaSeconds)} for ${p.dueNow} due now, then ${p.dueLater} from ${describeMoment(p.next)}`
+            : `next ${describeMoment(p.next)}`
+          : undefined;
+      progress?.update(p.done, p.total, detail, when);
       if (r.status !== 'sending') return;
       // Delayed deliveries (due later) keep an edition open: --wait then waits for their hour.
       await new Promise((res) => setTimeout(res, 250));

@@ -26,7 +26,20 @@
     set('[data-field="percent"]', String(d.progress.percent));
     set('[data-field="done"]', d.progress.done.toLocaleString('en'));
     set('[data-field="total"]', d.progress.total.toLocaleString('en'));
+    set('[data-field="progress-sent"]', d.progress.sent.toLocaleString('en'));
+    set('[data-field="progress-failed"]', d.progress.failed.toLocaleString('en'));
     set('[data-field="rate"]', d.rate);
+    // When what is left goes, and why some are skipped: the server's words, shown only when there is something.
+    for (const el of document.querySelectorAll('[data-field="timing"]')) {
+      el.textContent = d.timing || '';
+      el.hidden = !d.timing;
+    }
+    for (const el of document.querySelectorAll('[data-field="skipped"]')) {
+      el.textContent = d.progress.skipped
+        ? `Skipped, not counted as done: ${d.progress.skipped.toLocaleString('en')} (${d.skips})`
+        : '';
+      el.hidden = !d.progress.skipped;
+    }
     set('[data-field="eta"]', duration(d.eta));
     for (const el of document.querySelectorAll('[data-field="status"]')) {
       el.textContent = d.status;

@@ -16,6 +16,7 @@ import type { EditionRecord } from '../../../editions/edition-store.ts';
 import { isWebPublic } from '../../../editions/web-visibility.ts';
 import { UserError } from '../../../errors/user-error.ts';
 import { formatRate } from '../../../feedback/complaint-guard.ts';
+import { describeSkips, describeTiming } from '../../../observability/send-progress.ts';
 import type { AdminContext } from './admin-context.ts';
 import {
   actionInput,
@@ -133,6 +134,8 @@ export function editionPages(app: FastifyInstance, ctx: AdminContext): void {
       progress: view.progress,
       rate: p.rate,
       eta: p.eta,
+      timing: p.timing,
+      skips: p.skips,
       errors: p.errors,
       chart: p.chart,
     };
@@ -310,6 +313,9 @@ function present(view: EditionView) {
     progress: view.progress,
     rate: view.progress.ratePerSecond.toFixed(1),
     eta: view.progress.etaSeconds,
+    // When what is left goes (due now with its ETA, later at the readers' clock times) and why some are skipped.
+    timing: describeTiming(view.progress),
+    skips: describeSkips(view.progress),
     errors: errorReplies(view.replies),
     chart: sendsPerMinuteSvg(view.perMinute),
     relay: view.relay,

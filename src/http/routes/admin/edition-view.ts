@@ -3,7 +3,8 @@ import type { Container } from '../../../app/container.ts';
 import { controlDeps } from '../../../app/step-deps.ts';
 import { type EditionStatusReport, editionStatus } from '../../../delivery/edition-control.ts';
 import { describeOutage } from '../../../mail/relay-outage.ts';
-import { type SendProgress, sendProgress } from '../../../observability/send-progress.ts';
+import { editionProgress } from '../../../observability/edition-progress.ts';
+import type { SendProgress } from '../../../observability/send-progress.ts';
 import type { MinuteCount, ReplyCount } from '../../../observability/send-timeline.ts';
 
 export interface EditionView {
@@ -25,7 +26,7 @@ export async function editionView(c: Container, id: string, now: Date): Promise<
   ]);
   const relay =
     outage && report.status === 'sending' ? describeOutage(outage, now.getTime(), outage.givenUp) : undefined;
-  return { report, progress: sendProgress(report, perMinute, now), replies, perMinute, relay };
+  return { report, progress: await editionProgress(c, report, now, perMinute), replies, perMinute, relay };
 }
 
 /** The errors only (everything but `sent`), as the dashboard's breakdown table shows them. */
