@@ -196,7 +196,8 @@ describe('operator console', () => {
     expect(res.body).toContain('data-field="imported">2<');
     expect(res.body).toContain('data-field="rows">8<');
     expect(res.body).toContain('data-field="rejected">6<');
-    for (const line of [3, 4, 5, 6, 7, 8]) expect(res.body).toContain(`<tr><td>${line}</td>`);
+    for (const line of [3, 4, 5, 6, 7, 8])
+      expect(res.body).toContain(`<tr><td data-label="line">${line}</td>`);
     expect(res.body).toContain('duplicate of line 2');
     expect(res.body).toContain('address already exists');
     expect((await c.subscribers.getByEmail('csv1@example.com'))!.status).toBe('active');

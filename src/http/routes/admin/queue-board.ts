@@ -23,7 +23,8 @@ export async function queueBoard(app: FastifyInstance, container: Container): Pr
     // `miscLinks` is bull-board's documented way to add links to its header menu: the way back.
     options: {
       uiConfig: {
-        boardTitle: `${container.publication.name} queues`,
+        // Short: on a phone a longer title pushes the header's last menu (the way back) off the screen.
+        boardTitle: 'Queues',
         miscLinks: [{ text: 'Back to the dashboard', url: '/admin' }],
       },
     },
