@@ -32,7 +32,11 @@ export function createBuildWorker(container: Container): Worker<EditionJobData> 
       }
       return { edition: edition.id, created, recipients: edition.recipientCount };
     },
-    { connection: container.newRedisConnection(), prefix: bullPrefix(container.prefix), concurrency: 1 },
+    {
+      connection: container.newRedisConnection(),
+      prefix: bullPrefix(container.prefix, QUEUES.build),
+      concurrency: 1,
+    },
   );
   // A lost Redis connection is reported once per retry by the container's RedisOutage.
   worker.on('error', (err) => {

@@ -20,7 +20,8 @@ interface CollectJobData {
 }
 
 export function createCollectWorker(container: Container): Worker<CollectJobData> {
-  const prefix = bullPrefix(container.prefix);
+  // The weekly flow's children (collect) and parent (build) share this prefix's hash tag.
+  const prefix = bullPrefix(container.prefix, QUEUES.collect);
   const worker = new Worker<CollectJobData>(
     QUEUES.collect,
     async (job: Job<CollectJobData>) => {

@@ -20,7 +20,11 @@ export function createDispatchWorker(container: Container): Worker<EditionJobDat
       );
       return { edition: r.edition.id, dispatched: r.dispatched, alreadyStarted: r.alreadyStarted };
     },
-    { connection: container.newRedisConnection(), prefix: bullPrefix(container.prefix), concurrency: 1 },
+    {
+      connection: container.newRedisConnection(),
+      prefix: bullPrefix(container.prefix, QUEUES.dispatch),
+      concurrency: 1,
+    },
   );
   // A lost Redis connection is reported once per retry by the container's RedisOutage.
   worker.on('error', (err) => {

@@ -15,7 +15,11 @@ export function createReconcileWorker(container: Container): Worker {
       }
       return reports;
     },
-    { connection: container.newRedisConnection(), prefix: bullPrefix(container.prefix), concurrency: 1 },
+    {
+      connection: container.newRedisConnection(),
+      prefix: bullPrefix(container.prefix, QUEUES.reconcile),
+      concurrency: 1,
+    },
   );
   // A lost Redis connection is reported once per retry by the container's RedisOutage.
   worker.on('error', (err) => {

@@ -37,7 +37,7 @@ export function createSendWorker(
     },
     {
       connection: container.newRedisConnection(),
-      prefix: bullPrefix(container.prefix),
+      prefix: bullPrefix(container.prefix, QUEUES.send),
       concurrency: container.config.workerConcurrency,
       // Needed for worker.rateLimit(); the global messages-per-second limit is enforced per claim.
       limiter: { max: 100_000, duration: 1000 },

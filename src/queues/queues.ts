@@ -8,7 +8,7 @@ export type Queues = Record<QueueName, Queue> & { close(): Promise<void> };
 export function createQueues(connection: RedisClient, prefix: string): Queues {
   const entries = Object.values(QUEUES).map((name) => [
     name,
-    new Queue(name, { connection, prefix: bullPrefix(prefix) }),
+    new Queue(name, { connection, prefix: bullPrefix(prefix, name) }),
   ]);
   const queues = Object.fromEntries(entries) as Record<QueueName, Queue>;
   const all = Object.values(queues);

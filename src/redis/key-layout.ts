@@ -118,5 +118,14 @@ export function sourceKeys(prefix: string) {
   };
 }
 
-/** BullMQ key prefix under our own prefix, so one Redis can hold several installations. */
-export const bullPrefix = (prefix: string) => `${prefix}:bull`;
+/**
+ * BullMQ's key prefix of a queue. Each BullMQ script touches several keys of one queue, and a flow also
+ * its parent's queue, so on Redis Cluster a queue's keys must share a hash tag: `{bull}` for collect
+ * and build (the weekly flow's children and parent), dispatch and reconcile (a few jobs a week), and
+ * `{bull-send}` for send, the one busy queue, which may so land on another master. Older code used
+ * `<prefix>:bull` for every queue; `digest migrate` moves what waits there (src/queues/move-queue-jobs.ts).
+ */
+export const bullPrefix = (prefix: string, queue: string) =>
+  queue === 'send' ? `${prefix}:{bull-send}` : `${prefix}:{bull}`;
+/** The BullMQ prefix of every queue before the hash tags (read by `digest migrate` only). */
+export const legacyBullPrefix = (prefix: string) => `${prefix}:bull`;

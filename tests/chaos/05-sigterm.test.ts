@@ -4,6 +4,7 @@
  * completes the edition with 0 uncertain and 0 duplicates.
  */
 import { afterAll, describe, it } from 'vitest';
+import { bullPrefix, QUEUES } from '../../src/queues/queue-names.ts';
 import { seedSubscribers } from '../helpers/delivery-fixtures.ts';
 import { type ChaosEnv, startChaosEnv } from './harness/chaos-env.ts';
 import { auditEdition, waitForCounts, waitForEdition } from './harness/delivery-audit.ts';
@@ -55,7 +56,7 @@ describe('chaos: SIGTERM during a send', () => {
         const { QueueEvents } = await import('bullmq');
         const events = new QueueEvents('send', {
           connection: c.newRedisConnection(),
-          prefix: `${c.prefix}:bull`,
+          prefix: bullPrefix(c.prefix, QUEUES.send),
         });
         events.on('stalled', () => stalled++);
         await events.waitUntilReady();

@@ -37,7 +37,7 @@ async function collectThroughQueue(c: Container): Promise<SourceReport[]> {
   const { bullPrefix, QUEUES } = await import('../../queues/queue-names.ts');
   const events = new QueueEvents(QUEUES.collect, {
     connection: c.newRedisConnection(),
-    prefix: bullPrefix(c.prefix),
+    prefix: bullPrefix(c.prefix, QUEUES.collect),
   });
   try {
     await events.waitUntilReady();
