@@ -32,7 +32,8 @@ export function catalogueOf(tag: string): CatalogueLocale | undefined {
  */
 export function checkLocale(value: unknown, fallback = ''): LocaleCheck {
   if (value === undefined || value === null) return { ok: true, value: fallback };
-  if (typeof value !== 'string') return refusal('reason.locale', 'locale must be text', { locale: '' });
+  if (typeof value !== 'string')
+    return refusal('reason.locale', 'locale must be text', { locale: String(value).slice(0, 40) });
   const text = value.trim().replace(/_/g, '-');
   if (!text) return { ok: true, value: fallback };
   const shown = text.replace(/[\u0000-\u001f\u007f]/g, ' ').slice(0, 40);

@@ -42,6 +42,11 @@ describe('normaliseEmail', () => {
     expect(checkEmail('"attacker@evil.example;victim"@readers.example')).toEqual({
       ok: false,
       reason: 'has quotation marks (quoted addresses are not accepted)',
+      // What a reader reads instead, in their language (src/i18n/reader-problem.ts).
+      problem: { key: 'reason.email.quoted', values: undefined },
+    });
+    expect(checkEmail('ann@mail.x1')).toMatchObject({
+      problem: { key: 'reason.email.noPublicEnding', values: { domain: 'mail.x1' } },
     });
     expect(checkEmail('a@b.example, c@d.example')).toMatchObject({ reason: /more than one address/ });
     expect(checkEmail('Ann <a@b.example>')).toMatchObject({ reason: /address alone/ });
