@@ -70,7 +70,11 @@ function round(fn: (i: number) => number): number {
 
 const before = await composerOf(beforeDir);
 const after = await composerOf(afterDir);
-for (let i = 0; i < 3000; i++) before(i), after(i); // warm-up: JIT, and each zone's dates once
+// Warm-up: the JIT, and each zone's dates once.
+for (let i = 0; i < 3000; i++) {
+  before(i);
+  after(i);
+}
 const b: number[] = [];
 const a: number[] = [];
 for (let r = 0; r < rounds; r++) {
@@ -80,5 +84,13 @@ for (let r = 0; r < rounds; r++) {
 const mb = median(b);
 const ma = median(a);
 console.log(
-  JSON.stringify({ rounds, perRound: PER_ROUND, beforeUs: mb, afterUs: ma, ratio: Number((ma / mb).toFixed(3)), b, a }),
+  JSON.stringify({
+    rounds,
+    perRound: PER_ROUND,
+    beforeUs: mb,
+    afterUs: ma,
+    ratio: Number((ma / mb).toFixed(3)),
+    b,
+    a,
+  }),
 );
