@@ -141,6 +141,14 @@ describe('operator console', () => {
     );
     expect(flashOf(zone)).toMatch(/^Not added: .*EST/);
     expect(flashOf(zone)).not.toMatch(/--|digest /);
+    // The confirmation email again, for a pending person: the throttle holds it within 24 hours.
+    const resent = await b.follow(
+      await b.post(`/admin/subscribers/${added.id}/confirm-resend`, { _csrf: csrfOf(zone) }),
+    );
+    expect(flashOf(resent)).toBe(
+      'A confirmation email went to new.reader@example.com in the last 24 hours; not sent again.',
+    );
+    expect(sink.messages.length).toBe(before + 1);
     const again = await b.follow(
       await b.post('/admin/subscribers', { _csrf: csrfOf(zone), email: 'told-us@example.com' }),
     );
@@ -309,6 +317,19 @@ describe('operator console', () => {
     expect(flashOf(readd)).toBe(
       'Not added: the address bounced, complained or was forgotten, so it is on the suppression list (only the person can sign up again).',
     );
+    for (const url of [`/admin/subscribers/${sub.id}/forget`, '/admin/subscribers/not..an..id']) {
+      const res = await b.get(url);
+      expect(res.statusCode, url).toBe(404);
+      expect(res.body).toContain('No such subscriber');
+    }
+    for (const action of ['preferences', 'unsubscribe', 'forget', 'confirm-resend']) {
+      const res = await b.post(`/admin/subscribers/${sub.id}/${action}`, {
+        _csrf: csrfOf(confirm),
+        confirm: 'yes',
+        hour: '3',
+      });
+      expect(res.statusCode, action).toBe(404);
+    }
     const after = await b.get(`/admin/subscribers/${sub.id}`);
     expect(after.statusCode).toBe(404);
     expect(after.body).toContain('No such subscriber');
