@@ -111,5 +111,12 @@ describe('digest lint and the send gate', () => {
     expect(forced.code, forced.err).toBe(0);
     expect(JSON.parse(forced.out)).toMatchObject({ status: 'sent', sent: 3 });
     expect(sink.messages).toHaveLength(3);
+
+    // Linting the sent edition says it was sent, never "ready to send".
+    const afterSend = cli('lint', edition);
+    expect(afterSend.out).toMatch(
+      new RegExp(`^edition ${edition} was sent already: errors below in what went out`),
+    );
+    expect(afterSend.out).not.toMatch(/ready to send/);
   }, 180_000);
 });

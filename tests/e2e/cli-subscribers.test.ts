@@ -69,7 +69,13 @@ describe('digest subscribers', () => {
       created: true,
       subscriber: { email: 'eve@example.com', status: 'pending', hour: 6 },
       confirmation: 'not-sent',
+      // The relay's failure in our words, not hidden behind a guess.
+      confirmationError: 'connection refused (ECONNREFUSED)',
     });
+    const addedText = digest('add', 'Fay@Example.com');
+    expect(addedText.out).toContain(
+      'the confirmation email was not sent: connection refused (ECONNREFUSED); once the relay takes it: digest subscribers confirm-resend --email fay@example.com',
+    );
     const badAdd = digest('add', 'x@example.com', '--hour', '30');
     expect(badAdd.code).toBe(2);
     // One line (the test Redis runs without AOF, so a JSON warning may precede it).
@@ -92,7 +98,7 @@ describe('digest subscribers', () => {
     expect(digest('export', '--output', out).code).toBe(0);
     const exported = readFileSync(out, 'utf8').trim().split('\n');
     expect(exported[0]).toMatch(/^email,name,topics,timezone,hour,status/);
-    expect(exported).toHaveLength(5); // header, ann, dee, eve, z
+    expect(exported).toHaveLength(6); // header, ann, dee, eve, fay, z
 
     const refused = digest('forget', 'dee@example.com');
     expect(refused.code).toBe(2);

@@ -21,7 +21,8 @@ export function registerLintCommand(program: Command): void {
         const report = await lintStoredEdition(lintDeps(c), id, { checkLinks: !!o.checkLinks });
         if (o.json) process.stdout.write(`${JSON.stringify(report)}\n`);
         else {
-          const lines = [`edition ${id}: ${report.ok ? 'ready to send' : 'NOT ready to send'}`];
+          const status = (await c.editions.get(id))?.status ?? 'draft';
+          const lines = [headline(id, status, report.ok)];
           for (const v of report.variants) {
             lines.push(
               `  ${v.key}: HTML ${(v.htmlBytes / 1024).toFixed(1)} KB, text ${(v.textBytes / 1024).toFixed(1)} KB, ${v.images} images, ${v.links} links`,
@@ -43,4 +44,15 @@ export function registerLintCommand(program: Command): void {
         if (!report.ok) process.exitCode = 1;
       }),
     );
+}
+
+/** "Ready to send" only for a draft: a sent edition's lint is about what went out, and says so. */
+function headline(id: string, status: string, ok: boolean): string {
+  const verdict = ok ? 'no errors' : 'errors below';
+  if (status === 'sent') return `edition ${id} was sent already: ${verdict} in what went out`;
+  if (status === 'sending' || status === 'paused')
+    return `edition ${id} is ${status}: ${verdict} in what is going out`;
+  if (status === 'cancelled')
+    return `edition ${id} is cancelled: ${ok ? `ready to send once reopened (digest reopen ${id})` : 'NOT ready to send'}`;
+  return `edition ${id}: ${ok ? 'ready to send' : 'NOT ready to send'}`;
 }

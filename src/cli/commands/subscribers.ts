@@ -91,24 +91,28 @@ export function registerSubscriberCommands(program: Command): void {
           // Double opt-in: a new pending subscriber gets the confirmation email now (throttled as the
           // form's); a relay that refuses it leaves them added, with the command to send it again.
           let confirmation: 'sent' | 'sent-recently' | 'not-sent' | undefined;
+          // Why the relay did not take it, in our words (the operator fixes SMTP_URL or waits for the relay).
+          let confirmationError: string | undefined;
           if (created && subscriber.status === 'pending') {
             const { confirmationDeps, resendConfirmations } = await heavy();
             try {
               const r = await resendConfirmations(confirmationDeps(c), [subscriber], new Date());
               confirmation = r.mailed ? 'sent' : 'sent-recently';
-            } catch {
+            } catch (err) {
               confirmation = 'not-sent';
+              const { describeRelayFailure } = await import('../../mail/relay-outage.ts');
+              confirmationError = describeRelayFailure(err as Parameters<typeof describeRelayFailure>[0]);
               process.exitCode = 1;
             }
           }
-          if (o.json) return out(JSON.stringify({ created, subscriber, confirmation }));
+          if (o.json) return out(JSON.stringify({ created, subscriber, confirmation, confirmationError }));
           out(`${created ? 'added' : 'already there, unchanged'}: ${oneLine(subscriber)}`);
           if (confirmation === 'sent') out(`confirmation email sent to ${subscriber.email}`);
           if (confirmation === 'sent-recently')
             out(`a confirmation email went to ${subscriber.email} in the last 24 hours; not sent again`);
           if (confirmation === 'not-sent')
             out(
-              `the confirmation email could not be sent (is the relay reachable?): digest subscribers confirm-resend --email ${subscriber.email}`,
+              `the confirmation email was not sent: ${confirmationError}; once the relay takes it: digest subscribers confirm-resend --email ${subscriber.email}`,
             );
         }),
     );
