@@ -14,7 +14,10 @@ export interface Article {
   publishedAt: string;
   firstSeenAt: string;
   updatedAt: string;
-  /** The lead sentences (plain text), used when there is no bullet brief. */
+  /**
+   * The lead sentences (plain text), used when there is no bullet brief. Sentences of different
+   * paragraphs are separated by a blank line (`\n\n`), which the digest keeps as paragraphs.
+   */
   summary: string;
   /** The article's own key-point bullets (plain text), empty when it has none. */
   brief: string[];

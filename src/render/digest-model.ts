@@ -12,6 +12,7 @@ import { linkColour, masthead } from './contrast.ts';
 import { htmlLang } from './date-locale.ts';
 import { type DateSlot, DateSlotBook, formatDateSlots } from './date-slots.ts';
 import { editionHeading } from './edition-heading.ts';
+import { postalLine } from './postal-line.ts';
 import { cleanText, dateSentinel, slotData } from './recipient-slots.ts';
 import { safeHttpUrl } from './safe-url.ts';
 
@@ -29,6 +30,8 @@ export interface ModelInput {
   templatesDir?: string | undefined;
   /** What the editor set for this edition (src/editions/): applied to every variant alike. */
   editorial?: Editorial | undefined;
+  /** The sign-up form (`<PUBLIC_URL>/subscribe`): the web version's readers may not be subscribers yet. */
+  subscribeUrl?: string | undefined;
 }
 
 export interface Editorial {
@@ -50,7 +53,8 @@ export interface Card {
   readingTime: string;
   image: { src: string; alt: string } | undefined;
   brief: string[];
-  summary: string;
+  /** The summary's paragraphs (kept apart: issue 21 found them run together), empty with a brief. */
+  summary: string[];
 }
 
 export interface Section {
@@ -73,10 +77,21 @@ export interface DigestModel {
   /** The side text starts on (`left`, or `right` in a right-to-left language) and the other side. */
   start: 'left' | 'right';
   end: 'left' | 'right';
-  publication: { name: string; description: string; websiteUrl: string | undefined; postalAddress: string };
+  publication: {
+    name: string;
+    description: string;
+    websiteUrl: string | undefined;
+    /** The website's host name, the link text of `websiteUrl` (the footer names the publication once). */
+    websiteHost: string | undefined;
+    postalAddress: string;
+    /** The footer's last line: the postal address, led by the publication's name unless it holds it. */
+    postalLine: string;
+  };
   edition: { id: string; heading: string; weekLabel: string; range: string };
   colours: Record<'brand' | 'onBrand' | 'link' | 'text' | 'muted' | 'background' | 'card' | 'rule', string>;
   webUrl: string | undefined;
+  /** Web mode only: the sign-up form, linked from the masthead and the footer. */
+  subscribeUrl: string | undefined;
   topStories: Card[];
   sections: Section[];
   /** Articles of the variant: shown, or counted in a section's "N more stories". */
@@ -141,6 +156,7 @@ export function buildDigestModel(
   const lang = htmlLang(input.locale);
   const messages = digestTranslator(input);
   const webUrl = safeHttpUrl(input.webUrl);
+  const websiteUrl = safeHttpUrl(publication.websiteUrl);
   const book: DateSlotBook = new DateSlotBook(
     mode === 'email'
       ? dateSentinel
@@ -171,8 +187,10 @@ export function buildDigestModel(
     publication: {
       name: cleanText(publication.name, 120),
       description: cleanText(publication.description, 500),
-      websiteUrl: safeHttpUrl(publication.websiteUrl),
+      websiteUrl,
+      websiteHost: websiteUrl ? new URL(websiteUrl).host : undefined,
       postalAddress: cleanText(publication.postalAddress, 300),
+      postalLine: postalLine(cleanText(publication.name, 120), cleanText(publication.postalAddress, 300)),
     },
     edition: { id: input.edition.id, ...heading },
     colours: {
@@ -182,6 +200,7 @@ export function buildDigestModel(
       link: linkColour(publication.brandColor, PALETTE.card),
     },
     webUrl,
+    subscribeUrl: mode === 'web' ? safeHttpUrl(input.subscribeUrl) : undefined,
     topStories: choice.topStories.map(toCard),
     sections: choice.sections.map((s) => {
       const name = topicName(s.topicId);
@@ -242,7 +261,7 @@ function cardMaker(dates: DateSlotBook, messages: Translator) {
       }),
       image: imageSrc ? { src: imageSrc, alt: imageAlt(article.imageAlt, title) } : undefined,
       brief,
-      summary: brief.length ? '' : cleanText(article.summary, 600),
+      summary: brief.length ? [] : summaryParagraphs(article.summary),
     };
   };
 }
@@ -262,4 +281,18 @@ export function imageAlt(alt: string | undefined, title: string): string {
   const a = plain(text);
   const t = plain(title);
   return !a || t.includes(a) || a.includes(t) ? '' : text;
+}
+
+/** Up to 600 characters of the summary, in its paragraphs (blank-line separated, Article.summary). */
+function summaryParagraphs(summary: string): string[] {
+  const out: string[] = [];
+  let left = 600;
+  for (const paragraph of summary.split(/\n\s*\n/)) {
+    const text = cleanText(paragraph, left);
+    if (!text) continue;
+    out.push(text);
+    left -= text.length;
+    if (left <= 0) break;
+  }
+  return out;
 }

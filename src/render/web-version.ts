@@ -1,6 +1,6 @@
 /**
  * The public web version of an edition (`GET /editions/:id`, "view in browser"): every topic, no
- * section cap, and nothing personal (no recipient, no unsubscribe or preference links).
+ * section cap, nothing personal (no recipient, no unsubscribe or preference links), and a sign-up link.
  */
 import type { Article } from '../domain/article.ts';
 import type { Publication } from '../domain/publication.ts';
@@ -17,6 +17,8 @@ export interface WebVersionInput {
   templatesDir?: string | undefined;
   /** The editor's pin, note and subject for this edition. */
   editorial?: Editorial | undefined;
+  /** The sign-up form's URL, linked from the masthead and the footer. */
+  subscribeUrl?: string | undefined;
 }
 
 export interface WebVersion {

@@ -16,6 +16,7 @@ import { readerLocale } from '../i18n/locale-tag.ts';
 import { messageHelpers } from '../i18n/template-messages.ts';
 import { createTranslator } from '../i18n/translator.ts';
 import { htmlLang } from '../render/date-locale.ts';
+import { postalLine } from '../render/postal-line.ts';
 
 export type ConfirmationKind = 'confirm' | 'manage';
 
@@ -52,6 +53,7 @@ export function createConfirmationEmails(
     const messages = createTranslator(locale, { fallback: publication.locale, templatesDir: operatorDir });
     const data = {
       publication,
+      postalLine: postalLine(publication.name, publication.postalAddress),
       lang: htmlLang(locale),
       dir: messages.dir,
       start: messages.dir === 'rtl' ? 'right' : 'left',

@@ -193,6 +193,29 @@ describe('buildVariant', () => {
     for (const a of friendlyArticles()) expect(page).toContain(a.title);
     expect(web.articleCount).toBe(friendlyArticles().length);
   });
+
+  it('the web version links to the sign-up form, in its language, and names the publication once in the footer', async () => {
+    for (const [locale, subscribe, getIt] of [
+      ['en-GB', 'Subscribe', 'Get the next issue by email'],
+      ['de', 'Abonnieren', 'Die nächste Ausgabe per E-Mail erhalten'],
+    ] as const) {
+      const web = (await renderWebVersion({
+        publication: { ...publication, locale },
+        edition: FIXTURE_EDITION,
+        articles: friendlyArticles(),
+        locale,
+        webUrl,
+        subscribeUrl: 'https://digest.test/subscribe',
+      }))!;
+      const page = web.html.replace(/&#(\d+);/g, (_, n) => String.fromCodePoint(Number(n)));
+      const links = [...page.matchAll(/<a href="https:\/\/digest\.test\/subscribe"[^>]*>([^<]+)<\/a>/g)].map(
+        (m) => m[1],
+      );
+      expect(links, locale).toEqual([subscribe, getIt]);
+      const footer = page.slice(page.indexOf('class="nd-footer"'));
+      expect(footer.split(publication.name).length - 1, locale).toBe(1);
+    }
+  });
 });
 
 describe('compilePersonaliser', () => {

@@ -65,7 +65,7 @@ describe('golden digest', () => {
       'read more': /aria-label="Read more: [^"]+"[^>]*>Read more &rarr;<\/a>/,
       'N more stories':
         /href="https:\/\/digest\.test\/editions\/2026-W47#topic-launch"[^>]*>\d more stories in Launch/,
-      'why you get this': /You get this email because \{\{recipient\.email\}\} subscribed to Orbit Weekly/,
+      'why you get this': /You get this email because \{\{recipient\.email\}\} subscribed to this newsletter/,
       'manage preferences': /href="\{\{links\.preferences\}\}"[^>]*>Manage preferences/,
       unsubscribe: /href="\{\{links\.unsubscribe\}\}"[^>]*>Unsubscribe/,
       'view in browser (footer)':
@@ -74,6 +74,10 @@ describe('golden digest', () => {
     };
     const flat = v.html.replace(/<wbr\n>|\n>|\n/g, (m) => (m === '\n' ? ' ' : m === '\n>' ? '>' : ''));
     for (const [block, pattern] of Object.entries(blocks)) expect(flat, block).toMatch(pattern);
+    // The footer names the publication once, in its postal line (issue 21: it used to say it twice).
+    const footer = flat.slice(flat.indexOf('class="nd-footer"'));
+    expect(footer.match(/Orbit Weekly/g)).toHaveLength(1);
+    expect(v.text.slice(v.text.lastIndexOf('\n--\n')).match(/Orbit Weekly/g)).toHaveLength(1);
   });
 
   it('matches tests/golden/digest.html, digest.txt and digest.json byte for byte', async () => {

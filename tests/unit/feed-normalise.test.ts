@@ -84,7 +84,7 @@ describe('leadSentences', () => {
   it('treats paragraph ends as boundaries and skips headings', () => {
     expect(
       leadSentences(['A heading', 'The standfirst of this story has no full stop at its end', 'Body. More.']),
-    ).toBe('The standfirst of this story has no full stop at its end Body.');
+    ).toBe('The standfirst of this story has no full stop at its end\n\nBody.');
   });
 });
 

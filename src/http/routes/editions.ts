@@ -19,6 +19,7 @@ import { messageHelpers } from '../../i18n/template-messages.ts';
 import { createTranslator } from '../../i18n/translator.ts';
 import { htmlLang } from '../../render/date-locale.ts';
 import { editionHeading } from '../../render/edition-heading.ts';
+import { postalLine } from '../../render/postal-line.ts';
 import { BUNDLED_TEMPLATES_DIR } from '../../render/template-set.ts';
 import { renderWebVersion } from '../../render/web-version.ts';
 
@@ -57,6 +58,8 @@ export function editionRoutes(container: Container, clock: () => Date = () => ne
       const html = archive(
         {
           publication,
+          postalLine: postalLine(publication.name, publication.postalAddress),
+          subscribeUrl: '/subscribe',
           lang: htmlLang(publication.locale),
           dir: messages.dir,
           editions: editions.map((e) => ({
@@ -107,6 +110,7 @@ export function editionRoutes(container: Container, clock: () => Date = () => ne
           articles,
           locale: publication.locale,
           webUrl: `${container.publicUrl}/editions/${id}`,
+          subscribeUrl: `${container.publicUrl}/subscribe`,
           templatesDir: container.config.templatesDir,
           editorial,
         });

@@ -13,6 +13,7 @@ import { readerLocale } from '../../i18n/locale-tag.ts';
 import { messageHelpers } from '../../i18n/template-messages.ts';
 import { createTranslator, type Translator } from '../../i18n/translator.ts';
 import { htmlLang } from '../../render/date-locale.ts';
+import { postalLine } from '../../render/postal-line.ts';
 
 export type PageName =
   | 'subscribe'
@@ -45,6 +46,7 @@ export function loadSubscriberPages(
   const hb = Handlebars.create();
   const dir = join(templatesDir, 'pages');
   hb.registerPartial('layout', readFileSync(join(dir, 'layout.hbs'), 'utf8'));
+  const footerLine = postalLine(publication.name, publication.postalAddress);
   const compiled = new Map(PAGES.map((p) => [p, hb.compile(readFileSync(join(dir, `${p}.hbs`), 'utf8'))]));
   const messages = (locale: string | undefined) =>
     createTranslator(readerLocale(locale, publication.locale), {
@@ -58,7 +60,14 @@ export function loadSubscriberPages(
       return compiled.get(page)!(
         // `rtl`: a right-to-left page isolates values (<bdi>) and turns its arrows, so "08:00 → 07:00"
         // is not reordered into the opposite change.
-        { publication, lang: htmlLang(m.locale), dir: m.dir, rtl: m.dir === 'rtl', ...data },
+        {
+          publication,
+          postalLine: footerLine,
+          lang: htmlLang(m.locale),
+          dir: m.dir,
+          rtl: m.dir === 'rtl',
+          ...data,
+        },
         { helpers: messageHelpers(hb, m, 'html') },
       );
     },
