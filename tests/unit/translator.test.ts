@@ -65,7 +65,9 @@ describe('translator', () => {
     expect(ar.t('digest.readMore')).toBe('اقرأ المزيد');
     expect(ar.t('mail.confirm.button')).toBe('تأكيد اشتراكي');
     // A tag no catalogue answers for reads the publication's catalogue, then English.
-    expect(createTranslator('tlh', { fallback: 'de' }).t('mail.confirm.button')).toBe('Abonnement bestätigen');
+    expect(createTranslator('tlh', { fallback: 'de' }).t('mail.confirm.button')).toBe(
+      'Abonnement bestätigen',
+    );
     expect(createTranslator('tlh', { fallback: 'tlh' }).t('mail.confirm.button')).toBe(
       'Confirm my subscription',
     );
