@@ -50,10 +50,12 @@ export async function testSend(
     throw new UserError(`unknown topic(s) ${unknown.join(', ')}; known: ${[...known].join(', ')}`);
   const edition = await deps.editions.get(editionId);
   if (!edition) throw new UserError(`edition ${editionId} does not exist (build or send it first)`);
-  const topics = variantTopics(
-    options.topics,
-    deps.publication.topics.map((t) => t.id),
-  );
+  // Every id was checked above, so the choice cannot end with no known topic.
+  const topics =
+    variantTopics(
+      options.topics,
+      deps.publication.topics.map((t) => t.id),
+    ) ?? [];
   const locale = options.locale || deps.publication.locale;
   const stored = (await deps.editions.variants(editionId)).find((v) => v.key === variantKey(topics, locale));
   const variant = stored ?? (await renderForTopics(deps, edition, topics, locale));

@@ -35,6 +35,12 @@ export interface Publication {
   /** Feed category (case-insensitive) → topic id. A category equal to a topic's id or name maps by default. */
   categoryMap: Record<string, string>;
   keywordRules: KeywordRule[];
+  /**
+   * Renamed topics: old id → the current topic that replaced it. Subscribers who chose the old id
+   * get the new one; a subscriber left with no known topic is skipped ("no known topic"), never
+   * widened to every topic.
+   */
+  topicAliases: Record<string, string>;
   /** Cron (5 fields) in `timezone` at which the weekly collect → build → send starts. */
   scheduleCron: string;
   /** Delivery hour for subscribers who did not choose one. */

@@ -9,7 +9,7 @@
  */
 import type { ArticleStore } from '../articles/article-store.ts';
 import { editionWindow, sendDateOf } from '../core/edition-window.ts';
-import { isEligible, variantTopics } from '../core/eligibility.ts';
+import { isEligible, NO_KNOWN_TOPIC, variantTopics } from '../core/eligibility.ts';
 import type { DeliveryLedger, FrozenRecipient } from '../delivery/delivery-ledger.ts';
 import type { Article } from '../domain/article.ts';
 import type { Edition } from '../domain/edition.ts';
@@ -161,7 +161,11 @@ async function freezeAndCompile(
       // SSCAN may return a member twice.
       if (seen.has(sub.id)) continue;
       seen.add(sub.id);
-      const topics = variantTopics(sub.topics, topicIds);
+      const topics = variantTopics(sub.topics, topicIds, publication.topicAliases);
+      if (!topics) {
+        recipients.push({ subscriberId: sub.id, variant: -1, state: 'skipped', reason: NO_KNOWN_TOPIC });
+        continue;
+      }
       const locale = readerLocale(sub.locale, publication.locale);
       const key = variantKey(topics, locale);
       if (!variantIndex.has(key) && !emptyVariants.has(key)) {

@@ -48,6 +48,8 @@ const schema = z.object({
     )
     .min(1),
   categoryMap: z.record(z.string(), topicId).default({}),
+  // Old topic id → the id that replaced it (src/core/topic-aliases.ts).
+  topicAliases: z.record(z.string(), topicId).default({}),
   keywordRules: z
     .array(z.object({ topic: topicId, keywords: z.array(z.string().min(1)).min(1) }))
     .default([]),
@@ -91,6 +93,16 @@ export function loadPublication(
   for (const [cat, topic] of Object.entries(p.categoryMap)) {
     if (!ids.has(topic))
       throw new ConfigError(`PUBLICATION_FILE ${file}: categoryMap.${cat} names unknown topic "${topic}"`);
+  }
+  for (const [old, topic] of Object.entries(p.topicAliases)) {
+    if (!ids.has(topic))
+      throw new ConfigError(
+        `PUBLICATION_FILE ${file}: topicAliases.${old} names unknown topic "${topic}" (topics: ${[...ids].join(', ')})`,
+      );
+    if (ids.has(old))
+      throw new ConfigError(
+        `PUBLICATION_FILE ${file}: topicAliases.${old} is still a topic of the publication; an alias is for an id that is gone`,
+      );
   }
   for (const rule of p.keywordRules) {
     if (!ids.has(rule.topic))

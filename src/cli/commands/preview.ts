@@ -8,7 +8,7 @@ import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { Container } from '../../app/container.ts';
 import { isEditionId, previousEditionId } from '../../core/edition-window.ts';
-import { variantTopics } from '../../core/eligibility.ts';
+import { NO_KNOWN_TOPIC, variantTopics } from '../../core/eligibility.ts';
 import { splitTopicList } from '../../core/topic-list.ts';
 import { UserError } from '../../errors/user-error.ts';
 import { checkLocale } from '../../i18n/locale-tag.ts';
@@ -60,7 +60,16 @@ async function preview(c: Container, o: PreviewOptions): Promise<void> {
   const asked = checkLocale(o.locale);
   if (!asked.ok) throw new UserError(`--locale: ${asked.reason}`);
   const locale = asked.value || language || publication.locale;
-  const topics = variantTopics(o.topics !== undefined ? parseTopics(c, o.topics) : chosen, topicIds(c));
+  const topics = variantTopics(
+    o.topics !== undefined ? parseTopics(c, o.topics) : chosen,
+    topicIds(c),
+    publication.topicAliases,
+  );
+  if (!topics)
+    throw new UserError(
+      `${o.subscriber} chose only topics the publication no longer has (${chosen.join(', ')}): they are skipped with the reason "${NO_KNOWN_TOPIC}" (see digest subscribers list --no-known-topic)`,
+      1,
+    );
   const { edition, articles, editorial, frozen } = await loadEditionArticles(c, editionId);
   // A built edition: its current generation's own compiled variant when one has these topics (what its
   // readers get), else its frozen articles and edits rendered for them.

@@ -263,28 +263,52 @@ export function registerSubscriberCommands(program: Command): void {
       new Option('--status <status>', 'which status').choices([...SUBSCRIBER_STATUSES]).default('active'),
     )
     .option('--search <text>', 'part of an address, or an id')
+    .option(
+      '--no-known-topic',
+      'active or pending subscribers whose chosen topics are all gone from the publication (they are skipped, never sent every topic); fix with topicAliases or their preferences',
+    )
     .option('--limit <n>', 'at most this many', positiveInt('--limit', 100_000), 100)
     .option('--json', 'one JSON object per line')
-    .action((o: { status: SubscriberStatus; search?: string; limit: number; json?: boolean }) =>
-      withContainer(async (c) => {
-        const counts = await c.subscribers.counts();
-        if (!o.json) out(SUBSCRIBER_STATUSES.map((s) => `${s}: ${counts[s]}`).join('  '));
-        let shown = 0;
-        const show = (s: Subscriber) => {
-          shown++;
-          out(o.json ? JSON.stringify(s) : oneLine(s));
-        };
-        if (o.search) {
-          for (const s of await c.subscribers.search(o.search, o.limit)) show(s);
-          return;
-        }
-        let cursor = '0';
-        do {
-          const page = await c.subscribers.listByStatus(o.status, cursor, 500);
-          cursor = page.cursor;
-          for (const s of await c.subscribers.getMany(page.ids.slice(0, o.limit - shown))) if (s) show(s);
-        } while (cursor !== '0' && shown < o.limit);
-      }),
+    .action(
+      (o: {
+        status: SubscriberStatus;
+        search?: string;
+        knownTopic?: boolean;
+        limit: number;
+        json?: boolean;
+      }) =>
+        withContainer(async (c) => {
+          if (o.knownTopic === false) {
+            const { findNoKnownTopic } = await import('../../subscribers/no-known-topic.ts');
+            const { count, subscribers } = await findNoKnownTopic(c.subscribers, c.publication, o.limit);
+            if (!o.json)
+              out(
+                `${count} subscriber(s) with no known topic (skipped by every edition until their topics are fixed)`,
+              );
+            for (const s of subscribers)
+              out(
+                o.json ? JSON.stringify(s) : `${s.id}  ${s.email}  ${s.status}  topics=${s.topics.join(';')}`,
+              );
+            return;
+          }
+          const counts = await c.subscribers.counts();
+          if (!o.json) out(SUBSCRIBER_STATUSES.map((s) => `${s}: ${counts[s]}`).join('  '));
+          let shown = 0;
+          const show = (s: Subscriber) => {
+            shown++;
+            out(o.json ? JSON.stringify(s) : oneLine(s));
+          };
+          if (o.search) {
+            for (const s of await c.subscribers.search(o.search, o.limit)) show(s);
+            return;
+          }
+          let cursor = '0';
+          do {
+            const page = await c.subscribers.listByStatus(o.status, cursor, 500);
+            cursor = page.cursor;
+            for (const s of await c.subscribers.getMany(page.ids.slice(0, o.limit - shown))) if (s) show(s);
+          } while (cursor !== '0' && shown < o.limit);
+        }),
     );
 
   group
