@@ -38,7 +38,7 @@ export function createCollectWorker(container: Container): Worker<CollectJobData
       if (job.name === 'weekly') {
         const p = container.publication;
         const editionId = previousEditionId(now, p.timezone, p.weekStartsOn);
-        await container.sources.seedOnce(p.sources, now);
+        await container.sources.syncFromFile(p.sources, now);
         const sources = await container.sources.list();
         const flow = new FlowProducer({ connection: container.redis, prefix });
         try {

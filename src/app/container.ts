@@ -31,6 +31,7 @@ import { createSmtpMailer } from '../mail/smtp-mailer.ts';
 import { createMetrics, type Metrics } from '../observability/metrics.ts';
 import { createRedisSendTimeline } from '../observability/redis-send-timeline.ts';
 import type { SendTimeline } from '../observability/send-timeline.ts';
+import { checkDataOwner, describeForeignData, type OwnerCheck } from '../publication/data-owner.ts';
 import { loadPublication, SAMPLE_PUBLICATION_FILE } from '../publication/load-publication.ts';
 import { QUEUES } from '../queues/queue-names.ts';
 import { createQueues, type Queues } from '../queues/queues.ts';
@@ -111,6 +112,8 @@ export interface Container {
   snsFetch: SnsFetch;
   /** True when this process started the embedded redis-server/outbox. */
   ownsEmbedded: boolean;
+  /** Which publication the data belongs to (src/publication/data-owner.ts). */
+  dataOwner: OwnerCheck;
   close(): Promise<void>;
 }
 
@@ -122,6 +125,11 @@ export interface ContainerOptions {
    * unset, long-running processes reconnect for ever.
    */
   redisGiveUpMs?: number;
+  /**
+   * Build the container even when the data belongs to another publication (`digest publication show`
+   * and `adopt`); everything else refuses such data in one line.
+   */
+  allowForeignData?: boolean;
 }
 
 export async function createContainer(
@@ -219,6 +227,38 @@ export async function createContainer(
   const editions = createRedisEditionStore(redis, config.redisPrefix);
   const ledger = createRedisDeliveryLedger(redis, config.redisPrefix, { sendRatePerSecond: config.sendRate });
   const linkKeys = resolveLinkKeys(config.linkKeys, config.dataDir);
+  // Nothing has started yet: what a refusal must close.
+  const closeEarly = async () => {
+    await queues.close();
+    await mailer.close();
+    await Promise.all(connections.map((c) => c.quit().catch(() => c.disconnect())));
+    await embedded.stop();
+  };
+  let dataOwner: OwnerCheck;
+  try {
+    dataOwner = await checkDataOwner(
+      redis,
+      config.redisPrefix,
+      editions,
+      publication,
+      publicationFile === SAMPLE_PUBLICATION_FILE,
+      new Date(),
+    );
+  } catch (err) {
+    await closeEarly();
+    throw err;
+  }
+  if (!dataOwner.ok && !options.allowForeignData) {
+    await closeEarly();
+    throw new ConfigError(
+      describeForeignData(dataOwner.owner, publication, {
+        publicationFile,
+        dataDir: config.dataDir,
+        prefix: config.redisPrefix,
+        embeddedRedis: !config.redisUrl,
+      }),
+    );
+  }
   const bounceDomain = config.bounceDomain ?? publication.from.address.split('@')[1]!.toLowerCase();
   const container: Container = {
     config,
@@ -262,6 +302,7 @@ export async function createContainer(
     },
     snsFetch: createSnsFetch(),
     ownsEmbedded: embedded.owned,
+    dataOwner,
     async close() {
       // The send timeline buffers a second of counts: write them before the connections go.
       await container.sendTimeline.flush().catch(() => {});

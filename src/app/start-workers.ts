@@ -9,7 +9,8 @@ import { createDispatchWorker } from '../../workers/dispatch.ts';
 import { createReconcileWorker } from '../../workers/reconcile.ts';
 import { createSendWorker } from '../../workers/send.ts';
 import { observeWorker, sendOutcomeHook } from '../observability/worker-metrics.ts';
-import { readWeeklySchedule, upsertReconcileSchedule, upsertWeeklySchedule } from '../queues/schedules.ts';
+import { scheduleOf } from '../publication/publication-report.ts';
+import { upsertReconcileSchedule, upsertWeeklySchedule } from '../queues/schedules.ts';
 import type { Container } from './container.ts';
 
 /** `stopping` turns true when shutdown begins, before the workers are closed. */
@@ -38,15 +39,12 @@ export async function startWorkers(
   for (const w of workers) observeWorker(container, w);
   await Promise.all(workers.map((w) => w.waitUntilReady()));
   if (options.scheduler) {
-    // An operator's `digest schedule set` wins over the publication default; SCHEDULE_CRON wins over both.
-    const existing = await readWeeklySchedule(container.queues);
-    if (!existing || container.config.scheduleCron) {
-      await upsertWeeklySchedule(
-        container.queues,
-        container.publication.scheduleCron,
-        container.publication.timezone,
-      );
-    }
+    // The publication file's cron, or the one `digest schedule set` stored beside it, or
+    // SCHEDULE_CRON: src/publication/effective-schedule.ts decides, and a conflict is logged (and
+    // shown by `digest publication show`, `digest status` and the dashboard), never silent.
+    const schedule = await scheduleOf(container);
+    if (schedule.conflict) container.logger.warn({ event: 'schedule.conflict' }, schedule.conflict);
+    await upsertWeeklySchedule(container.queues, schedule.cron, schedule.timezone);
     await upsertReconcileSchedule(container.queues);
   }
   return {

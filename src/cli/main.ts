@@ -37,6 +37,10 @@ const GROUPS: Array<{ names: string[]; load: () => Promise<Register> }> = [
     names: ['build', 'reopen', 'approve', 'edit'],
     load: async () => (await import('./commands/editor.ts')).registerEditorCommands,
   },
+  {
+    names: ['publication'],
+    load: async () => (await import('./commands/publication.ts')).registerPublicationCommands,
+  },
   { names: ['sources'], load: async () => (await import('./commands/sources.ts')).registerSourceCommands },
   { names: ['articles'], load: async () => (await import('./commands/articles.ts')).registerArticleCommands },
   { names: ['collect'], load: async () => (await import('./commands/collect.ts')).registerCollectCommand },

@@ -1,13 +1,13 @@
 /**
  * The collect step: every source, a few at a time; one broken source never stops the others. The
- * publication's seed sources are registered on the first run. Plain async function over injected
+ * publication file's sources are registered (or dropped) first: the file is the configuration. Plain async function over injected
  * dependencies, so the `collect` worker (with retries and backoff) and `digest collect` share it.
  */
 import type { SourceReport } from './collect-report.ts';
 import { type CollectDeps, collectSource } from './collect-source.ts';
 
 export async function collectAll(deps: CollectDeps, now: Date): Promise<SourceReport[]> {
-  await deps.sources.seedOnce(deps.publication.sources, now);
+  await deps.sources.syncFromFile(deps.publication.sources, now);
   const sources = await deps.sources.list();
   const reports: SourceReport[] = new Array(sources.length);
   let next = 0;

@@ -128,6 +128,14 @@ export function loadPublication(
   };
 }
 
+/**
+ * The top-level fields the file itself gives (the rest are defaults), for `digest publication show`.
+ * Called after loadPublication, so the file is known to be a readable JSON object.
+ */
+export function givenFields(file: string): Set<string> {
+  return new Set(Object.keys(JSON.parse(readFileSync(file, 'utf8')) as object));
+}
+
 /** `pt-br` → `pt-BR` (the schema has already refused a tag with no catalogue). */
 function canonicalLocale(tag: string): string {
   const checked = checkLocale(tag, 'en');

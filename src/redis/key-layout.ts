@@ -115,6 +115,18 @@ export function sourceKeys(prefix: string) {
     source: (id: string) => `${prefix}:source:${id}`,
     index: `${prefix}:sources`,
     seeded: `${prefix}:sources:seeded`,
+    /** SET of ids of the publication file's sources an operator removed (not collected; reported). */
+    removedFromFile: `${prefix}:sources:removed-from-file`,
+  };
+}
+
+/** Which publication the data belongs to, and what an operator stored beside its file (src/publication/). */
+export function publicationKeys(prefix: string) {
+  return {
+    /** JSON {id, name, sample, since}: set by the first process on empty data, moved by `publication adopt`. */
+    owner: `${prefix}:publication:owner`,
+    /** JSON {cron, timezone, fileCron, at}: the schedule `digest schedule set` stored. */
+    schedule: `${prefix}:publication:schedule`,
   };
 }
 

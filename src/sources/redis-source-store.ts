@@ -1,6 +1,7 @@
 /**
- * Sources in Redis: one JSON document per source under `{prefix}:source:{id}` and a sorted set
- * `{prefix}:sources` of ids by the time they were added.
+ * Sources in Redis: one JSON document per source under `{prefix}:source:{id}`, a sorted set
+ * `{prefix}:sources` of ids by the time they were added, and the set of the publication file's
+ * sources an operator removed (src/redis/key-layout.ts).
  */
 
 import type { SourceSeed } from '../domain/publication.ts';
@@ -14,7 +15,7 @@ export function createRedisSourceStore(redis: RedisClient, prefix: string): Sour
   const sk = sourceKeys(prefix);
   const sourceKey = sk.source;
   const indexKey = sk.index;
-  const seededKey = sk.seeded;
+  const removedKey = sk.removedFromFile;
 
   const get = async (id: string): Promise<Source | undefined> => {
     const json = await redis.get(sourceKey(id));
@@ -33,19 +34,23 @@ export function createRedisSourceStore(redis: RedisClient, prefix: string): Sour
       const topics = [...new Set(input.topics ?? [])];
       const id = sourceIdFor(url);
       const existing = await get(id);
+      const origin = input.origin ?? existing?.origin ?? 'operator';
       const source: Source = existing
-        ? { ...existing, topics }
+        ? { ...existing, topics, origin }
         : {
             id,
             url,
             kind,
             topics,
+            origin,
             addedAt: now.toISOString(),
             etag: undefined,
             lastModified: undefined,
             lastFetch: undefined,
           };
       await save(source, now.getTime());
+      // Added again by hand: a file source an operator removed is collected again.
+      await redis.srem(removedKey, id);
       return source;
     },
     async list() {
@@ -57,7 +62,11 @@ export function createRedisSourceStore(redis: RedisClient, prefix: string): Sour
     get,
     async remove(idOrUrl) {
       const id = (await redis.exists(sourceKey(idOrUrl))) ? idOrUrl : sourceIdFor(idOrUrl);
-      const [[, removed] = []] = (await redis.multi().del(sourceKey(id)).zrem(indexKey, id).exec()) ?? [];
+      const source = await get(id);
+      const tx = redis.multi().del(sourceKey(id)).zrem(indexKey, id);
+      // A source of the publication file stays removed (syncFromFile skips it) and is reported.
+      if (source?.origin === 'file') tx.sadd(removedKey, id);
+      const [[, removed] = []] = (await tx.exec()) ?? [];
       return removed === 1;
     },
     async recordFetch(id, result, validators) {
@@ -70,16 +79,40 @@ export function createRedisSourceStore(redis: RedisClient, prefix: string): Sour
       }
       await save(next);
     },
-    async seedOnce(seeds: SourceSeed[], now) {
-      if ((await redis.set(seededKey, now.toISOString(), 'NX')) !== 'OK') return 0;
-      for (const seed of seeds) {
-        await store.add({ ...seedLocation(seed.url), topics: seed.topics ?? [] }, now);
+    async syncFromFile(seeds: SourceSeed[], now) {
+      const wanted = new Map(seeds.map((seed) => [sourceIdFor(seed.url), seed]));
+      const removed = new Set(await redis.smembers(removedKey));
+      const registered = new Map((await store.list()).map((s) => [s.id, s]));
+      const added: Source[] = [];
+      const dropped: Source[] = [];
+      for (const [id, seed] of wanted) {
+        if (removed.has(id)) continue;
+        const have = registered.get(id);
+        const topics = [...new Set(seed.topics ?? [])];
+        if (have?.origin === 'file' && sameTopics(have.topics, topics)) continue;
+        // New in the file, or registered by hand before the file named it: the file's topics hold.
+        const source = await store.add({ ...seedLocation(seed.url), topics, origin: 'file' }, now);
+        if (!have) added.push(source);
       }
-      return seeds.length;
+      for (const source of registered.values()) {
+        if (source.origin !== 'file' || wanted.has(source.id)) continue;
+        // Taken out of the file: the file is the configuration (its articles stay).
+        await redis.multi().del(sourceKey(source.id)).zrem(indexKey, source.id).exec();
+        dropped.push(source);
+      }
+      const gone = [...removed].filter((id) => !wanted.has(id));
+      if (gone.length) await redis.srem(removedKey, ...gone);
+      return { added, dropped };
+    },
+    async removedFromFile() {
+      return redis.smembers(removedKey);
     },
   };
   return store;
 }
+
+const sameTopics = (a: string[], b: string[]) =>
+  a.length === b.length && [...a].sort().join() === [...b].sort().join();
 
 /** A seed that does not validate (a missing file) is still registered, so collect reports it. */
 function seedLocation(url: string): { url: string; kind: Source['kind'] } {

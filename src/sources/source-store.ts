@@ -4,11 +4,15 @@ import type { Source, SourceFetchResult } from './source.ts';
 /** Where sources live (the Redis adapter is redis-source-store.ts). */
 export interface SourceStore {
   /**
-   * Adds a source, or updates the topics of the one with the same location. `url` is an http(s) URL
+   * Adds a source, or updates the topics of the one with the same location (`origin` default:
+   * `operator`, or what the existing one has). `url` is an http(s) URL
    * or an absolute path (validate operator input with parseSourceLocation first); `kind` is inferred
    * when absent.
    */
-  add(input: { url: string; kind?: Source['kind']; topics?: string[] }, now?: Date): Promise<Source>;
+  add(
+    input: { url: string; kind?: Source['kind']; topics?: string[]; origin?: Source['origin'] },
+    now?: Date,
+  ): Promise<Source>;
   /** Oldest first. */
   list(): Promise<Source[]>;
   get(id: string): Promise<Source | undefined>;
@@ -21,8 +25,12 @@ export interface SourceStore {
     validators?: { etag: string | undefined; lastModified: string | undefined },
   ): Promise<void>;
   /**
-   * Registers the publication's seed sources once per installation, so a seed the operator removed
-   * stays removed. Returns how many were added.
+   * Makes the registered sources follow the publication file, which is the configuration: a source
+   * the file names is registered (origin `file`, the file's topics) unless an operator removed it
+   * (`remove` keeps that, reported as a conflict by src/publication/publication-report.ts); a file
+   * source the file no longer names is dropped. Sources added by an operator are left alone.
    */
-  seedOnce(seeds: SourceSeed[], now: Date): Promise<number>;
+  syncFromFile(seeds: SourceSeed[], now: Date): Promise<{ added: Source[]; dropped: Source[] }>;
+  /** Ids of the file's sources an operator removed. */
+  removedFromFile(): Promise<string[]>;
 }

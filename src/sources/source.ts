@@ -7,6 +7,12 @@ export interface Source {
   kind: 'url' | 'file';
   /** Topic ids every article of this source gets (besides its own categories). */
   topics: string[];
+  /**
+   * `file`: named by the publication file (it follows the file); `operator`: added by `digest sources
+   * add`, the API or the dashboard, stored beside the file. Absent in records of older versions:
+   * `syncFromFile` marks the file's own, and the rest read as `operator`.
+   */
+  origin?: 'file' | 'operator';
   addedAt: string;
   /** Cache validators of the last successful fetch (conditional GET). */
   etag: string | undefined;

@@ -81,6 +81,8 @@ async function runProcess(parts: RuntimeParts): Promise<void> {
       `  Feedback: SMTP ${container.config.host}:${runtime.inboundPort} for bounces and unsubscribes @${container.bounceDomain}`,
     );
   } else if (parts.inbound) lines.push('  Feedback: no inbound SMTP listener (INBOUND_SMTP_PORT=off)');
+  const { publicationWarnings } = await import('../../publication/publication-report.ts');
+  for (const warning of await publicationWarnings(container)) lines.push(`  Warning:  ${warning}`);
   lines.push('  Stop with Ctrl-C.');
   process.stdout.write(`${lines.join('\n')}\n`);
   logger.info({ event: 'process.started', parts }, 'started');

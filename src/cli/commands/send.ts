@@ -20,6 +20,8 @@ const heavy = async () => ({
   ...(await import('../../delivery/test-send.ts')),
   ...(await import('../../queues/queues.ts')),
   ...(await import('../../queues/schedules.ts')),
+  ...(await import('../../publication/publication-report.ts')),
+  ...(await import('../../publication/stored-schedule.ts')),
   ...(await import('../progress.ts')),
   ...(await import('../../observability/edition-progress.ts')),
   ...(await import('../../observability/send-progress.ts')),
@@ -95,13 +97,16 @@ export function registerSendCommands(program: Command): void {
         const uncertainIds = await c.ledger.listInState(id, 'uncertain', 10_000);
         const failedIds = await c.ledger.listInState(id, 'failed', 10_000);
         const relay = await relayLine(c, report);
+        const { publicationWarnings } = await heavy();
+        const warnings = await publicationWarnings(c);
         print(
           !!o.json,
-          { ...summary(report, progress), relay: relay ?? null, uncertainIds, failedIds },
+          { ...summary(report, progress), relay: relay ?? null, uncertainIds, failedIds, warnings },
           [
             describeStatus(report, progress),
             `  ${describeFeedback(report.feedback, c.config.complaintGuard)}`,
             relay && `  ${relay}`,
+            ...warnings.map((w) => `warning: ${w}`),
           ]
             .filter(Boolean)
             .join('\n'),
@@ -186,27 +191,41 @@ export function registerSendCommands(program: Command): void {
       }),
     );
 
-  const schedule = program.command('schedule').description('Show or change the weekly schedule.');
+  const schedule = program
+    .command('schedule')
+    .description(
+      "Show or change the weekly schedule (the publication file's scheduleCron, or one stored beside it).",
+    );
   schedule
     .command('show')
-    .description('Show the weekly cron, its timezone and the next run.')
+    .description('Show the weekly cron, its timezone, where it comes from, the next run and any conflict.')
     .option('--json', 'print JSON')
     .action((o: { json?: boolean }) =>
       withContainer(async (c) => {
-        const { readWeeklySchedule } = await heavy();
+        const { readWeeklySchedule, scheduleOf } = await heavy();
+        const effective = await scheduleOf(c);
         const s = await readWeeklySchedule(c.queues);
         print(
           !!o.json,
-          s ?? null,
-          s
-            ? `weekly: "${s.cron}" in ${s.timezone}; next run ${s.next ?? 'unknown'}`
-            : 'no schedule yet (digest start creates it)',
+          { ...effective, next: s?.next ?? null, running: s ?? null },
+          [
+            `weekly: "${effective.cron}" in ${effective.timezone} (${SCHEDULE_ORIGIN[effective.origin]}); ` +
+              (s ? `next run ${s.next ?? 'unknown'}` : 'not running yet (digest start creates it)'),
+            s && (s.cron !== effective.cron || s.timezone !== effective.timezone)
+              ? `  running now: "${s.cron}" in ${s.timezone} until the next digest start`
+              : '',
+            effective.conflict ? `warning: ${effective.conflict}` : '',
+          ]
+            .filter(Boolean)
+            .join('\n'),
         );
       }),
     );
   schedule
     .command('set <cron>')
-    .description("Set the weekly cron (5 fields) in the publication's timezone, or --timezone.")
+    .description(
+      "Store a weekly cron (5 fields) beside the publication file's, in the publication's timezone or --timezone. It holds until the file's scheduleCron changes or digest schedule reset; publication show reports the difference.",
+    )
     .option('--timezone <tz>', 'IANA timezone of the cron')
     .option('--json', 'print JSON')
     .addHelpText('after', '\nExample:\n  digest schedule set "0 7 * * 1" --timezone Europe/Berlin')
@@ -215,7 +234,11 @@ export function registerSendCommands(program: Command): void {
       const given = o.timezone === undefined ? undefined : canonicalTimeZone(o.timezone);
       if (given && !given.ok) throw new UserError(`--timezone: ${given.reason}`);
       return withContainer(async (c) => {
-        const { readWeeklySchedule, upsertWeeklySchedule } = await heavy();
+        const { readWeeklySchedule, scheduleOf, storeSchedule, upsertWeeklySchedule } = await heavy();
+        if (c.config.scheduleCron)
+          throw new UserError(
+            `SCHEDULE_CRON="${c.config.scheduleCron}" is set and wins over a stored schedule; change or unset it instead`,
+          );
         const tz = given?.ok ? given.value : c.publication.timezone;
         const weekly = checkWeeklyCron(cron, tz);
         if (!weekly.ok) throw new UserError(weekly.reason);
@@ -224,11 +247,52 @@ export function registerSendCommands(program: Command): void {
         } catch (err) {
           throw new UserError(`cron "${cron}" was refused: ${(err as Error).message}`);
         }
+        await storeSchedule(c.redis, c.prefix, {
+          cron: weekly.value,
+          timezone: tz,
+          fileCron: c.publication.scheduleCron,
+          at: new Date().toISOString(),
+        });
+        const effective = await scheduleOf(c);
         const s = await readWeeklySchedule(c.queues);
-        print(!!o.json, s, `weekly: "${s?.cron}" in ${s?.timezone}; next run ${s?.next}`);
+        print(
+          !!o.json,
+          { ...effective, next: s?.next ?? null },
+          [
+            `weekly: "${s?.cron}" in ${s?.timezone}; next run ${s?.next}`,
+            effective.conflict ? `warning: ${effective.conflict}` : '',
+          ]
+            .filter(Boolean)
+            .join('\n'),
+        );
       });
     });
+  schedule
+    .command('reset')
+    .description("Forget the schedule stored by digest schedule set: the publication file's holds again.")
+    .option('--json', 'print JSON')
+    .action((o: { json?: boolean }) =>
+      withContainer(async (c) => {
+        const { forgetStoredSchedule, readWeeklySchedule, scheduleOf, upsertWeeklySchedule } = await heavy();
+        const forgotten = await forgetStoredSchedule(c.redis, c.prefix);
+        const effective = await scheduleOf(c);
+        await upsertWeeklySchedule(c.queues, effective.cron, effective.timezone);
+        const s = await readWeeklySchedule(c.queues);
+        print(
+          !!o.json,
+          { forgotten, ...effective, next: s?.next ?? null },
+          `${forgotten ? 'stored schedule forgotten; ' : 'no stored schedule; '}weekly: "${effective.cron}" in ${effective.timezone} (${SCHEDULE_ORIGIN[effective.origin]}); next run ${s?.next}`,
+        );
+      }),
+    );
 }
+
+const SCHEDULE_ORIGIN = {
+  file: 'publication file',
+  default: 'default',
+  env: 'SCHEDULE_CRON',
+  stored: 'stored by digest schedule set',
+} as const;
 
 function summary(r: EditionStatusReport, progress: SendProgress) {
   return {

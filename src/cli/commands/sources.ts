@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { UserError } from '../../errors/user-error.ts';
 import type { Source } from '../../sources/source.ts';
-import { parseSourceLocation } from '../../sources/source-location.ts';
+import { parseSourceLocation, sourceIdFor } from '../../sources/source-location.ts';
 import { withContainer } from '../context.ts';
 
 const out = (text: string): void => {
@@ -15,7 +15,8 @@ export function describeSource(s: Source): string {
   const last = s.lastFetch
     ? `last ${s.lastFetch.at} ${s.lastFetch.status}: new ${s.lastFetch.new}, updated ${s.lastFetch.updated}, unchanged ${s.lastFetch.unchanged}${s.lastFetch.errors.length ? `, ${s.lastFetch.errors[0]}` : ''}`
     : 'never collected';
-  return `${s.id}  ${s.url}${s.topics.length ? `  topics=${s.topics.join(';')}` : ''}\n    ${last}`;
+  const origin = s.origin === 'file' ? 'publication file' : 'added by an operator';
+  return `${s.id}  ${s.url}${s.topics.length ? `  topics=${s.topics.join(';')}` : ''}  (${origin})\n    ${last}`;
 }
 
 export function registerSourceCommands(program: Command): void {
@@ -41,8 +42,18 @@ export function registerSourceCommands(program: Command): void {
         if (unknown !== undefined) {
           throw new UserError(`unknown topic "${unknown}" (known: ${[...known].join(', ')})`);
         }
-        await c.sources.seedOnce(c.publication.sources, new Date());
-        const source = await c.sources.add({ ...location, topics: o.topic ?? [] });
+        await c.sources.syncFromFile(c.publication.sources, new Date());
+        const inFile = c.publication.sources.find((s) => s.url === location.url);
+        const topics = o.topic ?? [];
+        if (inFile && (await c.sources.get(sourceIdFor(location.url))) && o.topic !== undefined)
+          throw new UserError(
+            `${location.url} is a source of the publication file (${c.publicationFile}); change its topics there`,
+          );
+        const source = await c.sources.add({
+          ...location,
+          topics: inFile ? (inFile.topics ?? []) : topics,
+          origin: inFile ? 'file' : 'operator',
+        });
         out(o.json ? JSON.stringify(source) : `added: ${describeSource(source)}`);
       }),
     );
@@ -53,7 +64,7 @@ export function registerSourceCommands(program: Command): void {
     .option('--json', 'print JSON')
     .action((o: { json?: boolean }) =>
       withContainer(async (c) => {
-        await c.sources.seedOnce(c.publication.sources, new Date());
+        await c.sources.syncFromFile(c.publication.sources, new Date());
         const sources = await c.sources.list();
         if (o.json) return out(JSON.stringify(sources));
         out(
@@ -66,12 +77,14 @@ export function registerSourceCommands(program: Command): void {
 
   group
     .command('remove')
-    .description('Remove a source (its articles already collected are kept).')
+    .description(
+      'Remove a source (its articles already collected are kept). A source of the publication file stays removed and is reported as a conflict until it is taken out of the file or added again.',
+    )
     .argument('<id-or-url>', 'the source id from `digest sources list`, or its URL/path')
     .option('--json', 'print the result as JSON')
     .action((idOrUrl: string, o: { json?: boolean }) =>
       withContainer(async (c) => {
-        await c.sources.seedOnce(c.publication.sources, new Date());
+        await c.sources.syncFromFile(c.publication.sources, new Date());
         let removed = await c.sources.remove(idOrUrl.trim());
         if (!removed) {
           try {

@@ -17,6 +17,7 @@ import { isWebPublic } from '../../../editions/web-visibility.ts';
 import { UserError } from '../../../errors/user-error.ts';
 import { formatRate } from '../../../feedback/complaint-guard.ts';
 import { describeSkips, describeTiming } from '../../../observability/send-progress.ts';
+import { publicationWarnings } from '../../../publication/publication-report.ts';
 import type { AdminContext } from './admin-context.ts';
 import {
   actionInput,
@@ -74,6 +75,8 @@ export function editionPages(app: FastifyInstance, ctx: AdminContext): void {
     return ctx.page(req, reply, 'editions', {
       section: 'editions',
       rows,
+      // Conflicts between the publication file and what is stored beside it (src/publication/).
+      warnings: await publicationWarnings(c),
       nextId: defaultEditionId(c.publication, ctx.clock()),
     });
   });
