@@ -46,13 +46,11 @@ export async function adoptPublication(c: Container, now: Date): Promise<AdoptRe
       `${workers} worker(s) of "${from.id}" are connected to this data (a digest start or digest worker): stop them first`,
     );
 
-  // One key per DEL, in pipelines: keys of different hash slots cannot share a command on a Cluster.
+  // One key per DEL, 500 in flight: keys of different hash slots share no command (nor a pipeline)
+  // on a Cluster.
   const drop = async (keys: string[]) => {
-    for (let i = 0; i < keys.length; i += 500) {
-      const pipe = c.redis.pipeline();
-      for (const key of keys.slice(i, i + 500)) pipe.del(key);
-      await pipe.exec();
-    }
+    for (let i = 0; i < keys.length; i += 500)
+      await Promise.all(keys.slice(i, i + 500).map((key) => c.redis.del(key)));
   };
   const editions = await c.redis.zrange(editionIndexKey(c.prefix), '0', '-1');
   for (const id of editions) {

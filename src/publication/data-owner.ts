@@ -5,10 +5,11 @@
  * sources and editions under a new brand). `digest publication adopt` moves the data on purpose
  * (adopt-publication.ts).
  */
-import type { Redis } from 'ioredis';
+
 import type { Publication } from '../domain/publication.ts';
 import type { EditionStore } from '../editions/edition-store.ts';
 import { publicationKeys } from '../redis/key-layout.ts';
+import type { RedisClient } from '../redis/redis-client.ts';
 
 export interface DataOwner {
   id: string;
@@ -22,12 +23,12 @@ export type OwnerCheck =
   | { ok: true; owner: DataOwner; claimed: boolean }
   | { ok: false; owner: DataOwner; inferred: boolean };
 
-export async function readDataOwner(redis: Redis, prefix: string): Promise<DataOwner | undefined> {
+export async function readDataOwner(redis: RedisClient, prefix: string): Promise<DataOwner | undefined> {
   const json = await redis.get(publicationKeys(prefix).owner);
   return json ? (JSON.parse(json) as DataOwner) : undefined;
 }
 
-export async function writeDataOwner(redis: Redis, prefix: string, owner: DataOwner): Promise<void> {
+export async function writeDataOwner(redis: RedisClient, prefix: string, owner: DataOwner): Promise<void> {
   await redis.set(publicationKeys(prefix).owner, JSON.stringify(owner));
 }
 
@@ -38,7 +39,7 @@ export async function writeDataOwner(redis: Redis, prefix: string, owner: DataOw
  * edition under a new PUBLICATION_FILE) counts as that publication's.
  */
 export async function checkDataOwner(
-  redis: Redis,
+  redis: RedisClient,
   prefix: string,
   editions: EditionStore,
   publication: Pick<Publication, 'id' | 'name'>,
