@@ -58,7 +58,8 @@ describe('one publication per data dir', () => {
     // The demo's data, as the first `digest start` leaves it (without its send to the outbox).
     expect(demo('collect').code).toBe(0);
     const csv = join(dirname(SAMPLE_PUBLICATION_FILE), 'subscribers.csv');
-    expect(demo('subscribers', 'import', csv, '--confirmed').code).toBe(0);
+    // The demo's pending row gets its opt-in mail, which the runner's dead relay refuses (exit 1).
+    expect(demo('subscribers', 'import', csv, '--confirmed').out).toContain('imported 6 of 6 rows');
     expect(demo('subscribers', 'add', 'me@own.example', '--topics', 'policy', '--confirmed').code).toBe(0);
     expect(demo('build', '2026-W47').code).toBe(0);
     expect(demo('schedule', 'set', '0 9 * * 3').code).toBe(0);
