@@ -36,8 +36,8 @@ export function sourcePages(app: FastifyInstance, ctx: AdminContext): void {
     ctx.redirect(req, reply, '/admin/sources', { kind, text });
 
   app.get('/admin/sources', async (req, reply) => {
-    // The publication's seed sources are registered once, as the collect step and the CLI do.
-    await c.sources.seedOnce(c.publication.sources, ctx.clock());
+    // The publication file's sources are registered (or dropped), as the collect step and the CLI do.
+    await c.sources.syncFromFile(c.publication.sources, ctx.clock());
     const sources = await c.sources.list();
     return ctx.page(req, reply, 'sources', {
       section: 'sources',
@@ -75,8 +75,15 @@ export function sourcePages(app: FastifyInstance, ctx: AdminContext): void {
     const unknown = topics.find((t) => !known.has(t));
     if (unknown !== undefined)
       return back(req, reply, 'error', `Not added: "${unknown}" is not a topic of this publication.`);
-    await c.sources.seedOnce(c.publication.sources, ctx.clock());
-    const source = await c.sources.add({ url, kind: 'url', topics }, ctx.clock());
+    await c.sources.syncFromFile(c.publication.sources, ctx.clock());
+    // A source of the publication file keeps the file's topics: the file is the configuration.
+    const inFile = c.publication.sources.find((s) => s.url === url);
+    const source = await c.sources.add(
+      inFile
+        ? { url, kind: 'url', topics: inFile.topics ?? [], origin: 'file' }
+        : { url, kind: 'url', topics, origin: 'operator' },
+      ctx.clock(),
+    );
     return back(
       req,
       reply,
