@@ -51,3 +51,13 @@ export function describeIssue(field: string, issue: Issue): string {
       return `${field} has a value that is not allowed`;
   }
 }
+
+/**
+ * The first issue of a failed parse of a request, in our words: its field is the issue's path
+ * (`topics.0`), or `whole` (e.g. `body`, `query`) when the issue is about the whole input.
+ */
+export function describeFirstIssue(error: z.ZodError, whole: string): string {
+  const issue = error.issues[0];
+  if (!issue) return `${whole} is not valid`;
+  return describeIssue(issue.path.map(String).join('.') || whole, issue);
+}

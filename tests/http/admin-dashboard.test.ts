@@ -197,6 +197,26 @@ describe('admin dashboard', () => {
     expect(live.chart).toContain('<svg');
   });
 
+  it("tells a bad editor's form in our words, never the library's", async () => {
+    const b = await loggedIn();
+    const page = await b.get(`/admin/editions/${edition}`);
+    const res = await b.post(`/admin/editions/${edition}/edits`, {
+      _csrf: csrfOf(page),
+      note: 'n'.repeat(10_001),
+    });
+    expect(res.statusCode).toBe(303);
+    const shown = (await b.get(res.headers.location as string)).body;
+    expect(shown).toContain('note must be at most 10000 characters long');
+    expect(shown).not.toMatch(/Too big|Invalid input|expected string/);
+    const action = await b.post(`/admin/editions/${edition}/actions/test-send`, {
+      _csrf: csrfOf(await b.get(`/admin/editions/${edition}`)),
+      to: 't'.repeat(321),
+    });
+    const flash = (await b.get(action.headers.location as string)).body;
+    expect(flash).toContain('to must be at most 320 characters long');
+    expect(flash).not.toMatch(/Too big|Invalid input/);
+  });
+
   it('previews each variant and one sample subscriber in a sandbox', async () => {
     const b = await loggedIn();
     await buildEdition(buildDeps(c), edition, new Date());

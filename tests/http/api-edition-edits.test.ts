@@ -105,12 +105,15 @@ describe('/api/editions editor controls', () => {
         400,
         'unknown field bogus; fields: exclude, include, pin, note, subject',
       ],
+      ['/api/editions/2026-W47/edits', { pin: 12 }, 400, 'pin must be text'],
       [
         '/api/editions/2026-W47/edits',
-        { pin: 12 },
+        { note: 'n'.repeat(10_001) },
         400,
-        'pin: Invalid input: expected string, received number',
+        'note must be at most 10000 characters long',
       ],
+      ['/api/editions/2026-W47/test-send', { to: 5 }, 400, 'to must be text'],
+      ['/api/editions/2026-W47/send', { topics: [1] }, 400, 'topics has a value that is not allowed'],
       ['/api/editions/nope/edits', {}, 400, 'an edition id such as 2026-W47'],
       [
         '/api/editions/2026-W47/edits',

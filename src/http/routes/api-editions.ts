@@ -21,6 +21,7 @@ import { lintDeps } from '../../app/step-deps.ts';
 import { awaitsApproval } from '../../delivery/edition-control.ts';
 import { editEdition, editsPending } from '../../editions/edit-edition.ts';
 import { UserError } from '../../errors/user-error.ts';
+import { describeFirstIssue } from '../../errors/zod-issue-words.ts';
 import { lintStoredEdition } from '../../lint/lint-stored-edition.ts';
 import { requireBearer } from '../admin-auth.ts';
 import {
@@ -42,6 +43,10 @@ const lintQuery = z.object({
 });
 const actionParams = z.object({ id: editionIdParam, action: z.enum(EDITION_ACTIONS) });
 
+/** A bad edition id keeps its one message ("an edition id such as 2026-W47"); anything else in our words. */
+const paramsError = (error: z.ZodError) =>
+  error.issues[0]?.path[0] === 'id' ? error.issues[0].message : describeFirstIssue(error, 'path');
+
 export function apiEditionRoutes(container: Container) {
   return async (app: FastifyInstance) => {
     app.addHook(
@@ -51,7 +56,7 @@ export function apiEditionRoutes(container: Container) {
 
     app.get('/api/editions', async (req, reply) => {
       const q = listQuery.safeParse(req.query);
-      if (!q.success) return reply.code(400).send({ error: q.error.issues[0]!.message });
+      if (!q.success) return reply.code(400).send({ error: describeFirstIssue(q.error, 'query') });
       const editions = await container.editions.list(q.data.limit);
       const rows = await Promise.all(
         editions.map(async (e) => ({
@@ -73,7 +78,7 @@ export function apiEditionRoutes(container: Container) {
 
     app.get('/api/editions/:id', async (req, reply) => {
       const p = idParams.safeParse(req.params);
-      if (!p.success) return reply.code(400).send({ error: p.error.issues[0]!.message });
+      if (!p.success) return reply.code(400).send({ error: paramsError(p.error) });
       if (!(await container.editions.get(p.data.id)))
         return reply.code(404).send({ error: `edition ${p.data.id} does not exist` });
       const view = await editionView(container, p.data.id, new Date());
@@ -88,7 +93,7 @@ export function apiEditionRoutes(container: Container) {
 
     app.get('/api/editions/:id/edits', async (req, reply) => {
       const p = idParams.safeParse(req.params);
-      if (!p.success) return reply.code(400).send({ error: p.error.issues[0]!.message });
+      if (!p.success) return reply.code(400).send({ error: paramsError(p.error) });
       const edits = await container.editions.edits(p.data.id);
       const stored = await container.editions.get(p.data.id);
       return { edition: p.data.id, edits, pending: stored ? editsPending(stored.edits, edits) : true };
@@ -96,16 +101,15 @@ export function apiEditionRoutes(container: Container) {
 
     app.post('/api/editions/:id/edits', async (req, reply) => {
       const p = idParams.safeParse(req.params);
-      if (!p.success) return reply.code(400).send({ error: p.error.issues[0]!.message });
+      if (!p.success) return reply.code(400).send({ error: paramsError(p.error) });
       const body = editInput.safeParse(req.body ?? {});
       if (!body.success) {
         const issue = body.error.issues[0]!;
-        const where = issue.path.join('.');
         return reply.code(400).send({
           error:
             issue.code === 'unrecognized_keys'
               ? `unknown field ${issue.keys.join(', ')}; fields: exclude, include, pin, note, subject`
-              : `${where || 'body'}: ${issue.message}`,
+              : describeFirstIssue(body.error, 'body'),
         });
       }
       try {
@@ -121,7 +125,7 @@ export function apiEditionRoutes(container: Container) {
 
     app.get('/api/editions/:id/lint', async (req, reply) => {
       const p = idParams.safeParse(req.params);
-      if (!p.success) return reply.code(400).send({ error: p.error.issues[0]!.message });
+      if (!p.success) return reply.code(400).send({ error: paramsError(p.error) });
       const q = lintQuery.safeParse(req.query);
       if (!q.success) return reply.code(400).send({ error: 'check_links is 1 or 0' });
       if (!(await container.editions.get(p.data.id)))
@@ -131,9 +135,9 @@ export function apiEditionRoutes(container: Container) {
 
     app.post('/api/editions/:id/:action', async (req, reply) => {
       const p = actionParams.safeParse(req.params);
-      if (!p.success) return reply.code(400).send({ error: p.error.issues[0]!.message });
+      if (!p.success) return reply.code(400).send({ error: paramsError(p.error) });
       const body = actionInput.safeParse(req.body ?? {});
-      if (!body.success) return reply.code(400).send({ error: body.error.issues[0]!.message });
+      if (!body.success) return reply.code(400).send({ error: describeFirstIssue(body.error, 'body') });
       try {
         return await runEditionAction(container, p.data.id, p.data.action, body.data, 'api');
       } catch (err) {

@@ -15,6 +15,7 @@ import { editEdition, editsPending } from '../../../editions/edit-edition.ts';
 import type { EditionRecord } from '../../../editions/edition-store.ts';
 import { isWebPublic } from '../../../editions/web-visibility.ts';
 import { UserError } from '../../../errors/user-error.ts';
+import { describeFirstIssue } from '../../../errors/zod-issue-words.ts';
 import { formatRate } from '../../../feedback/complaint-guard.ts';
 import { describeSkips, describeTiming } from '../../../observability/send-progress.ts';
 import { publicationWarnings } from '../../../publication/publication-report.ts';
@@ -170,7 +171,7 @@ export function editionPages(app: FastifyInstance, ctx: AdminContext): void {
     const p = actionParams.safeParse(req.params);
     const input = actionInput.safeParse(req.body ?? {});
     if (!p.success || !input.success) {
-      const text = !p.success ? p.error.issues[0]!.message : input.error!.issues[0]!.message;
+      const text = !p.success ? p.error.issues[0]!.message : describeFirstIssue(input.error!, 'form');
       return ctx.redirect(req, reply, '/admin', { kind: 'error', text });
     }
     const confirmed = (req.body as { confirm?: string } | undefined)?.confirm === 'yes';
@@ -190,10 +191,8 @@ export function editionPages(app: FastifyInstance, ctx: AdminContext): void {
     const { _csrf, ...fields } = (req.body ?? {}) as Record<string, unknown>;
     const input = editInput.safeParse(fields);
     if (!id || !input.success) {
-      const issue = input.error?.issues[0];
-      const text = !id
-        ? 'an edition id such as 2026-W47'
-        : `${issue?.path.join('.') || 'form'}: ${issue?.message}`;
+      // In our words ("note must be at most 10000 characters long"), never the library's.
+      const text = !id ? 'an edition id such as 2026-W47' : describeFirstIssue(input.error!, 'form');
       return ctx.redirect(req, reply, id ? `/admin/editions/${id}` : '/admin', { kind: 'error', text });
     }
     try {
