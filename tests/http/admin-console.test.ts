@@ -234,6 +234,27 @@ describe('operator console', () => {
 
     const empty = await b.follow(await b.upload('/admin/subscribers/import', { _csrf: csrfOf(res) }));
     expect(flashOf(empty)).toBe('Choose a CSV file to upload.');
+    // Past the upload limit, or two files: one line in the dashboard's words, nothing imported.
+    const big = await b.upload(
+      '/admin/subscribers/import',
+      { _csrf: csrfOf(empty) },
+      { name: 'big.csv', content: `email\n${'big@example.com,\n'.repeat(1_400_000)}` },
+    );
+    expect(big.statusCode).toBe(413);
+    // Above the app's 1 MB body limit for forms, below the upload's own: imported.
+    const wide = await b.upload(
+      '/admin/subscribers/import',
+      { _csrf: csrfOf(empty), confirmed: 'on' },
+      {
+        name: 'wide.csv',
+        content: `email,notes\n${Array.from({ length: 30 }, (_, i) => `wide${i}@example.com,${'x'.repeat(60_000)}`).join('\n')}\n`,
+      },
+    );
+    expect(wide.body).toContain('data-field="imported">30<');
+    expect(big.body).toContain(
+      'The file is larger than 20 MB: split it, or import it with digest subscribers import.',
+    );
+    expect(await c.subscribers.getByEmail('big@example.com')).toBeUndefined();
     const headerless = await b.follow(
       await b.upload(
         '/admin/subscribers/import',

@@ -22,6 +22,9 @@ export function loadAdminPages(templatesDir: string, publication: Publication): 
   hb.registerHelper('duration', (s: number | undefined) => formatDuration(s));
   hb.registerHelper('number', (n: number | undefined) => (n === undefined ? '–' : n.toLocaleString('en')));
   hb.registerHelper('time', (iso: string | undefined) => (iso ? iso.replace('T', ' ').slice(0, 19) : '–'));
+  hb.registerHelper('hour', (h: number | undefined) =>
+    h === undefined ? '–' : `${String(h).padStart(2, '0')}:00`,
+  );
   hb.registerHelper('join', (xs: unknown[] | undefined) => (xs ?? []).join(', '));
   hb.registerPartial('layout', readFileSync(join(dir, 'layout.hbs'), 'utf8'));
   // Panels of a page in their own files (partials/lint-panel.hbs is `{{> lint-panel}}`).
