@@ -6,6 +6,7 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Container } from '../app/container.ts';
 import { templatesDir } from '../subscribers/templates-dir.ts';
+import { redactLinkTokens } from './redact-link-tokens.ts';
 import { adminRoutes } from './routes/admin/admin-routes.ts';
 import { apiArticleRoutes } from './routes/api-articles.ts';
 import { apiEditionRoutes } from './routes/api-editions.ts';
@@ -79,11 +80,6 @@ function trustProxyOption(
   // Fastify's own number form now trusts no header at all (it cannot check the nearest peer), so a hop
   // count goes in as proxy-addr's function form.
   return typeof value === 'number' ? (_address, hop) => hop < value : value;
-}
-
-/** A signed link token stands for a subscriber: never write one to the logs. */
-export function redactLinkTokens(url: string): string {
-  return url.replace(/^\/(u|p|c)\/[^/?#]+/, '/$1/[token]');
 }
 
 function requestLogger(container: Container) {

@@ -42,7 +42,12 @@ async function readPage(page: Page) {
       headingDirection: getComputedStyle(document.querySelector('h1') ?? document.body).direction,
       wide,
       fits: html.scrollWidth <= vw,
-      text: document.body.innerText,
+      text: (() => {
+        // What the reader reads: the body's text without its script and style.
+        const body = document.body.cloneNode(true) as HTMLElement;
+        for (const el of Array.from(body.querySelectorAll('script, style'))) el.remove();
+        return body.textContent ?? '';
+      })(),
     };
   });
 }

@@ -150,6 +150,59 @@ describe('pages and sign-up mails in the reader’s language', () => {
     await sink.waitFor(1);
   });
 
+  it('too many sign-ups, or a body that cannot be read, are told in the reader’s language, not the library’s', async () => {
+    const ip = freshIp();
+    const statuses: number[] = [];
+    for (let i = 0; i < 10; i++) {
+      const r = await app.inject({
+        method: 'POST',
+        url: '/subscribe',
+        remoteAddress: ip,
+        ...form({ email: `kein-at-${i}`, locale: 'de' }),
+      });
+      statuses.push(r.statusCode);
+    }
+    expect(statuses.every((c) => c === 400)).toBe(true);
+    const limited = await app.inject({
+      method: 'POST',
+      url: '/subscribe',
+      remoteAddress: ip,
+      ...form({ email: 'greta@example.com', locale: 'de' }),
+    });
+    expect(limited.statusCode).toBe(429);
+    expect(limited.headers['retry-after']).toBeDefined();
+    expect(limited.headers['content-type']).toContain('text/html');
+    expect(limited.body).toContain('<html lang="de" dir="ltr">');
+    expect(limited.body).toContain(
+      'Von Ihrer Verbindung kamen zu viele Anfragen. Bitte warten Sie einige Minuten und versuchen Sie es dann noch einmal.',
+    );
+    expect(limited.body).not.toMatch(/Rate limit exceeded/);
+    const limitedJson = await app.inject({
+      method: 'POST',
+      url: '/subscribe',
+      remoteAddress: ip,
+      headers: { 'content-type': 'application/json' },
+      payload: { email: 'ana@example.com', locale: 'es' },
+    });
+    expect(limitedJson.statusCode).toBe(429);
+    expect(JSON.parse(limitedJson.body)).toEqual({
+      error: 'Han llegado demasiadas solicitudes desde tu conexión. Espera unos minutos y vuelve a intentarlo.',
+    });
+    // A body that is not JSON: the publication's language (the request named none we could read).
+    const broken = await app.inject({
+      method: 'POST',
+      url: '/subscribe',
+      remoteAddress: freshIp(),
+      headers: { 'content-type': 'application/json' },
+      payload: '{"email": ',
+    });
+    expect(broken.statusCode).toBe(400);
+    expect(JSON.parse(broken.body)).toEqual({
+      error: 'This form could not be read. Please go back and send it again.',
+    });
+    expect(sink.messages).toHaveLength(0);
+  });
+
   it('sign-up form, JSON and the admin API refuse an unknown locale with one line', async () => {
     const formRes = await app.inject({
       method: 'POST',

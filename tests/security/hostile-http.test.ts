@@ -157,6 +157,8 @@ describe('hostile HTTP input', () => {
       payload: big,
     });
     expect(p.statusCode).toBe(413);
+    // In our words and the reader's language, not the body parser's.
+    expect(p.body).toContain('This form could not be read. Please go back and send it again.');
     const api = await app.inject({
       method: 'POST',
       url: '/api/subscribers',

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { redactLinkTokens } from '../../src/http/app.ts';
+import { redactLinkTokens } from '../../src/http/redact-link-tokens.ts';
 
 describe('redactLinkTokens', () => {
   it('hides the token of unsubscribe, preference and confirm links, and nothing else', () => {

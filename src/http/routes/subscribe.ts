@@ -37,6 +37,8 @@ export function subscribeRoutes(
   return async (app: FastifyInstance) => {
     await app.register(rateLimit, {
       global: false,
+      // After the body is parsed, so a refused request is answered in the language its form names.
+      hook: 'preHandler',
       redis: container.redis,
       nameSpace: subscribeRateLimitNamespace(container.prefix),
     });

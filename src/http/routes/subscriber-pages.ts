@@ -5,7 +5,7 @@
  * catalogues (the operator's TEMPLATES_DIR/locales override them). Every page gets the publication
  * (name, brandColor, postal address) for its look, and `lang`/`dir` for its direction.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Handlebars from 'handlebars';
 import type { Publication } from '../../domain/publication.ts';
@@ -14,6 +14,7 @@ import { messageHelpers } from '../../i18n/template-messages.ts';
 import { createTranslator, type Translator } from '../../i18n/translator.ts';
 import { htmlLang } from '../../render/date-locale.ts';
 import { postalLine } from '../../render/postal-line.ts';
+import { BUNDLED_TEMPLATES_DIR } from '../../subscribers/templates-dir.ts';
 
 export type PageName =
   | 'subscribe'
@@ -21,7 +22,8 @@ export type PageName =
   | 'confirm'
   | 'preferences'
   | 'unsubscribe'
-  | 'not-found';
+  | 'not-found'
+  | 'problem';
 const PAGES: PageName[] = [
   'subscribe',
   'subscribe-sent',
@@ -29,7 +31,10 @@ const PAGES: PageName[] = [
   'preferences',
   'unsubscribe',
   'not-found',
+  'problem',
 ];
+/** Pages added after operators may have copied templates/: a TEMPLATES_DIR without one uses ours. */
+const NEWER_PAGES: ReadonlySet<PageName> = new Set(['problem']);
 
 export interface SubscriberPages {
   render(page: PageName, data: Record<string, unknown> & { locale?: string | undefined }): string;
@@ -47,7 +52,11 @@ export function loadSubscriberPages(
   const dir = join(templatesDir, 'pages');
   hb.registerPartial('layout', readFileSync(join(dir, 'layout.hbs'), 'utf8'));
   const footerLine = postalLine(publication.name, publication.postalAddress);
-  const compiled = new Map(PAGES.map((p) => [p, hb.compile(readFileSync(join(dir, `${p}.hbs`), 'utf8'))]));
+  const file = (p: PageName) => {
+    const own = join(dir, `${p}.hbs`);
+    return NEWER_PAGES.has(p) && !existsSync(own) ? join(BUNDLED_TEMPLATES_DIR, 'pages', `${p}.hbs`) : own;
+  };
+  const compiled = new Map(PAGES.map((p) => [p, hb.compile(readFileSync(file(p), 'utf8'))]));
   const messages = (locale: string | undefined) =>
     createTranslator(readerLocale(locale, publication.locale), {
       fallback: publication.locale,

@@ -13,6 +13,7 @@ import { templatesDir } from '../../subscribers/templates-dir.ts';
 import { apiSubscriberRoutes } from './api-subscribers.ts';
 import { confirmRoutes } from './confirm.ts';
 import { preferenceRoutes } from './preferences.ts';
+import { readerProblemHandler } from './reader-problem-page.ts';
 import { type SubscribeOptions, subscribeRoutes } from './subscribe.ts';
 import { loadSubscriberPages, type PageName, type SubscriberPages } from './subscriber-pages.ts';
 import { unsubscribeRoutes } from './unsubscribe.ts';
@@ -64,16 +65,21 @@ export function subscriberRoutes(container: Container, options: SubscriberRouteO
       reply.header('Content-Security-Policy', CSP);
       reply.header('X-Content-Type-Options', 'nosniff');
     });
-    await app.register(
-      subscribeRoutes(
-        ctx,
-        createConfirmationEmails(dir, container.publication, container.config.templatesDir),
-        options.subscribe,
-      ),
-    );
-    await app.register(confirmRoutes(ctx));
-    await app.register(preferenceRoutes(ctx));
-    await app.register(unsubscribeRoutes(ctx));
+    // The reader's pages answer their errors in the reader's language (reader-problem-page.ts); the
+    // operators' API keeps the app's JSON errors.
+    await app.register(async (reader) => {
+      reader.setErrorHandler(readerProblemHandler(ctx));
+      await reader.register(
+        subscribeRoutes(
+          ctx,
+          createConfirmationEmails(dir, container.publication, container.config.templatesDir),
+          options.subscribe,
+        ),
+      );
+      await reader.register(confirmRoutes(ctx));
+      await reader.register(preferenceRoutes(ctx));
+      await reader.register(unsubscribeRoutes(ctx));
+    });
     await app.register(apiSubscriberRoutes(ctx));
   };
 }
