@@ -7,6 +7,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { ConfigError } from '../errors/config-error.ts';
+import { serverUrlKey } from '../redis/key-layout.ts';
 import type { Container } from './container.ts';
 import type { RunningWorkers } from './start-workers.ts';
 
@@ -51,6 +52,8 @@ export async function startRuntime(container: Container, parts: RuntimeParts): P
       url = await listen(app, container);
       // Links in emails point at the listening address when no PUBLIC_URL is configured.
       if (!container.config.publicUrl) container.publicUrl = url;
+      // Announced for the one-shot commands on the same Redis (`digest build` prints its preview link).
+      await container.redis.set(serverUrlKey(container.prefix), container.publicUrl);
     }
     // The inbound listener before the workers too: a start that cannot take its bounces stops here,
     // with one line, instead of sending mail whose bounces nobody would receive.

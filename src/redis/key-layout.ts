@@ -95,6 +95,11 @@ export const feedbackSeenKey = (prefix: string, eventHash: string) => `${prefix}
 /** A confirmation mail sent to this address hash within the window (SET NX with a TTL). */
 export const confirmationMailedKey = (prefix: string, emailHash: string) =>
   `${prefix}:signup:mailed:${emailHash}`;
+/**
+ * The public URL the running HTTP server (`digest start`/`serve`) answers on, set when it listens: a
+ * one-shot command without PUBLIC_URL of its own prints links to that server, not to its own PORT.
+ */
+export const serverUrlKey = (prefix: string) => `${prefix}:http:public-url`;
 /** An operator's console session (the sha256 hex of its cookie's id), with a TTL. */
 export const adminSessionKey = (prefix: string, idHash: string) => `${prefix}:admin:session:${idHash}`;
 /** The sign-up form's rate limiter (@fastify/rate-limit) names its keys from this namespace. */

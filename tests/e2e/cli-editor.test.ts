@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Container } from '../../src/app/container.ts';
+import { startRuntime } from '../../src/app/runtime.ts';
 import { type CliResult, digestCli } from '../helpers/cli.ts';
 import { createTestContainer } from '../helpers/container.ts';
 import { seedArticles, seedSubscribers } from '../helpers/delivery-fixtures.ts';
@@ -21,7 +22,7 @@ let ids: string[];
 
 beforeAll(async () => {
   sink = await startSmtpSink();
-  c = await createTestContainer({ smtpUrl: sink.url });
+  c = await createTestContainer({ smtpUrl: sink.url, env: { PORT: '0' } });
   ids = (await seedArticles(c, EDITION, 1)).map((a) => a.id);
   await seedArticles(c, '2026-W46', 1);
   await seedSubscribers(c, 4);
@@ -85,6 +86,19 @@ describe('digest build / edit / approve / reopen', () => {
     const second = JSON.parse(digest('build', EDITION, '--json').out);
     expect(second).toMatchObject({ generation: 2, articles: ids.length - 1 });
   }, 300_000);
+
+  it("prints the preview link of the running server (its PUBLIC_URL), not one made of the CLI's PORT", async () => {
+    // The server: HTTP only, on any free port, with this test container's PUBLIC_URL.
+    const server = await startRuntime(c, { http: true, workers: false, scheduler: false });
+    try {
+      // The CLI runs with neither PUBLIC_URL nor PORT: before, it printed http://127.0.0.1:8080/...
+      const r = digest('build', EDITION);
+      expect(r.code, r.err).toBe(0);
+      expect(r.out).toContain(`preview: https://digest.test/admin/editions/${EDITION}`);
+    } finally {
+      await server.stop();
+    }
+  });
 
   it('answers bad input with one line', () => {
     refused(digest('build', 'nope'), '"nope" is not an edition id; use the form 2026-W47');

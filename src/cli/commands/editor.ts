@@ -49,10 +49,13 @@ export function registerEditorCommands(program: Command): void {
           recipients: e.recipientCount,
           variants: e.variantKeys.length,
         };
+        // The dashboard is the running server's: its PUBLIC_URL (or listening address), not this command's PORT.
+        const { serverUrlKey } = await import('../../redis/key-layout.ts');
+        const base = c.config.publicUrl ?? (await c.redis.get(serverUrlKey(c.prefix))) ?? c.publicUrl;
         print(
           !!o.json,
           summary,
-          `edition ${id}: draft, generation ${summary.generation}: ${summary.articles} articles, ${summary.recipients} recipients, ${summary.variants} variants\n  preview: ${c.publicUrl}/admin/editions/${id}  ·  digest test-send ${id} --to you@example.com`,
+          `edition ${id}: draft, generation ${summary.generation}: ${summary.articles} articles, ${summary.recipients} recipients, ${summary.variants} variants\n  preview: ${base}/admin/editions/${id}  ·  digest test-send ${id} --to you@example.com`,
         );
       }),
     );
