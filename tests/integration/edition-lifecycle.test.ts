@@ -143,13 +143,16 @@ describe('edition lifecycle', () => {
       expect(textOf(m) + htmlOf(m)).not.toContain(TYPO);
     }
     // The test send of the `all` variant and an `all` reader's message are the same but for the
-    // per-recipient slots: the same text with the reader's name, address and links in it.
+    // per-recipient slots: the same text with the reader's name, address, links and dates (in the
+    // reader's own time zone, the test send's in the publication's) in it.
     const allReader = readers.find((m) => m.envelopeTo[0] === subs[3]!.email)!;
     const norm = (s: string) =>
       s
         .replace(/https:\/\/digest\.test\/(u|p)\/\S+/g, 'LINK')
         .replace(/\S+@\S+\.example/g, 'ADDR')
-        .replace(/Reader \d+|Test reader/g, 'NAME');
+        .replace(/Reader \d+|Test reader/g, 'NAME')
+        .replace(/\b\d{1,2}–\d{1,2} [A-Z][a-z]+ \d{4}\b/g, 'DAYS')
+        .replace(/\b(Mon|Tue|Wed|Thu|Fri|Sat|Sun) \d{1,2} [A-Z][a-z]{2}\b/g, 'DAY');
     expect(norm(textOf(allReader))).toBe(norm(textOf(test)));
     // Ledger and counts: the second generation's recipients only.
     expect(done).toMatchObject({ status: 'sent', generation: 2, sent: active, eligible: active, pending: 0 });
