@@ -8,6 +8,14 @@
  * sign-ups still running.
  * Rate-limited per IP (@fastify/rate-limit on the container's Redis, so it holds across processes)
  * and per address (one email per 24 h).
+ *
+ * The form may be embedded in the publication's own site (signup-snippet.ts) and post here from another
+ * origin: there is deliberately no Origin or CSRF check, since a sign-up form is public (a bot can post
+ * it without any browser) and a forged post can do no more than a real one. What protects it: the
+ * honeypot field (filled: answered as accepted, nobody added, nothing mailed), the per-IP and
+ * per-address limits, and the double opt-in (nobody is subscribed until the address's owner confirms).
+ * A `redirect` field sends the browser back (303) after a sign-up, only to the publication's own
+ * origins (signup-redirect.ts); a refused address shows our form with the reason, the redirect kept.
  */
 import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -18,6 +26,8 @@ import { subscribeRateLimitNamespace } from '../../redis/key-layout.ts';
 import type { ConfirmationEmails } from '../../subscribers/confirmation-email.ts';
 import { checkEmail } from '../../subscribers/normalise-email.ts';
 import { type SignUpDeps, signUp } from '../../subscribers/sign-up.ts';
+import { safeRedirect, signUpOrigins } from '../../subscribers/signup-redirect.ts';
+import { HONEYPOT_FIELD } from '../../subscribers/signup-snippet.ts';
 import { checkTimezone, checkTopics, cleanName } from '../../subscribers/subscriber-input.ts';
 import type { LinkRouteContext } from './subscriber-routes.ts';
 
@@ -59,11 +69,13 @@ export function subscribeRoutes(
     });
 
     // `?locale=de` shows the form in that language with it chosen (a link from a German page).
-    const form = (locale: string, error?: string) => ({
+    const origins = signUpOrigins(container.publication.websiteUrl, container.publicUrl);
+    const form = (locale: string, error?: string, redirect?: string) => ({
       topics: container.publication.topics,
       locale,
       locales: localeOptions(locale, container.publication.locale, ctx.pages.messages(locale)),
       error,
+      redirect,
     });
     app.get<{ Querystring: { locale?: string } }>('/subscribe', async (req, reply) => {
       const locale = checkLocale(req.query?.locale);
@@ -79,6 +91,14 @@ export function subscribeRoutes(
       },
       async (req, reply) => {
         const body = (req.body ?? {}) as Record<string, unknown>;
+        const redirect = safeRedirect(body.redirect, origins);
+        // A bot filled the field people never see: answer as for anyone, add and mail nobody.
+        const honeypot = body[HONEYPOT_FIELD];
+        if (honeypot !== undefined && honeypot !== '') {
+          container.logger.info({ event: 'signup.honeypot', ip: req.ip }, 'sign-up honeypot filled; ignored');
+          const locale = checkLocale(body.locale);
+          return answer(req, reply, 200, locale.ok ? locale.value : '', undefined, redirect);
+        }
         const email = checkEmail(body.email);
         const name = cleanName(body.name);
         const topics = checkTopics(body.topics, container.publication);
@@ -103,6 +123,7 @@ export function subscribeRoutes(
             400,
             shownIn,
             refused && problemText(refused, ctx.pages.messages(shownIn)),
+            redirect,
           );
         const running: Promise<unknown> = signUp(
           deps,
@@ -121,7 +142,7 @@ export function subscribeRoutes(
           )
           .finally(() => inFlight.delete(running));
         inFlight.add(running);
-        return answer(req, reply, 200, locale.value);
+        return answer(req, reply, 200, locale.value, undefined, redirect);
       },
     );
 
@@ -131,6 +152,7 @@ export function subscribeRoutes(
       status: number,
       locale: string,
       problem?: string,
+      redirect?: string,
     ) {
       const wantsJson = (req.headers['content-type'] ?? '').includes('application/json');
       if (wantsJson) {
@@ -145,8 +167,10 @@ export function subscribeRoutes(
             : { error: problem },
         );
       }
-      if (status === 200) return ctx.html(reply, 'subscribe-sent', { locale });
-      return ctx.html(reply, 'subscribe', form(locale, problem), status);
+      if (status === 200 && redirect) return reply.code(303).redirect(redirect);
+      if (status === 200)
+        return ctx.html(reply, 'subscribe-sent', { locale, back: container.publication.websiteUrl });
+      return ctx.html(reply, 'subscribe', form(locale, problem, redirect), status);
     }
   };
 }

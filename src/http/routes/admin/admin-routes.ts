@@ -18,6 +18,7 @@ import { cookieSecret, createAdminSessions } from './admin-session.ts';
 import { editionPages } from './edition-pages.ts';
 import { outboxPages } from './outbox-pages.ts';
 import { queueBoard } from './queue-board.ts';
+import { signUpFormPage } from './signup-form-page.ts';
 import { sourcePages } from './source-pages.ts';
 import { MAX_UPLOAD_MB, subscriberAdminActions } from './subscriber-admin-actions.ts';
 import { subscriberAdminPages } from './subscriber-admin-pages.ts';
@@ -133,6 +134,7 @@ export function adminRoutes(container: Container, options: AdminRouteOptions = {
     await subscriberAdminActions(app, ctx);
     sourcePages(app, ctx);
     outboxPages(app, ctx);
+    signUpFormPage(app, ctx);
     await queueBoard(app, container);
     // Any other address under /admin: the dashboard's own "not found" page, with its navigation (the
     // public 404 is the publication's). Registered routes, the queue browser's included, win over `*`.
