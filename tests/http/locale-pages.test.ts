@@ -186,7 +186,8 @@ describe('pages and sign-up mails in the reader’s language', () => {
     });
     expect(limitedJson.statusCode).toBe(429);
     expect(JSON.parse(limitedJson.body)).toEqual({
-      error: 'Han llegado demasiadas solicitudes desde tu conexión. Espera unos minutos y vuelve a intentarlo.',
+      error:
+        'Han llegado demasiadas solicitudes desde tu conexión. Espera unos minutos y vuelve a intentarlo.',
     });
     // A body that is not JSON: the publication's language (the request named none we could read).
     const broken = await app.inject({
