@@ -8,6 +8,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { SUBSCRIBER_STATUSES, type Subscriber } from '../../../domain/subscriber.ts';
 import { CATALOGUE_LOCALES } from '../../../i18n/locale-tag.ts';
+import { timezoneOptions } from '../../../subscribers/preference-form.ts';
 import type { AdminContext } from './admin-context.ts';
 import { subscriberPage } from './subscriber-list-page.ts';
 import { createSubscriberOverview } from './subscriber-overview.ts';
@@ -48,6 +49,7 @@ export function subscriberAdminPages(app: FastifyInstance, ctx: AdminContext): v
       firstPage: cursor !== '0',
       next: page.next,
       form: newSubscriberForm(c.publication),
+      zones: timezoneOptions(),
     });
   });
 
@@ -81,6 +83,7 @@ export function subscriberAdminPages(app: FastifyInstance, ctx: AdminContext): v
       section: 'subscribers',
       sub,
       form: preferenceForm(c.publication, sub),
+      zones: timezoneOptions(),
       canUnsubscribe: sub.status === 'active' || sub.status === 'pending',
       pending: sub.status === 'pending',
       history: history.reverse(),
