@@ -172,6 +172,21 @@ describe('operator console', () => {
       expect(res.statusCode, url).toBe(403);
       expect(res.body).toContain('This form has expired or did not come from this dashboard');
     }
+    // Without a session nothing is even parsed: the pages redirect to the login, the forms get 401.
+    const stranger = new AdminClient(app);
+    expect((await stranger.get('/admin/subscribers')).statusCode).toBe(303);
+    expect((await stranger.get('/admin/sources')).statusCode).toBe(303);
+    for (const url of ['/admin/subscribers', '/admin/sources', '/admin/sources/abcdef012345/collect'])
+      expect(
+        (await stranger.post(url, { email: 'x@example.com', url: 'https://x.example/f' })).statusCode,
+        url,
+      ).toBe(401);
+    const anonymous = await stranger.upload(
+      '/admin/subscribers/import',
+      {},
+      { name: 'a.csv', content: 'email\nq@example.com\n' },
+    );
+    expect(anonymous.statusCode).toBe(401);
     const upload = await b.upload(
       '/admin/subscribers/import',
       {},
