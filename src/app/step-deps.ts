@@ -86,6 +86,10 @@ export function collectDeps(c: Container): CollectDeps {
     articles: c.articles,
     fetchFeed: c.fetchFeed,
     publication: c.publication,
+    // Read when a collect runs: `digest start` sets it from the listening address after the container.
+    get publicUrl() {
+      return c.publicUrl;
+    },
     logger: c.logger,
   };
 }

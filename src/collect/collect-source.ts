@@ -21,6 +21,8 @@ export interface CollectDeps {
   fetchFeed: FeedFetcher;
   publication: Publication;
   logger?: Logger;
+  /** This server's public URL: the base of a local feed file's relative image addresses. */
+  publicUrl?: string;
   /** Sources collected at once by collectAll. Default 4. */
   concurrency?: number;
 }
@@ -72,6 +74,7 @@ export async function collectSource(deps: CollectDeps, source: Source, now: Date
         const result = normaliseEntry(entry, {
           sourceId: source.id,
           baseUrl,
+          imageBaseUrl: /^https?:/i.test(fetched.finalUrl) ? undefined : deps.publicUrl,
           publication: deps.publication,
           sourceTopics: source.topics,
           now,

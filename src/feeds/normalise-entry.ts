@@ -18,6 +18,12 @@ export interface NormaliseContext {
   sourceId: string;
   /** Base for relative links: the feed's own site link, else the URL it was fetched from. */
   baseUrl: string | undefined;
+  /**
+   * Base for relative image addresses when it differs from `baseUrl`: a local feed file (the bundled
+   * sample's) names its pictures under this server's `/static/sample/`, so they resolve against
+   * PUBLIC_URL, whatever port or host the server has, instead of an address fixed in the file.
+   */
+  imageBaseUrl?: string | undefined;
   publication: TopicConfig & { locale?: string };
   sourceTopics?: string[];
   now: Date;
@@ -63,7 +69,7 @@ export function normaliseEntry(entry: FeedEntry, ctx: NormaliseContext): Normali
   const dateFromFeed = parsed !== undefined && parsed.getTime() <= now + FUTURE_TOLERANCE_MS;
   const publishedAt = dateFromFeed ? parsed : ctx.now;
 
-  const image = pickImage(entry, bodyHtml, ctx.baseUrl ?? url);
+  const image = pickImage(entry, bodyHtml, ctx.imageBaseUrl ?? ctx.baseUrl ?? url);
   const wordCount = bodyText ? bodyText.split(/\s+/).length : 0;
   const contentHash = sha256(`${title}\n${bodyText}`);
   const nowIso = ctx.now.toISOString();

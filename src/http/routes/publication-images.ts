@@ -1,7 +1,7 @@
 /**
  * `GET /static/sample/:file`: images shipped beside the publication file (`<its folder>/img/`), so the
- * bundled sample's digest shows its pictures in the demo (its feed names them under the default
- * PUBLIC_URL, http://127.0.0.1:8080). Only plain `name.jpg|png|webp|gif` names inside that one folder,
+ * bundled sample's digest shows its pictures in the demo (its feed names them `/static/sample/<name>`,
+ * which the collect step resolves against PUBLIC_URL: any port, any host). Only plain `name.jpg|png|webp|gif` names inside that one folder,
  * cached for a day; anything else is the ordinary 404.
  */
 import { existsSync, readFileSync } from 'node:fs';
