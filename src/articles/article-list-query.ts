@@ -1,6 +1,7 @@
 /**
  * What `digest articles list` shows, from its options (pure; `now` comes in): the articles of an
- * edition's week (default: last week, the same default edition as send, status and preview), or of
+ * edition's week (default: `fallbackEdition`, the same default edition as send, status and preview,
+ * src/editions/default-edition.ts), or of
  * everything published since a date, optionally of one source, at most `limit`, newest first.
  */
 import { editionWindow, previousEditionId, type WeekStart } from '../core/edition-window.ts';
@@ -21,6 +22,8 @@ export function articleListQuery(
   o: ArticleListOptions,
   publication: { timezone: string; weekStartsOn: WeekStart },
   now: Date,
+  /** The default edition (src/editions/default-edition.ts); without it, last week. */
+  fallbackEdition?: string,
 ): ArticleListQuery {
   if (o.edition !== undefined && o.since !== undefined)
     return { ok: false, reason: '--edition and --since choose the period two ways: give one of them' };
@@ -40,7 +43,10 @@ export function articleListQuery(
       return { ok: false, reason: `--since "${text}" is not a past date such as 2026-11-01` };
     return { ok: true, label: `since ${text}`, start, end: now, source, limit };
   }
-  const edition = o.edition?.trim() ?? previousEditionId(now, publication.timezone, publication.weekStartsOn);
+  const edition =
+    o.edition?.trim() ??
+    fallbackEdition ??
+    previousEditionId(now, publication.timezone, publication.weekStartsOn);
   try {
     const window = editionWindow(edition, publication.timezone, publication.weekStartsOn);
     return { ok: true, label: edition, start: window.start, end: window.end, source, limit };

@@ -8,8 +8,8 @@ import type { Command } from 'commander';
 export const FALLBACK_EXAMPLES: Record<string, string[]> = {
   '': [
     'digest start                         everything in one process (embedded Redis and outbox)',
-    'digest send --now --wait             send last week now, with a progress bar',
-    'digest status --json                 counts of last week as JSON',
+    'digest send --now --wait             send the newest edition (else last week) now, with a progress bar',
+    'digest status --json                 counts of the newest edition as JSON',
     'digest <command> --help              details and examples of one command',
   ],
   schedule: ['digest schedule show', 'digest schedule set "0 7 * * 1" --timezone Europe/Berlin'],

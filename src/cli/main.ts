@@ -56,7 +56,8 @@ const GROUPS: Array<{ names: string[]; load: () => Promise<Register> }> = [
 export async function buildProgram(argv: string[] = []): Promise<Command> {
   const program = new Command('digest')
     .description(
-      'newsletter-digest: collect a week of articles, render a digest per topic set, send it to every subscriber once.',
+      'newsletter-digest: collect a week of articles, render a digest per topic set, send it to every subscriber once.\n' +
+        'A command that takes an edition and is given none uses the newest edition that exists (draft, sending, sent...), else last week.',
     )
     .version('0.1.0')
     .showHelpAfterError('(run with --help for usage)')

@@ -67,7 +67,10 @@ export interface EditionStatusReport {
   feedback: FeedbackSummary;
 }
 
-/** The edition a bare `digest send` means: the last complete week. */
+/**
+ * Last week: the edition a weekly run builds, and the default edition when none exists yet
+ * (src/editions/default-edition.ts has the rule every command follows).
+ */
 export function defaultEditionId(publication: Publication, now: Date): string {
   return previousEditionId(now, publication.timezone, publication.weekStartsOn);
 }

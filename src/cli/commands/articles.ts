@@ -25,9 +25,9 @@ export function registerArticleCommands(program: Command): void {
   group
     .command('list')
     .description(
-      "List articles, newest first: an edition's week (default: last week, as send, status and preview), or everything since a date.",
+      "List articles, newest first: an edition's week (default: the newest edition, else last week, as send, status and preview), or everything since a date.",
     )
-    .option('--edition <id>', 'edition id such as 2026-W47 (default: last week)')
+    .option('--edition <id>', 'edition id such as 2026-W47 (default: the newest edition, else last week)')
     .option(
       '--since <date>',
       'everything published since this date, such as 2026-11-01 (instead of --edition)',
@@ -41,7 +41,13 @@ export function registerArticleCommands(program: Command): void {
     )
     .action((o: ArticleListOptions & { json?: boolean }) =>
       withContainer(async (c) => {
-        const query = articleListQuery(o, c.publication, new Date());
+        const { defaultEdition } = await import('../../editions/default-edition.ts');
+        const now = new Date();
+        const fallback =
+          o.edition === undefined && o.since === undefined
+            ? await defaultEdition(c.editions, c.publication, now)
+            : undefined;
+        const query = articleListQuery(o, c.publication, now, fallback);
         if (!query.ok) throw new UserError(query.reason);
         const sources = await c.sources.list();
         if (

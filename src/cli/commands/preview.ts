@@ -7,7 +7,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { Container } from '../../app/container.ts';
-import { isEditionId, previousEditionId } from '../../core/edition-window.ts';
+import { isEditionId } from '../../core/edition-window.ts';
 import { NO_KNOWN_TOPIC, variantTopics } from '../../core/eligibility.ts';
 import { splitTopicList } from '../../core/topic-list.ts';
 import { UserError } from '../../errors/user-error.ts';
@@ -30,7 +30,10 @@ export function registerPreviewCommand(program: Command): void {
   program
     .command('preview')
     .description("Write a digest's HTML and text to files, as one subscriber would receive it.")
-    .option('--edition <id>', 'edition id such as 2026-W47 (default: last week, what `digest send` sends)')
+    .option(
+      '--edition <id>',
+      'edition id such as 2026-W47 (default: the newest edition, else last week, as send and status)',
+    )
     .option('--topics <ids>', 'topic ids separated by , or ;, e.g. lunar,launch (default: every topic)')
     .option('--subscriber <email>', "a subscriber's address: their topics, language, name and real links")
     .option(
@@ -51,8 +54,8 @@ async function preview(c: Container, o: PreviewOptions): Promise<void> {
   const { buildVariant } = await import('../../render/build-variant.ts');
   const { compilePersonaliser } = await import('../../render/personalise.ts');
   const { publication } = c;
-  const editionId =
-    o.edition ?? previousEditionId(new Date(), publication.timezone, publication.weekStartsOn);
+  const { defaultEdition } = await import('../../editions/default-edition.ts');
+  const editionId = o.edition ?? (await defaultEdition(c.editions, publication, new Date()));
   if (!isEditionId(editionId, publication.timezone, publication.weekStartsOn)) {
     throw new UserError(`--edition "${editionId}" is not an edition id such as 2026-W47`);
   }

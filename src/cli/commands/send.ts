@@ -18,6 +18,7 @@ const heavy = async () => ({
   ...(await import('../../app/step-deps.ts')),
   ...(await import('../../delivery/edition-control.ts')),
   ...(await import('../../delivery/test-send.ts')),
+  ...(await import('../../editions/default-edition.ts')),
   ...(await import('../../queues/queues.ts')),
   ...(await import('../../queues/schedules.ts')),
   ...(await import('../../publication/publication-report.ts')),
@@ -31,15 +32,15 @@ const print = (json: boolean, value: unknown, text: string) =>
   process.stdout.write(json ? `${JSON.stringify(value)}\n` : `${text}\n`);
 
 const editionArg = async (c: Container, id: string | undefined) => {
-  const { checkEditionId, defaultEditionId } = await heavy();
-  return id ? checkEditionId(c.publication, id) : defaultEditionId(c.publication, new Date());
+  const { checkEditionId, defaultEdition } = await heavy();
+  return id ? checkEditionId(c.publication, id) : defaultEdition(c.editions, c.publication, new Date());
 };
 
 export function registerSendCommands(program: Command): void {
   program
     .command('send')
     .description('Build the edition if needed and send it: each subscriber at their hour (or --now).')
-    .option('--edition <id>', 'edition id such as 2026-W47 (default: last week)')
+    .option('--edition <id>', 'edition id such as 2026-W47 (default: the newest edition, else last week)')
     .option('--now', 'ignore delivery hours and send everything now')
     .option('--wait', 'stay until every delivery is done, with a progress bar')
     .option('--json', 'print one JSON summary object')
@@ -50,8 +51,15 @@ export function registerSendCommands(program: Command): void {
     .addHelpText('after', '\nExamples:\n  digest send --now --wait\n  digest send --edition 2026-W47 --json')
     .action((o: { edition?: string; now?: boolean; wait?: boolean; json?: boolean; force?: boolean }) =>
       withContainer(async (c) => {
-        const { startSend, controlDeps, hasWorkers, startWorkers, editionStatus, editionProgress } =
-          await heavy();
+        const {
+          startSend,
+          controlDeps,
+          defaultEditionId,
+          hasWorkers,
+          startWorkers,
+          editionStatus,
+          editionProgress,
+        } = await heavy();
         const id = await editionArg(c, o.edition);
         const r = await startSend(controlDeps(c), id, {
           immediate: !!o.now,
@@ -67,8 +75,13 @@ export function registerSendCommands(program: Command): void {
             `edition ${id}: ${r.edition.recipientCount} eligible, ${r.dispatched} queued${o.now ? ' now' : ' at their hours'}\n`,
           );
         }
-        if (r.alreadyStarted && !o.json)
-          process.stderr.write(`edition ${id} was already ${r.edition.status}\n`);
+        if (r.alreadyStarted && !o.json) {
+          const lastWeek = defaultEditionId(c.publication, new Date());
+          // The default is the newest edition; a later week nobody has built yet is named here.
+          const hint =
+            !o.edition && lastWeek > id ? `; to send last week's: digest send --edition ${lastWeek}` : '';
+          process.stderr.write(`edition ${id} was already ${r.edition.status}${hint}\n`);
+        }
         try {
           if (o.wait || local) await waitForEdition(c, id, !!o.json);
         } finally {
@@ -83,7 +96,9 @@ export function registerSendCommands(program: Command): void {
 
   program
     .command('status [edition]')
-    .description("Show an edition's status and delivery counts (default: last week).")
+    .description(
+      "Show an edition's status and delivery counts (default: the newest edition, else last week).",
+    )
     .option('--json', 'print JSON (with the uncertain and failed subscriber ids)')
     .option('--watch', 'refresh until the edition is done')
     .addHelpText('after', '\nExamples:\n  digest status\n  digest status 2026-W47 --json')
