@@ -75,6 +75,11 @@ describe('one publication per data dir', () => {
     expect(lines[0]).toContain('digest publication adopt --yes');
     expect(lines[0]).toContain('or use a new REDIS_PREFIX');
     expect(refused.out).toBe('');
+    // `digest start` refuses the same way, before it listens or starts a worker.
+    const start = acme('start');
+    expect(start.code).toBe(2);
+    expect(start.err.trim().split('\n')).toHaveLength(1);
+    expect(start.err).toContain('belongs to the publication "orbit-weekly"');
 
     // Data written before owners were recorded counts as its editions' publication.
     const redis = testRedis();
