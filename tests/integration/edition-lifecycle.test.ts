@@ -104,6 +104,9 @@ describe('edition lifecycle', () => {
     const { sink, c, app } = await setup();
     await pushArticles(app, c, EDITION, TYPO);
     const subs = await seedSubscribers(c, 8);
+    // The reader compared with the test send below reads in the publication's zone, as a test send
+    // does: a reader elsewhere gets the same digest with their own dates.
+    await c.subscribers.update(subs[3]!.id, { timezone: c.publication.timezone }, 'admin', 'preferences');
 
     const first = await rebuildEdition(controlDeps(c), EDITION, NOW);
     expect(first.edition).toMatchObject({ status: 'draft', generation: 1, recipientCount: 8 });
