@@ -36,8 +36,13 @@ export interface SubscriberRouteOptions {
   subscribe?: SubscribeOptions;
 }
 
-const CSP =
-  "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+/**
+ * `form-action` names the publication's site too: a sign-up form shown again with a refused address
+ * keeps its `redirect` to that site, and browsers hold the redirect after a form's post to the page's
+ * form-action (Chromium blocked the way back until it was listed; tests/e2e/embedded-signup-browser.test.ts).
+ */
+const csp = (siteOrigin: string | undefined) =>
+  `default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src 'self' data:; form-action 'self'${siteOrigin ? ` ${siteOrigin}` : ''}; frame-ancestors 'none'; base-uri 'none'`;
 
 export function subscriberRoutes(container: Container, options: SubscriberRouteOptions = {}) {
   return async (app: FastifyInstance) => {
@@ -56,6 +61,7 @@ export function subscriberRoutes(container: Container, options: SubscriberRouteO
       notFound: (reply) =>
         reply.code(404).type('text/html; charset=utf-8').send(ctx.pages.render('not-found', {})),
     };
+    const CSP = csp(siteOrigin(container.publication.websiteUrl));
     if (!app.hasContentTypeParser('application/x-www-form-urlencoded')) await app.register(formbody);
     app.addHook('onSend', async (req, reply) => {
       if (req.url.startsWith('/api/')) return;
@@ -82,4 +88,13 @@ export function subscriberRoutes(container: Container, options: SubscriberRouteO
     });
     await app.register(apiSubscriberRoutes(ctx));
   };
+}
+
+function siteOrigin(websiteUrl: string): string | undefined {
+  try {
+    const url = new URL(websiteUrl);
+    return url.protocol === 'https:' || url.protocol === 'http:' ? url.origin : undefined;
+  } catch {
+    return undefined;
+  }
 }
