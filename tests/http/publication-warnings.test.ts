@@ -1,7 +1,7 @@
 /**
  * The dashboard's home says what `digest publication show` warns about, through Fastify inject on
- * the real container: a schedule stored beside the publication file that differs from it, and
- * subscribers left with no known topic.
+ * the real container: a schedule stored beside the publication file that differs from it,
+ * subscribers left with no known topic, and a file source removed by hand.
  */
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -35,7 +35,7 @@ describe("the dashboard's home", () => {
   });
 
   it('shows one warning line per conflict', async () => {
-    const home = async () => {
+    const page = async (url: string) => {
       const form = await app.inject({ method: 'GET', url: '/admin/login' });
       const cookie = [form.headers['set-cookie'] ?? []]
         .flat()
@@ -52,8 +52,9 @@ describe("the dashboard's home", () => {
         .flat()
         .map((h) => h.split(';')[0])
         .join('; ');
-      return app.inject({ method: 'GET', url: '/admin', headers: { cookie: `${cookie}; ${session}` } });
+      return app.inject({ method: 'GET', url, headers: { cookie: `${cookie}; ${session}` } });
     };
+    const home = () => page('/admin');
     expect((await home()).body).not.toContain('data-warning');
 
     await c.subscribers.create(
@@ -73,15 +74,25 @@ describe("the dashboard's home", () => {
       fileCron: '0 6 * * 1',
       at: '2026-11-30T10:00:00Z',
     });
-    const page = await home();
-    expect(page.statusCode).toBe(200);
+    const shown = await home();
+    expect(shown.statusCode).toBe(200);
     const warnings = [
-      ...page.body.matchAll(/<p class="flash error" role="status" data-warning>([^<]*)<\/p>/g),
+      ...shown.body.matchAll(/<p class="flash error" role="status" data-warning>([^<]*)<\/p>/g),
     ].map((m) => m[1]);
     expect(warnings).toHaveLength(2);
     expect(warnings[0]).toContain(
       'Warning: schedule: &quot;0 9 * * 3&quot; in Europe/Berlin stored by digest schedule set',
     );
     expect(warnings[1]).toContain('Warning: 1 subscriber(s) chose only topics the publication no longer has');
+
+    // The sources page says which sources come from the file; removing one of them is a warning.
+    const sources = await page('/admin/sources');
+    expect(sources.body).toContain('From the publication file');
+    const [fileSource] = await c.sources.list();
+    expect(fileSource!.origin).toBe('file');
+    await c.sources.remove(fileSource!.id);
+    expect((await home()).body).toContain(
+      `Warning: source ${fileSource!.url}: named by the publication file but removed`,
+    );
   });
 });

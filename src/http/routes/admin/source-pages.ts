@@ -44,6 +44,7 @@ export function sourcePages(app: FastifyInstance, ctx: AdminContext): void {
       topics: c.publication.topics,
       sources: sources.map((s) => ({
         ...s,
+        fromFile: s.origin === 'file',
         failed: s.lastFetch?.status === 'error',
         result: describeFetch(s.lastFetch),
         itemErrors: s.lastFetch?.status === 'error' ? [] : (s.lastFetch?.errors ?? []).slice(0, 5),
