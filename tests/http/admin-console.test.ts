@@ -435,6 +435,15 @@ describe('operator console', () => {
       await b.post(`/admin/sources/${source.id}/remove`, { _csrf: csrfOf(removed) }),
     );
     expect(flashOf(again)).toBe('That source does not exist (any more).');
+
+    // A source of the publication file: marked so, and its removal is a conflict the home page warns of.
+    const fileSource = (await c.sources.list()).find((s) => s.origin === 'file')!;
+    expect(again.body).toContain('From the publication file');
+    const dropped = await b.follow(
+      await b.post(`/admin/sources/${fileSource.id}/remove`, { _csrf: csrfOf(again) }),
+    );
+    expect(flashOf(dropped)).toContain('The publication file still names it: it stays removed');
+    expect((await b.get('/admin')).body).toMatch(/data-warning>Warning: [^<]*/);
   });
 
   it("the send form defaults to the readers' hours, and refusals speak the dashboard's words", async () => {

@@ -89,7 +89,7 @@ export function sourcePages(app: FastifyInstance, ctx: AdminContext): void {
       req,
       reply,
       'ok',
-      `Added ${source.url}. Collect it now to see what it gives, or wait for the next scheduled collect.`,
+      `Added ${source.url}${inFile ? ` (a source of the publication file: it keeps the file's topics${(inFile.topics ?? []).length ? `, ${(inFile.topics ?? []).join(', ')}` : ''})` : ''}. Collect it now to see what it gives, or wait for the next scheduled collect.`,
     );
   });
 
@@ -102,7 +102,11 @@ export function sourcePages(app: FastifyInstance, ctx: AdminContext): void {
       req,
       reply,
       'ok',
-      `Removed ${source.url}. Its articles already collected stay; no new ones come from it.`,
+      `Removed ${source.url}. Its articles already collected stay; no new ones come from it.${
+        source.origin === 'file'
+          ? ' The publication file still names it: it stays removed, and the editions page warns of it until you take it out of the file or add it again.'
+          : ''
+      }`,
     );
   });
 
