@@ -136,6 +136,8 @@ describe('operator console in a browser', () => {
     ['subscriber-pending', `/admin/subscribers/${pendingId}`],
     ['subscriber-forget', `/admin/subscribers/${subscriberId}/forget`],
     ['sources', '/admin/sources'],
+    ['signup-form', '/admin/signup-form'],
+    ['signup-form-preview', '/admin/signup-form/preview'],
     ['outbox', '/admin/outbox'],
     ['outbox-message', `/admin/outbox/${message}`],
     ['admin-404', '/admin/no-such-page'],
