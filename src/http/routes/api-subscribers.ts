@@ -9,7 +9,8 @@
  *   POST   /api/subscribers/import?confirmed=true            CSV body (text/csv), streamed; without
  *                                                             `confirmed`, pending rows are mailed too
  *   GET    /api/subscribers/:idOrEmail                       one subscriber and its history
- *   DELETE /api/subscribers/:idOrEmail                       forget (GDPR); keeps the suppression entry
+ *   DELETE /api/subscribers/:idOrEmail                       forget (GDPR); keeps a hash (never added
+ *                                                             again by an operator; the person may sign up)
  */
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
