@@ -149,6 +149,16 @@ describe('operator console', () => {
       'A confirmation email went to new.reader@example.com in the last 24 hours; not sent again.',
     );
     expect(sink.messages.length).toBe(before + 1);
+    const long = await b.follow(
+      await b.post('/admin/subscribers', {
+        _csrf: csrfOf(zone),
+        email: 'x@example.com',
+        name: 'n'.repeat(1001),
+      }),
+    );
+    expect(flashOf(long)).toBe(
+      'That form could not be read (a field too long, or given twice): reload the page and try again.',
+    );
     const again = await b.follow(
       await b.post('/admin/subscribers', { _csrf: csrfOf(zone), email: 'told-us@example.com' }),
     );

@@ -46,6 +46,9 @@ const preferenceBody = z.object({
   format: text,
 });
 const list = (v: string | string[] | undefined) => (v === undefined ? [] : [v].flat());
+/** A form body that is not what our forms send (a field of 1,000+ characters, a field given twice). */
+const UNREADABLE =
+  'That form could not be read (a field too long, or given twice): reload the page and try again.';
 
 export async function subscriberAdminActions(app: FastifyInstance, ctx: AdminContext): Promise<void> {
   const { container: c } = ctx;
@@ -59,7 +62,7 @@ export async function subscriberAdminActions(app: FastifyInstance, ctx: AdminCon
 
   app.post('/admin/subscribers', async (req, reply) => {
     const body = addBody.safeParse(req.body ?? {});
-    if (!body.success) return back(req, reply, '/admin/subscribers#add', 'error', 'The form was incomplete.');
+    if (!body.success) return back(req, reply, '/admin/subscribers#add', 'error', UNREADABLE);
     const { confirmed, topics, ...raw } = body.data;
     let outcome: Awaited<ReturnType<typeof addSubscriber>>;
     try {
@@ -145,7 +148,7 @@ export async function subscriberAdminActions(app: FastifyInstance, ctx: AdminCon
     const id = idOf(req);
     const to = `/admin/subscribers/${id}`;
     const body = preferenceBody.safeParse(req.body ?? {});
-    if (!id || !body.success) return back(req, reply, to, 'error', 'The form was incomplete.');
+    if (!id || !body.success) return back(req, reply, to, 'error', UNREADABLE);
     const sub = await c.subscribers.get(id);
     if (!sub) return notFound(ctx, req, reply);
     const f = body.data;
