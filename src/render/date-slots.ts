@@ -4,9 +4,10 @@
  * build leaves a slot per distinct date (`DateSlot`: an article's day, the edition's range and
  * heading), and the send step fills the slots from a list of strings made once per (variant, zone).
  *
- * The edition's window is two instants, so its range in the reader's zone is the days those instants
- * fall on there: a Berlin week seen from Tokyo runs from Monday 08:00 to the next Monday 07:59, and
- * its date line says so ("16–23 November"), as its article dated Monday 23 does.
+ * An article's day is an instant's, so it is read in the reader's zone: a story from late Sunday
+ * evening in Berlin is Monday's in Tokyo. The edition's date line names a week of the publication's
+ * calendar ("Week 47 · 16–22 November"), not two instants: converted to Tokyo it would read as an
+ * eight-day "16–23 November", so it stays the publication's days for every reader.
  */
 import { htmlLang } from './date-locale.ts';
 import { editionHeading } from './edition-heading.ts';
@@ -49,8 +50,17 @@ export class DateSlotBook {
   }
 }
 
-/** The slots as one reader reads them: their locale, their zone. Throws RangeError for an unknown zone. */
-export function formatDateSlots(slots: readonly DateSlot[], locale: string, timeZone: string): string[] {
+/**
+ * The slots as one reader reads them: their locale, their zone for the articles' days, the
+ * publication's zone (`editionZone`, by default the reader's) for the edition's week. Throws
+ * RangeError for an unknown zone.
+ */
+export function formatDateSlots(
+  slots: readonly DateSlot[],
+  locale: string,
+  timeZone: string,
+  editionZone: string = timeZone,
+): string[] {
   const tag = htmlLang(locale);
   let day: Intl.DateTimeFormat | undefined;
   return slots.map((slot) => {
@@ -61,7 +71,7 @@ export function formatDateSlots(slots: readonly DateSlot[], locale: string, time
     }
     const heading = editionHeading(
       { id: slot.id, windowStart: slot.start, windowEnd: slot.end },
-      timeZone,
+      editionZone,
       tag,
     );
     return slot.kind === 'range' ? heading.range : heading.heading;
@@ -86,7 +96,7 @@ export function dateFiller(variant: DatedVariant): (timeZone: string | undefined
   const format = (zone: string): readonly string[] => {
     let strings: string[];
     try {
-      strings = formatDateSlots(slots, locale, zone);
+      strings = formatDateSlots(slots, locale, zone, ownZone);
     } catch {
       strings = formatDateSlots(slots, locale, ownZone);
     }

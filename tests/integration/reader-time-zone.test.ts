@@ -1,9 +1,9 @@
 /**
  * Dates in each reader's time zone, through the real send path (build, dispatch, send worker, byte
  * template, STARTTLS sink): two readers of one variant, in Tokyo and in Los Angeles, get the same
- * compiled digest with their own dates. The publication's week (Berlin) ends on Monday morning in
- * Tokyo and began on Sunday afternoon in Los Angeles, and a story from late Sunday evening in Berlin
- * is Monday's in Tokyo and Sunday's in Los Angeles.
+ * compiled digest with their own dates: a story from late Sunday evening in Berlin is Monday's in
+ * Tokyo and Sunday's in Los Angeles, while the edition's date line names the publication's (Berlin)
+ * week, 16-22 November, for all of them.
  */
 import { createHash } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -29,12 +29,12 @@ afterEach(async () => {
 const READERS = {
   'tokyo@readers.example': {
     timezone: 'Asia/Tokyo',
-    heading: 'Week 47 · 16–23 November 2026',
+    heading: 'Week 47 · 16–22 November 2026',
     lateStory: 'Mon 23 Nov',
   },
   'la@readers.example': {
     timezone: 'America/Los_Angeles',
-    heading: 'Week 47 · 15–22 November 2026',
+    heading: 'Week 47 · 16–22 November 2026',
     lateStory: 'Sun 22 Nov',
   },
   'berlin@readers.example': {

@@ -16,29 +16,29 @@ const SLOTS: DateSlot[] = [
 ];
 
 describe('date slots', () => {
-  it('writes the same instants as each zone reads them', () => {
+  it('writes an article day as each zone reads it, and the edition week as the publication names it', () => {
     expect(formatDateSlots(SLOTS, 'en-GB', 'Europe/Berlin')).toEqual([
       'Week 47 · 16–22 November 2026',
       '16–22 November 2026',
       'Sun 22 Nov',
     ]);
-    // Tokyo is 8 hours ahead: the week ends on Monday morning there, and the article is Monday's.
-    expect(formatDateSlots(SLOTS, 'en-GB', 'Asia/Tokyo')).toEqual([
-      'Week 47 · 16–23 November 2026',
-      '16–23 November 2026',
+    // Tokyo is 8 hours ahead: the article is Monday's there; the week is still the publication's.
+    expect(formatDateSlots(SLOTS, 'en-GB', 'Asia/Tokyo', 'Europe/Berlin')).toEqual([
+      'Week 47 · 16–22 November 2026',
+      '16–22 November 2026',
       'Mon 23 Nov',
     ]);
-    // Los Angeles is 9 hours behind: the week began on Sunday afternoon there.
-    expect(formatDateSlots(SLOTS, 'en-GB', 'America/Los_Angeles')).toEqual([
-      'Week 47 · 15–22 November 2026',
-      '15–22 November 2026',
+    // Los Angeles is 9 hours behind: the article is still Sunday's, and the week is not 15-22.
+    expect(formatDateSlots(SLOTS, 'en-GB', 'America/Los_Angeles', 'Europe/Berlin')).toEqual([
+      'Week 47 · 16–22 November 2026',
+      '16–22 November 2026',
       'Sun 22 Nov',
     ]);
   });
 
   it('writes them in the reader language', () => {
-    const [heading, , day] = formatDateSlots(SLOTS, 'de', 'Asia/Tokyo');
-    expect(heading).toBe('Woche 47 · 16.–23. November 2026');
+    const [heading, , day] = formatDateSlots(SLOTS, 'de', 'Asia/Tokyo', 'Europe/Berlin');
+    expect(heading).toBe('Woche 47 · 16.–22. November 2026');
     expect(day).toBe('Mo., 23. Nov.');
   });
 
@@ -49,6 +49,7 @@ describe('date slots', () => {
     expect(fill('Europe/Paris')).toBe(berlin);
     expect(fill('Asia/Tokyo')).not.toBe(berlin);
     expect(fill('Asia/Tokyo')[2]).toBe('Mon 23 Nov');
+    expect(fill('Asia/Tokyo')[0]).toBe('Week 47 · 16–22 November 2026');
     // No zone, or one this runtime does not know: the variant's own (the publication's).
     expect(fill(undefined)).toBe(berlin);
     expect(fill('')).toBe(berlin);
