@@ -34,12 +34,31 @@ end
  * status key and counts against the send rate's key of its second, which the caller passes.
  */
 const STEPS = `${COMMON}
+-- The counts and the edition's completion are brought up to date once, at the end of the call
+-- (\`settle\`), not after each step: nothing else runs meanwhile, so they are exact when the call
+-- returns, and a message costs about 9 Redis commands instead of 13.
+local delta = {}
+local finishAt = nil
+local function shift(sid, from, to)
+  redis.call('HSET', KEYS[1], sid, to)
+  local f, t = base(from), base(to)
+  if f ~= t then
+    delta[f] = (delta[f] or 0) - 1
+    delta[t] = (delta[t] or 0) + 1
+  end
+end
+local function settle()
+  for state, n in pairs(delta) do
+    if n ~= 0 then redis.call('HINCRBY', KEYS[2], state, n) end
+  end
+  if finishAt then finish(KEYS[2], KEYS[4], finishAt) end
+end
 -- Returns: claimed | paused | cancelled | ratelimited | skipped | uncertain | <current state>
 local function claim(sid, subscriber, rateKey, token, jobId, nowIso, nowMs, rate, est)
   local st = redis.call('HGET', KEYS[1], sid)
   if not st then return 'missing' end
   if est == 'cancelled' then
-    if st == 'pending' or st == 'retry' then move(KEYS[1], KEYS[2], sid, st, 'cancelled') end
+    if st == 'pending' or st == 'retry' then shift(sid, st, 'cancelled') end
     return 'cancelled'
   end
   if est == 'paused' then return 'paused' end
@@ -49,10 +68,10 @@ local function claim(sid, subscriber, rateKey, token, jobId, nowIso, nowMs, rate
   if base(st) == 'sending' then
     local owner = string.sub(st, 9)
     if owner ~= token and string.sub(owner, 1, #jobId + 1) == jobId .. '#' then
-      move(KEYS[1], KEYS[2], sid, st, 'uncertain')
+      shift(sid, st, 'uncertain')
       redis.call('ZREM', KEYS[3], sid)
       redis.call('HSET', KEYS[5], sid, cjson.encode({reason = 'worker died during the SMTP hand-off', at = nowIso}))
-      finish(KEYS[2], KEYS[4], nowIso)
+      finishAt = nowIso
       return 'uncertain'
     end
     return st
@@ -60,9 +79,9 @@ local function claim(sid, subscriber, rateKey, token, jobId, nowIso, nowMs, rate
   if st ~= 'pending' and st ~= 'retry' then return st end
   local status = redis.call('HGET', subscriber, 'status')
   if status ~= 'active' then
-    move(KEYS[1], KEYS[2], sid, st, 'skipped')
+    shift(sid, st, 'skipped')
     redis.call('HSET', KEYS[5], sid, cjson.encode({reason = 'subscriber ' .. (status or 'deleted') .. ' since the freeze', at = nowIso}))
-    finish(KEYS[2], KEYS[4], nowIso)
+    finishAt = nowIso
     return 'skipped'
   end
   rate = tonumber(rate)
@@ -71,7 +90,7 @@ local function claim(sid, subscriber, rateKey, token, jobId, nowIso, nowMs, rate
     if n == 1 then redis.call('PEXPIRE', rateKey, 2000) end
     if n > rate then return 'ratelimited' end
   end
-  move(KEYS[1], KEYS[2], sid, st, 'sending@' .. token)
+  shift(sid, st, 'sending@' .. token)
   redis.call('ZADD', KEYS[3], nowMs, sid)
   return 'claimed'
 end
@@ -86,11 +105,11 @@ local function record(sid, token, outcome, detail, nowIso)
   if not ours and not (st == 'uncertain' and (outcome == 'sent' or outcome == 'bounced' or outcome == 'failed')) then
     return 'stale'
   end
-  move(KEYS[1], KEYS[2], sid, st, outcome)
+  shift(sid, st, outcome)
   redis.call('ZREM', KEYS[3], sid)
   if detail ~= '' then redis.call('HSET', KEYS[5], sid, detail) end
   if outcome == 'retry' then redis.call('HINCRBY', KEYS[6], sid, 1) end
-  finish(KEYS[2], KEYS[4], nowIso)
+  finishAt = nowIso
   return 'ok'
 end
 `;
@@ -125,6 +144,7 @@ for j = 0, #ARGV / ${STEP_ARGS} - 1 do
   end
   out[j + 1] = { recorded, claimed }
 end
+settle()
 return out
 `;
 

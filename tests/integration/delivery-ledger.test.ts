@@ -99,6 +99,8 @@ describe('delivery ledger', () => {
       ]);
       expect([a, b, again, d]).toEqual(['claimed', 'claimed', 'sending@j36#r', 'skipped']);
       expect(sent.filter((n) => n === 'evalsha' || n === 'eval')).toHaveLength(1);
+      // The counts are brought up to date once per call, and are exact when it returns.
+      expect(await ownLedger.counts('2026-W36')).toMatchObject({ pending: 1, sending: 2, skipped: 1 });
       sent.length = 0;
       const [recA, recB] = await Promise.all([
         ownLedger.recordAndClaim('2026-W36', job, { subscriberId: 'a', outcome: 'sent' }, 'c', now),
@@ -108,6 +110,13 @@ describe('delivery ledger', () => {
       expect(recB).toBe('ok');
       expect(sent.filter((n) => n === 'evalsha' || n === 'eval')).toHaveLength(1);
       expect(await ownLedger.stateOf('2026-W36', 'b')).toBe('retry');
+      expect(await ownLedger.counts('2026-W36')).toMatchObject({
+        pending: 0,
+        sending: 1,
+        sent: 1,
+        retry: 1,
+        skipped: 1,
+      });
       expect(await ownLedger.attemptsOf('2026-W36', ['b'])).toEqual([1]);
       expect((await ownLedger.detailOf('2026-W36', 'b'))?.responseCode).toBe(451);
     } finally {
