@@ -226,7 +226,12 @@ export async function cancelEdition(deps: ControlDeps, id: string, now: Date): P
   );
 }
 
-/** `retry` (failed → pending) and `resend-uncertain` (uncertain → pending), both deliberate. */
+/**
+ * `retry` (failed → pending) and `resend-uncertain` (uncertain → pending), both deliberate. The
+ * dispatch that follows covers every pending delivery, so it keeps the send's own timing: at the
+ * readers' hours the requeued ones (due already: they were tried) go now and readers whose hour has
+ * not come keep waiting for it; only an immediate send (or one stored before due plans) is all now.
+ */
 export async function requeue(
   deps: ControlDeps,
   id: string,
@@ -239,7 +244,11 @@ export async function requeue(
   const moved = await deps.ledger.transitionAll(id, from, 'pending', now);
   if (moved === 0) return 0;
   await deps.editions.transition(id, ['sent', 'sending'], 'sending');
-  if ((await deps.editions.get(id))?.status === 'sending') await redispatch(deps, id, now, true);
+  if ((await deps.editions.get(id))?.status === 'sending') {
+    const plan = await deps.editions.duePlan(id);
+    const atReadersHours = plan?.some((group) => group.timezone !== '') ?? false;
+    await redispatch(deps, id, now, !atReadersHours);
+  }
   return moved;
 }
 

@@ -99,6 +99,37 @@ describe('edition control', () => {
     expect(resent.parsed.messageId).toBe(`<${EDITION}.${subs[1]!.id}@orbit-weekly.example>`);
   });
 
+  it("retry of a send at the readers' hours: readers whose hour has not come keep waiting", async () => {
+    const { sink, c } = await setup();
+    await seedArticles(c, EDITION, 1);
+    // Hours 0-5 in Berlin, New York, Tokyo, UTC, Sydney and Los Angeles on Monday 23 November: at
+    // 04:00 UTC four are due already; New York (06:00 UTC) and Los Angeles (13:00 UTC) are not.
+    const subs = await seedSubscribers(c, 6);
+    const later = new Set([subs[1]!.id, subs[5]!.id]);
+    const at = new Date('2026-11-23T04:00:00Z');
+    sink.behaviour.onData = () => 554;
+    const w = await startWorkers(c, { workers: true, scheduler: false });
+    cleanups.push(() => w.stop());
+    await startSend(controlDeps(c), EDITION, { immediate: false, force: false, now: at });
+    for (let i = 0; i < 600 && (await c.ledger.counts(EDITION)).failed < 4; i++) {
+      await new Promise((res) => setTimeout(res, 100));
+    }
+    expect(await c.ledger.counts(EDITION)).toMatchObject({ failed: 4, pending: 2 });
+
+    sink.behaviour.onData = undefined;
+    expect(await requeue(controlDeps(c), EDITION, 'failed', at)).toBe(4);
+    // Every send job that names a later reader waits for that reader's hour, the retry's included.
+    const jobs = await c.queues.send.getJobs(['wait', 'active', 'delayed', 'completed', 'prioritized']);
+    const naming = jobs.filter((j) => j.data.subscriberIds.some((id: string) => later.has(id)));
+    expect(naming.length).toBeGreaterThanOrEqual(2);
+    for (const j of naming) expect(j.opts.delay ?? 0).toBeGreaterThan(0);
+    // The four retried ones go now.
+    for (let i = 0; i < 600 && (await c.ledger.counts(EDITION)).sent < 4; i++) {
+      await new Promise((res) => setTimeout(res, 100));
+    }
+    expect(await c.ledger.counts(EDITION)).toMatchObject({ sent: 4, failed: 0, pending: 2 });
+  });
+
   it('test-send mails one copy of a variant and never touches the ledger', async () => {
     const { sink, c } = await setup();
     await seedArticles(c, EDITION, 1);
