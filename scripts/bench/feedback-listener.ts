@@ -19,7 +19,7 @@ import { loadConfig } from '../../src/config.ts';
 import { feedbackAddresses } from '../../src/feedback/feedback-address.ts';
 import { createLogger } from '../../src/logging/logger.ts';
 import { startEmbeddedRedis } from '../../src/redis/embedded-redis.ts';
-import { editionKeys } from '../../src/redis/key-layout.ts';
+import { ledgerKeys, partitionOfId } from '../../src/redis/key-layout.ts';
 import { cpuSeconds, loadAverage } from './proc-stats.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -62,9 +62,8 @@ const ids: string[] = [];
 for (let i = 0; i < inputs.length; i += 1000)
   for (const r of await c.subscribers.createMany(inputs.slice(i, i + 1000), 'import')) ids.push(r.id!);
 // The edition's ledger says each was sent, so each bounce counts as "delivered, then bounced".
-const ledgerKey = editionKeys(env.REDIS_PREFIX, EDITION).ledger;
-for (let i = 0; i < ids.length; i += 1000)
-  await c.redis.hset(ledgerKey, ...ids.slice(i, i + 1000).flatMap((id) => [id, 'sent']));
+for (const id of ids)
+  await c.redis.hset(ledgerKeys(env.REDIS_PREFIX, EDITION, partitionOfId(id)).ledger, id, 'sent');
 
 const messages = ids.map((id, i) => {
   const { bounce } = feedbackAddresses(EDITION, id, c.linkKeys[0]!, 'bounces.example.com');

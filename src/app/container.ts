@@ -35,6 +35,7 @@ import { checkDataOwner, describeForeignData, type OwnerCheck } from '../publica
 import { loadPublication, SAMPLE_PUBLICATION_FILE } from '../publication/load-publication.ts';
 import { QUEUES } from '../queues/queue-names.ts';
 import { createQueues, type Queues } from '../queues/queues.ts';
+import { checkKeyLayout } from '../redis/layout-guard.ts';
 import { PROBE_TIMEOUT_MS, probeRedis, redisAddress } from '../redis/probe-redis.ts';
 import type { RedisClient } from '../redis/redis-client.ts';
 import { inspectRedis, judgeRedis } from '../redis/redis-guard.ts';
@@ -130,6 +131,8 @@ export interface ContainerOptions {
    * and `adopt`); everything else refuses such data in one line.
    */
   allowForeignData?: boolean;
+  /** `digest migrate` only: open data of an older key layout instead of refusing it. */
+  skipLayoutCheck?: boolean;
 }
 
 export async function createContainer(
@@ -188,6 +191,8 @@ export async function createContainer(
     redis = newRedisConnection();
     for (const warning of judgeRedis(await inspectRedis(redis)))
       logger.warn({ event: 'redis.warning' }, warning);
+    // Data of an older key layout: one line asking for `digest migrate` (which itself skips this).
+    if (!options.skipLayoutCheck) await checkKeyLayout(redis, config.redisPrefix);
   } catch (err) {
     redis?.disconnect();
     await embedded.stop();

@@ -46,6 +46,7 @@ const GROUPS: Array<{ names: string[]; load: () => Promise<Register> }> = [
   { names: ['collect'], load: async () => (await import('./commands/collect.ts')).registerCollectCommand },
   { names: ['preview'], load: async () => (await import('./commands/preview.ts')).registerPreviewCommand },
   { names: ['lint'], load: async () => (await import('./commands/lint.ts')).registerLintCommand },
+  { names: ['migrate'], load: async () => (await import('./commands/migrate.ts')).registerMigrateCommand },
   {
     names: ['subscribers'],
     load: async () => (await import('./commands/subscribers.ts')).registerSubscriberCommands,

@@ -2,7 +2,10 @@
  * The dispatch step: page through an edition's pending deliveries, work out each recipient's due
  * time (their hour, their timezone, the edition's send date) and enqueue `send` jobs of a batch of
  * recipients each, delayed until due, with deterministic ids (edition, generation, batch number).
- * Recipients due at the same instant share batches. Jobs carry ids only; the send step reloads state.
+ * Recipients due at the same instant share batches. The ledger is read partition after partition
+ * (redis/key-layout.ts), so when partitions hold more recipients than a batch, a batch's recipients
+ * are of one partition (two where one ends) and its ledger steps run on one slot. Jobs carry ids
+ * only; the send step reloads state.
  * With `immediate` (everyone due now) full batches are queued page by page, so workers start sending
  * while the rest of the ledger is still being read.
  */

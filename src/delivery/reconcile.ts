@@ -29,9 +29,19 @@ const LIVE = new Set(['waiting', 'delayed', 'active', 'prioritized', 'waiting-ch
 export async function reconcile(deps: ReconcileDeps, now: Date): Promise<ReconcileReport[]> {
   const reports: ReconcileReport[] = [];
   for (const edition of await deps.editions.list(20)) {
+    // The partitions' mirrors of its status, again: a process that died between an edition's status
+    // change and its mirrors left them behind (a pause that claims would not see).
+    if (edition.status !== 'sent') await deps.editions.syncMirrors(edition.id);
     if (edition.status !== 'sending') continue;
     const expiredClaims = await deps.ledger.expireClaims(edition.id, deps.claimTimeoutMs, now);
     const counts = await deps.ledger.counts(edition.id);
+    // Nothing open but still `sending`: the finish after the last outcome was lost (Redis went away
+    // between the partition's step and the edition's).
+    if (counts.pending + counts.retry + counts.sending === 0) {
+      await deps.editions.transition(edition.id, ['sending'], 'sent');
+      reports.push({ editionId: edition.id, expiredClaims, redispatched: 0 });
+      continue;
+    }
     let redispatched = 0;
     if (counts.pending + counts.retry > 0 && !(await hasLiveJobs(deps, edition))) {
       redispatched = (await dispatchEdition(deps, edition, { immediate: false, now })).recipients;

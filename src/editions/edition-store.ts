@@ -42,8 +42,15 @@ export interface EditionStore {
    * 'exists'). Without `articles`, previews read today's versions of its articleIds.
    */
   create(edition: Edition, variants: CompiledVariant[], articles?: Article[]): Promise<'created' | 'exists'>;
-  /** Atomically moves from one of `from` to `to`; returns false when the edition was in another status. */
+  /**
+   * Atomically moves from one of `from` to `to`; returns false when the edition was in another status.
+   * The status is then written into every partition's mirror, which the claims read: a claim made in
+   * the milliseconds between the edition's change and its partition's mirror sees the old status, as
+   * a claim made just before the change would. When `transition` returns, every claim sees the new one.
+   */
   transition(id: string, from: EditionStatus[], to: EditionStatus, reason?: string): Promise<boolean>;
+  /** Writes the edition's current status into the partitions' mirrors again (reconcile; idempotent). */
+  syncMirrors(id: string): Promise<void>;
   list(limit: number): Promise<EditionRecord[]>;
   variants(id: string): Promise<CompiledVariant[]>;
   /** The current generation's frozen articles; undefined for editions built before they were kept. */

@@ -14,14 +14,7 @@ import { dirname, join } from 'node:path';
 import type { Container } from '../app/container.ts';
 import { UserError } from '../errors/user-error.ts';
 import { QUEUES } from '../queues/queue-names.ts';
-import {
-  articleKeys,
-  editionIndexKey,
-  editionKeys,
-  GENERATION_KEYS,
-  sourceKeys,
-  stagingKey,
-} from '../redis/key-layout.ts';
+import { articleKeys, editionIndexKey, everyEditionKey, sourceKeys } from '../redis/key-layout.ts';
 import { findNoKnownTopic } from '../subscribers/no-known-topic.ts';
 import { type DataOwner, writeDataOwner } from './data-owner.ts';
 import { SAMPLE_PUBLICATION_FILE } from './load-publication.ts';
@@ -53,10 +46,7 @@ export async function adoptPublication(c: Container, now: Date): Promise<AdoptRe
       await Promise.all(keys.slice(i, i + 500).map((key) => c.redis.del(key)));
   };
   const editions = await c.redis.zrange(editionIndexKey(c.prefix), '0', '-1');
-  for (const id of editions) {
-    const keys = editionKeys(c.prefix, id);
-    await drop([...Object.values(keys), ...GENERATION_KEYS.map((k) => stagingKey(keys, k))]);
-  }
+  for (const id of editions) await drop(everyEditionKey(c.prefix, id));
   await drop([editionIndexKey(c.prefix)]);
 
   const ak = articleKeys(c.prefix);

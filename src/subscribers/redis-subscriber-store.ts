@@ -1,18 +1,16 @@
 /**
- * SubscriberStore on Redis, the system of record. Keys (P = prefix), relied on by the delivery
- * engine's Lua claim:
- *   P:sub:<id>             HASH, `status` plain; topics/consent JSON; `rev` counts changes
- *   P:subs:status:<status> SET of ids, moved in the same script as every status change
- *   P:sub:email            HASH normalised email -> id
- *   P:suppressed           SET of sha256(normalised email) hex: bounced, complained, imported as
- *                          unsubscribed: never stored or mailed again
- *   P:forgotten            SET of sha256(normalised email) hex of erased people: never stored by an
- *                          operator, but the person may sign up again and is out of it once confirmed
- *   P:sub:<id>:history     LIST of JSON history entries, append-only (RPUSH)
- *   P:sub:<id>:soft-bounces ZSET event id -> time (ms) of the soft bounces within the policy's window
- * Each change is one Lua script (atomic: the hash, the status sets, the suppression set and the history
- * move together or not at all). Updates are compare-and-set on `rev`, retried on a concurrent change,
- * so the history's before/after values are exact.
+ * SubscriberStore on Redis, the system of record. The keys (redis/key-layout.ts `subscriberKeys`) are
+ * split into partitions by hash tag: a subscriber's hash, history and soft bounces, its partition's
+ * status sets, and the email index, the suppression set (bounced, complained, imported as
+ * unsubscribed: never stored or mailed again) and the forgotten set (erased people: never stored by an
+ * operator, but the person may sign up again and is out of it once confirmed) of the addresses whose
+ * partition (partitionOfEmail) it is. A new subscriber's id is drawn so that its partition is its
+ * address's: then each change is one Lua script on one slot (the hash, the status sets, the
+ * suppression set and the history move together or not at all). Ids from before the partitions
+ * (`digest migrate`) may sit in another partition than their address: their suppression is written
+ * first, on its own, and their leaving the forgotten set last, so a crash in between leaves the
+ * address unmailable and the record unchanged, never the reverse. Updates are compare-and-set on
+ * `rev`, retried on a concurrent change, so the history's before/after values are exact.
  */
 import { randomBytes } from 'node:crypto';
 import {
@@ -22,7 +20,13 @@ import {
   type Subscriber,
   type SubscriberStatus,
 } from '../domain/subscriber.ts';
-import { subscriberKeys } from '../redis/key-layout.ts';
+import {
+  allPartitions,
+  PARTITIONS,
+  partitionOfEmail,
+  partitionOfId,
+  subscriberKeys,
+} from '../redis/key-layout.ts';
 import type { RedisClient } from '../redis/redis-client.ts';
 import { normaliseEmail, suppressionHash } from './normalise-email.ts';
 import {
@@ -79,10 +83,9 @@ return redis.call('ZCARD', KEYS[3])
 `;
 
 /**
- * Some fields of many subscribers (KEYS: their hashes; ARGV: the field names), as one JSON document:
- * [[v1, v2, ...], ...] with `false` for a missing field. One reply string instead of a command and a
- * nested reply per subscriber: ioredis's decoding of those was most of the build's scan. Like the
- * ledger's claim it reads keys in many slots, so it needs a single Redis (docs/architecture.md).
+ * Some fields of many subscribers of one partition (KEYS: their hashes; ARGV: the field names), as one
+ * JSON document: [[v1, v2, ...], ...] with `false` for a missing field. One reply string instead of a
+ * command and a nested reply per subscriber: ioredis's decoding of those was most of the build's scan.
  */
 const PICK_LUA = `
 local out = {}
@@ -103,7 +106,45 @@ interface ScriptedRedis {
   ndSubSoftBounce(...args: string[]): Promise<number>;
 }
 
-export const newSubscriberId = (): string => randomBytes(12).toString('base64url');
+const ID_CHARS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+
+/**
+ * A new id (16 base64url characters) in the partition of the (normalised) address, so that creating
+ * the subscriber is one script on one slot: 14 random characters (84 bits), then the first pair of
+ * last two characters that puts the id in that partition (about PARTITIONS tries of partitionOfId).
+ */
+export function newSubscriberId(normalisedEmail?: string): string {
+  const random = randomBytes(12).toString('base64url');
+  if (normalisedEmail === undefined) return random;
+  const want = partitionOfEmail(normalisedEmail);
+  const head = random.slice(0, 14);
+  for (const a of ID_CHARS)
+    for (const b of ID_CHARS) if (partitionOfId(head + a + b) === want) return head + a + b;
+  // 4096 pairs miss one of 120 partitions with a chance of about e^-34: draw again.
+  return newSubscriberId(normalisedEmail);
+}
+
+/** Cursor of a walk over all partitions: `<partition>:<the partition's SCAN cursor>`; '0' at the end. */
+function parseCursor(cursor: string): [number, string] {
+  const m = /^(\d+):(\d+)$/.exec(cursor);
+  if (!m) return [0, '0'];
+  return [Math.min(Number(m[1]), PARTITIONS), m[2]!];
+}
+/** Walks partition after partition; a page comes from one partition and may be empty. */
+async function scanPartitions(
+  cursor: string,
+  scan: (p: number, c: string) => Promise<[string, string[]]>,
+): Promise<{ cursor: string; items: string[] }> {
+  let [p, c] = parseCursor(cursor);
+  while (p < PARTITIONS) {
+    const [next, items] = await scan(p, c);
+    const done = next === '0';
+    const following = done ? (p + 1 < PARTITIONS ? `${p + 1}:0` : '0') : `${p}:${next}`;
+    if (items.length || following === '0') return { cursor: following, items };
+    [p, c] = [p + 1, '0'];
+  }
+  return { cursor: '0', items: [] };
+}
 
 export function createRedisSubscriberStore(redis: RedisClient, prefix: string): SubscriberStore {
   // defineCommand sends EVALSHA and falls back to EVAL once per connection; names are ours alone.
@@ -120,7 +161,8 @@ export function createRedisSubscriberStore(redis: RedisClient, prefix: string): 
     const email = normaliseEmail(input.email);
     if (!email) throw new Error(`not an email address: ${input.email}`);
     const now = new Date().toISOString();
-    const id = newSubscriberId();
+    const id = newSubscriberId(email);
+    const p = partitionOfEmail(email);
     const subscriber: Subscriber = {
       id,
       email,
@@ -146,12 +188,12 @@ export function createRedisSubscriberStore(redis: RedisClient, prefix: string): 
     };
     const suppress = input.suppress || SUPPRESSING.has(subscriber.status);
     const args = [
-      k.emailIndex,
+      k.emailIndex(p),
       k.sub(id),
-      k.status(subscriber.status),
+      k.status(p, subscriber.status),
       k.history(id),
-      k.suppressed,
-      k.forgotten,
+      k.suppressed(p),
+      k.forgotten(p),
       email,
       id,
       JSON.stringify(entry),
@@ -172,13 +214,9 @@ export function createRedisSubscriberStore(redis: RedisClient, prefix: string): 
 
   async function getMany(ids: string[]): Promise<Array<Subscriber | undefined>> {
     if (ids.length === 0) return [];
-    const pipeline = redis.pipeline();
-    for (const id of ids) pipeline.hgetall(k.sub(id));
-    const results = (await pipeline.exec()) ?? [];
-    return results.map(([err, value], i) => {
-      if (err) throw err;
-      return isId(ids[i]!) ? decode(value as Record<string, string>) : undefined;
-    });
+    // Concurrent commands, not a pipeline: on Redis Cluster the ids' slots are on several masters.
+    const results = await Promise.all(ids.map((id) => redis.hgetall(k.sub(id))));
+    return results.map((value, i) => (isId(ids[i]!) ? decode(value) : undefined));
   }
 
   async function pick<K extends keyof Subscriber>(
@@ -188,15 +226,32 @@ export function createRedisSubscriberStore(redis: RedisClient, prefix: string): 
     if (ids.length === 0) return [];
     // id, email and status first: a record without them does not exist (as in decode).
     const wanted = [...new Set<keyof Subscriber>(['id', 'email', 'status', ...fields])];
-    const calls: Array<Promise<string>> = [];
-    for (let i = 0; i < ids.length; i += PICK_CHUNK) {
+    // One call per partition (and chunk): a send job's or a build page's ids are all of one.
+    const byPartition = new Map<number, number[]>();
+    ids.forEach((id, i) => {
       // An id that is not ours reads the (absent) key of a fixed bad id instead of another key.
-      const keys = ids.slice(i, i + PICK_CHUNK).map((id) => k.sub(isId(id) ? id : 'not-an-id'));
-      calls.push(scripted.ndSubPick(keys.length, ...keys, ...wanted));
+      const p = partitionOfId(isId(id) ? id : 'not-an-id');
+      const list = byPartition.get(p) ?? [];
+      list.push(i);
+      byPartition.set(p, list);
+    });
+    const calls: Array<Promise<void>> = [];
+    const rows: Array<Array<string | false>> = new Array(ids.length);
+    for (const positions of byPartition.values()) {
+      for (let c = 0; c < positions.length; c += PICK_CHUNK) {
+        const chunk = positions.slice(c, c + PICK_CHUNK);
+        const keys = chunk.map((i) => k.sub(isId(ids[i]!) ? ids[i]! : 'not-an-id'));
+        calls.push(
+          scripted.ndSubPick(keys.length, ...keys, ...wanted).then((json) => {
+            const got = JSON.parse(json) as Array<Array<string | false>>;
+            chunk.forEach((i, j) => {
+              rows[i] = got[j]!;
+            });
+          }),
+        );
+      }
     }
-    const rows = (await Promise.all(calls)).flatMap(
-      (json) => JSON.parse(json) as Array<Array<string | false>>,
-    );
+    await Promise.all(calls);
     return rows.map((raw, i) => {
       if (!isId(ids[i]!) || !raw[0] || !raw[1] || !raw[2]) return undefined;
       const s = {} as Record<keyof Subscriber, unknown>;
@@ -225,21 +280,35 @@ export function createRedisSubscriberStore(redis: RedisClient, prefix: string): 
       const now = new Date().toISOString();
       const after: Subscriber = { ...before, ...patch, updatedAt: now };
       const entry: HistoryEntry = { at: now, origin, event, changes, detail };
+      const p = partitionOfId(id);
+      const ep = partitionOfEmail(before.email);
+      let suppressHere = suppress || SUPPRESSING.has(after.status);
+      if (suppressHere && ep !== p) {
+        // An id from before the partitions: the address's suppression lives in another slot. It goes
+        // first, so that a crash in between leaves the address suppressed (never mailed) and the
+        // record as it was, which the caller's retry then changes.
+        await redis.sadd(k.suppressed(ep), suppressionHash(before.email));
+        suppressHere = false;
+      }
       const result = await scripted.ndSubUpdate(
         k.sub(id),
         k.history(id),
-        k.status(before.status),
-        k.status(after.status),
-        k.suppressed,
-        k.forgotten,
+        k.status(p, before.status),
+        k.status(p, after.status),
+        k.suppressed(p),
+        k.forgotten(p),
         raw.rev ?? '0',
         id,
         JSON.stringify(entry),
-        suppress || SUPPRESSING.has(after.status) ? '1' : '0',
+        suppressHere ? '1' : '0',
         suppressionHash(before.email),
-        after.status === 'active' ? '1' : '0',
+        after.status === 'active' && ep === p ? '1' : '0',
         ...encode(after),
       );
+      // Active again with the address in another slot: out of the forgotten set after the record (a
+      // crash in between leaves the address unmailable, not a forgotten person mailed).
+      if (result === 1 && after.status === 'active' && ep !== p)
+        await redis.srem(k.forgotten(ep), suppressionHash(before.email));
       if (result === 1) return after;
       if (result === -1) throw new SubscriberNotFoundError(id);
       // 0: changed by someone else since we read it; read again so before/after stay exact.
@@ -273,17 +342,15 @@ export function createRedisSubscriberStore(redis: RedisClient, prefix: string): 
 
     async createMany(inputs, origin, detail) {
       if (inputs.length === 0) return [];
-      const pipeline = redis.pipeline();
-      for (const input of inputs) {
-        const { args } = createArgs(input, origin, detail);
-        (pipeline as unknown as ScriptedRedis).ndSubCreate(...args);
-      }
-      const results = (await pipeline.exec()) ?? [];
-      return results.map(([err, value]) => {
-        if (err) throw err;
-        const [id, created] = value as ScriptResult;
-        return { id: id || undefined, created: created === 1, suppressed: created === -1 };
-      });
+      // Concurrent scripts, one slot each (a pipeline would need one master on Redis Cluster).
+      const results = await Promise.all(
+        inputs.map((input) => scripted.ndSubCreate(...createArgs(input, origin, detail).args)),
+      );
+      return results.map(([id, created]) => ({
+        id: id || undefined,
+        created: created === 1,
+        suppressed: created === -1,
+      }));
     },
 
     get,
@@ -291,7 +358,7 @@ export function createRedisSubscriberStore(redis: RedisClient, prefix: string): 
     async getByEmail(email) {
       const normalised = normaliseEmail(email);
       if (!normalised) return undefined;
-      const id = await redis.hget(k.emailIndex, normalised);
+      const id = await redis.hget(k.emailIndex(partitionOfEmail(normalised)), normalised);
       return id ? get(id) : undefined;
     },
 
@@ -337,9 +404,10 @@ export function createRedisSubscriberStore(redis: RedisClient, prefix: string): 
       const normalised = normaliseEmail(email);
       if (!normalised) return false;
       const hash = suppressionHash(normalised);
+      const ep = partitionOfEmail(normalised);
       const [suppressed, forgotten] = await Promise.all([
-        redis.sismember(k.suppressed, hash),
-        redis.sismember(k.forgotten, hash),
+        redis.sismember(k.suppressed(ep), hash),
+        redis.sismember(k.forgotten(ep), hash),
       ]);
       return suppressed === 1 || forgotten === 1;
     },
@@ -347,24 +415,41 @@ export function createRedisSubscriberStore(redis: RedisClient, prefix: string): 
     async isForgotten(email) {
       const normalised = normaliseEmail(email);
       if (!normalised) return false;
-      return (await redis.sismember(k.forgotten, suppressionHash(normalised))) === 1;
+      return (
+        (await redis.sismember(k.forgotten(partitionOfEmail(normalised)), suppressionHash(normalised))) === 1
+      );
     },
 
     async areSuppressed(emails) {
       if (emails.length === 0) return [];
-      const hashes = emails.map((e) => suppressionHash(e));
-      // Both sets in one round trip (a pipeline): forgotten addresses are never mailed either.
-      const replies =
-        (await redis
-          .pipeline()
-          .smismember(k.suppressed, ...hashes)
-          .smismember(k.forgotten, ...hashes)
-          .exec()) ?? [];
-      const [suppressed, forgotten] = replies.map(([err, value]) => {
-        if (err) throw err;
-        return value as number[];
+      const byPartition = new Map<number, number[]>();
+      emails.forEach((e, i) => {
+        const p = partitionOfEmail(e);
+        const list = byPartition.get(p) ?? [];
+        list.push(i);
+        byPartition.set(p, list);
       });
-      return hashes.map((_, i) => suppressed![i] === 1 || forgotten![i] === 1);
+      const out: boolean[] = new Array(emails.length).fill(false);
+      // Per partition, both sets (forgotten addresses are never mailed either) in one MULTI on its slot.
+      await Promise.all(
+        [...byPartition].map(async ([p, positions]) => {
+          const hashes = positions.map((i) => suppressionHash(emails[i]!));
+          const replies =
+            (await redis
+              .multi()
+              .smismember(k.suppressed(p), ...hashes)
+              .smismember(k.forgotten(p), ...hashes)
+              .exec()) ?? [];
+          const [suppressed, forgotten] = replies.map(([err, value]) => {
+            if (err) throw err;
+            return value as number[];
+          });
+          positions.forEach((i, j) => {
+            out[i] = suppressed![j] === 1 || forgotten![j] === 1;
+          });
+        }),
+      );
+      return out;
     },
 
     async history(id) {
@@ -374,8 +459,10 @@ export function createRedisSubscriberStore(redis: RedisClient, prefix: string): 
     },
 
     async listByStatus(status, cursor, count) {
-      const [next, ids] = await redis.sscan(k.status(status), cursor, 'COUNT', count);
-      return { cursor: next, ids };
+      const page = await scanPartitions(cursor, (p, c) =>
+        redis.sscan(k.status(p, status), c, 'COUNT', count),
+      );
+      return { cursor: page.cursor, ids: page.items };
     },
 
     async search(query, limit) {
@@ -385,11 +472,13 @@ export function createRedisSubscriberStore(redis: RedisClient, prefix: string): 
       const byId = isId(query.trim()) ? await get(query.trim()) : undefined;
       if (byId) found.set(byId.id, byId);
       const pattern = `*${q.replace(/[*?[\]\\]/g, (c) => `\\${c}`)}*`;
-      let cursor = '0';
+      let cursor = '0:0';
       do {
-        const [next, flat] = await redis.hscan(k.emailIndex, cursor, 'MATCH', pattern, 'COUNT', 1000);
-        cursor = next;
-        const ids = flat.filter((_, i) => i % 2 === 1).filter((id) => !found.has(id));
+        const page = await scanPartitions(cursor, (p, c) =>
+          redis.hscan(k.emailIndex(p), c, 'MATCH', pattern, 'COUNT', 1000),
+        );
+        cursor = page.cursor;
+        const ids = page.items.filter((_, i) => i % 2 === 1).filter((id) => !found.has(id));
         const subs = await getMany(ids.slice(0, limit - found.size));
         for (const s of subs) if (s) found.set(s.id, s);
       } while (cursor !== '0' && found.size < limit);
@@ -397,34 +486,47 @@ export function createRedisSubscriberStore(redis: RedisClient, prefix: string): 
     },
 
     async counts() {
-      const pipeline = redis.pipeline();
-      for (const s of SUBSCRIBER_STATUSES) pipeline.scard(k.status(s));
-      const results = (await pipeline.exec()) ?? [];
-      return Object.fromEntries(
-        SUBSCRIBER_STATUSES.map((s, i) => [s, Number(results[i]?.[1] ?? 0)]),
-      ) as Record<SubscriberStatus, number>;
+      const results = await Promise.all(
+        allPartitions().flatMap((p) => SUBSCRIBER_STATUSES.map((s) => redis.scard(k.status(p, s)))),
+      );
+      const out = Object.fromEntries(SUBSCRIBER_STATUSES.map((s) => [s, 0])) as Record<
+        SubscriberStatus,
+        number
+      >;
+      results.forEach((n, i) => {
+        out[SUBSCRIBER_STATUSES[i % SUBSCRIBER_STATUSES.length]!] += n;
+      });
+      return out;
     },
 
     async forgottenCount() {
-      return redis.scard(k.forgotten);
+      const counts = await Promise.all(allPartitions().map((p) => redis.scard(k.forgotten(p))));
+      return counts.reduce((a, b) => a + b, 0);
     },
 
     async forget(id) {
       const current = await get(id);
       if (!current) return;
+      // The address's slot first (forgotten, out of the index), then the record's: a crash in between
+      // leaves a forgotten address whose record is still there, which a second `forget` removes.
+      const ep = partitionOfEmail(current.email);
+      await redis
+        .multi()
+        .sadd(k.forgotten(ep), suppressionHash(current.email))
+        .hdel(k.emailIndex(ep), current.email)
+        .exec();
+      const p = partitionOfId(id);
       const multi = redis.multi();
       // Apart from the suppression set: a bounced or complained address stays suppressed (it is
       // already there), while a forgotten person may sign up again and confirm (sign-up.ts).
-      multi.sadd(k.forgotten, suppressionHash(current.email));
-      multi.hdel(k.emailIndex, current.email);
-      for (const s of SUBSCRIBER_STATUSES) multi.srem(k.status(s), id);
+      for (const s of SUBSCRIBER_STATUSES) multi.srem(k.status(p, s), id);
       multi.del(k.sub(id), k.history(id), k.softBounces(id));
       await multi.exec();
     },
 
     async scanIds(cursor, count) {
-      const [next, flat] = await redis.hscan(k.emailIndex, cursor, 'COUNT', count);
-      return { cursor: next, ids: flat.filter((_, i) => i % 2 === 1) };
+      const page = await scanPartitions(cursor, (p, c) => redis.hscan(k.emailIndex(p), c, 'COUNT', count));
+      return { cursor: page.cursor, ids: page.items.filter((_, i) => i % 2 === 1) };
     },
   };
 }

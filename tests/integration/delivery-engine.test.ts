@@ -175,12 +175,11 @@ describe('delivery engine', () => {
     await seedArticles(c, EDITION, 1);
     const subs = await seedSubscribers(c, 300);
     await workers(c);
-    const counts = editionKeys(c.prefix, EDITION).counts;
     let peak = 0;
     let sampling = true;
     const sampler = (async () => {
       while (sampling) {
-        peak = Math.max(peak, Number((await c.redis.hget(counts, 'sending')) ?? 0));
+        peak = Math.max(peak, (await c.ledger.counts(EDITION)).sending);
         await new Promise((r) => setImmediate(r));
       }
     })();

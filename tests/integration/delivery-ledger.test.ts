@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRedisDeliveryLedger } from '../../src/delivery/redis-delivery-ledger.ts';
 import type { Edition } from '../../src/domain/edition.ts';
 import { createRedisEditionStore } from '../../src/editions/redis-edition-store.ts';
+import { partitionOfId, subscriberKey } from '../../src/redis/key-layout.ts';
 import { cleanupPrefix, testRedis, uniquePrefix } from '../helpers/redis.ts';
 
 const redis = testRedis();
@@ -26,7 +27,7 @@ const edition = (id: string, recipients: number): Edition => ({
 });
 
 async function freshEdition(id: string, ids: string[], status: 'active' | 'unsubscribed' = 'active') {
-  for (const sid of ids) await redis.hset(`${prefix}:sub:${sid}`, 'status', status);
+  for (const sid of ids) await redis.hset(subscriberKey(prefix, sid), 'status', status);
   await ledger.freeze(
     id,
     ids.map((subscriberId) => ({ subscriberId, variant: 0, state: 'pending' as const })),
@@ -34,6 +35,13 @@ async function freshEdition(id: string, ids: string[], status: 'active' | 'unsub
   );
   await editions.create(edition(id, ids.length), []);
   await editions.transition(id, ['draft'], 'sending');
+}
+
+/** Ids named after `names`, all in partition 0. */
+function onePartition(names: string[]): string[] {
+  return names.map((name) => {
+    for (let n = 0; ; n++) if (partitionOfId(`${name}${n}`) === 0) return `${name}${n}`;
+  });
 }
 
 beforeAll(async () => {
@@ -77,8 +85,10 @@ describe('delivery ledger', () => {
   });
 
   it('steps asked in the same turn share one round trip, run in order, each with its own answer', async () => {
-    await freshEdition('2026-W36', ['a', 'b', 'c', 'd']);
-    await redis.hset(`${prefix}:sub:d`, 'status', 'unsubscribed');
+    // A send job's recipients are of one partition (dispatch.ts): so are these.
+    const [a, b, c, d] = onePartition(['a', 'b', 'c', 'd']) as [string, string, string, string];
+    await freshEdition('2026-W36', [a, b, c, d]);
+    await redis.hset(subscriberKey(prefix, d), 'status', 'unsubscribed');
     const own = testRedis();
     const ownLedger = createRedisDeliveryLedger(own, prefix, { sendRatePerSecond: 0 });
     const sent: string[] = [];
@@ -91,25 +101,25 @@ describe('delivery ledger', () => {
       await own.ping();
       sent.length = 0;
       const job = { jobId: 'j36', run: 'r' };
-      const [a, b, again, d] = await Promise.all([
-        ownLedger.claim('2026-W36', 'a', job, now),
-        ownLedger.claim('2026-W36', 'b', job, now),
-        ownLedger.claim('2026-W36', 'a', { jobId: 'j99', run: 'r' }, now),
-        ownLedger.claim('2026-W36', 'd', job, now),
+      const answers = await Promise.all([
+        ownLedger.claim('2026-W36', a, job, now),
+        ownLedger.claim('2026-W36', b, job, now),
+        ownLedger.claim('2026-W36', a, { jobId: 'j99', run: 'r' }, now),
+        ownLedger.claim('2026-W36', d, job, now),
       ]);
-      expect([a, b, again, d]).toEqual(['claimed', 'claimed', 'sending@j36#r', 'skipped']);
+      expect(answers).toEqual(['claimed', 'claimed', 'sending@j36#r', 'skipped']);
       expect(sent.filter((n) => n === 'evalsha' || n === 'eval')).toHaveLength(1);
       // The counts are brought up to date once per call, and are exact when it returns.
       expect(await ownLedger.counts('2026-W36')).toMatchObject({ pending: 1, sending: 2, skipped: 1 });
       sent.length = 0;
       const [recA, recB] = await Promise.all([
-        ownLedger.recordAndClaim('2026-W36', job, { subscriberId: 'a', outcome: 'sent' }, 'c', now),
-        ownLedger.record('2026-W36', 'b', job, 'retry', { at: now.toISOString(), responseCode: 451 }),
+        ownLedger.recordAndClaim('2026-W36', job, { subscriberId: a, outcome: 'sent' }, c, now),
+        ownLedger.record('2026-W36', b, job, 'retry', { at: now.toISOString(), responseCode: 451 }),
       ]);
       expect(recA).toEqual({ recorded: 'ok', claimed: 'claimed' });
       expect(recB).toBe('ok');
       expect(sent.filter((n) => n === 'evalsha' || n === 'eval')).toHaveLength(1);
-      expect(await ownLedger.stateOf('2026-W36', 'b')).toBe('retry');
+      expect(await ownLedger.stateOf('2026-W36', b)).toBe('retry');
       expect(await ownLedger.counts('2026-W36')).toMatchObject({
         pending: 0,
         sending: 1,
@@ -117,8 +127,8 @@ describe('delivery ledger', () => {
         retry: 1,
         skipped: 1,
       });
-      expect(await ownLedger.attemptsOf('2026-W36', ['b'])).toEqual([1]);
-      expect((await ownLedger.detailOf('2026-W36', 'b'))?.responseCode).toBe(451);
+      expect(await ownLedger.attemptsOf('2026-W36', [b])).toEqual([1]);
+      expect((await ownLedger.detailOf('2026-W36', b))?.responseCode).toBe(451);
     } finally {
       own.disconnect();
     }
@@ -235,7 +245,7 @@ describe('delivery ledger', () => {
   it('enforces the global send rate per second across claims', async () => {
     const limited = createRedisDeliveryLedger(redis, `${prefix}r`, { sendRatePerSecond: 3 });
     const ids = ['1', '2', '3', '4', '5'];
-    for (const sid of ids) await redis.hset(`${prefix}r:sub:${sid}`, 'status', 'active');
+    for (const sid of ids) await redis.hset(subscriberKey(`${prefix}r`, sid), 'status', 'active');
     await limited.freeze(
       '2026-W46',
       ids.map((subscriberId) => ({ subscriberId, variant: 0, state: 'pending' as const })),

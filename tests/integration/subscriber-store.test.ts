@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startEmbeddedRedis } from '../../src/redis/embedded-redis.ts';
+import { partitionOfEmail, partitionOfId, subscriberKeys } from '../../src/redis/key-layout.ts';
 import { normaliseEmail, suppressionHash } from '../../src/subscribers/normalise-email.ts';
 import { createRedisSubscriberStore } from '../../src/subscribers/redis-subscriber-store.ts';
 import { SuppressedAddressError } from '../../src/subscribers/subscriber-store.ts';
@@ -14,6 +15,7 @@ const base = { timezone: 'Europe/Berlin', hour: 8, locale: 'en-GB' };
 describe('RedisSubscriberStore', () => {
   const redis = testRedis();
   const prefix = uniquePrefix();
+  const sk = subscriberKeys(prefix);
   const store = createRedisSubscriberStore(redis, prefix);
   afterAll(async () => {
     await cleanupPrefix(redis, prefix);
@@ -28,9 +30,11 @@ describe('RedisSubscriberStore', () => {
     expect(results.filter((r) => r.created)).toHaveLength(1);
     expect(new Set(results.map((r) => r.subscriber.id)).size).toBe(1);
     const id = results[0]!.subscriber.id;
-    expect(await redis.hget(`${prefix}:sub:${id}`, 'status')).toBe('pending');
-    expect(await redis.sismember(`${prefix}:subs:status:pending`, id)).toBe(1);
-    expect(await redis.hget(`${prefix}:sub:email`, 'race@example.com')).toBe(id);
+    expect(await redis.hget(sk.sub(id), 'status')).toBe('pending');
+    expect(await redis.sismember(sk.status(partitionOfId(id), 'pending'), id)).toBe(1);
+    expect(await redis.hget(sk.emailIndex(partitionOfEmail('race@example.com')), 'race@example.com')).toBe(
+      id,
+    );
     expect(await store.history(id)).toHaveLength(1);
   });
 
@@ -57,8 +61,8 @@ describe('RedisSubscriberStore', () => {
     ]);
     expect(history[2]!.changes).toEqual({ topics: [[], ['lunar']], hour: [8, 7] });
     expect(history[0]!.detail).toBe('ip=1.2.3.4');
-    expect(await redis.sismember(`${prefix}:subs:status:active`, id)).toBe(0);
-    expect(await redis.sismember(`${prefix}:subs:status:unsubscribed`, id)).toBe(1);
+    expect(await redis.sismember(sk.status(partitionOfId(id), 'active'), id)).toBe(0);
+    expect(await redis.sismember(sk.status(partitionOfId(id), 'unsubscribed'), id)).toBe(1);
     expect((await store.get(id))?.topics).toEqual(['lunar']);
   });
 
@@ -112,7 +116,10 @@ describe('RedisSubscriberStore', () => {
       expect(dump).not.toContain(b.id);
     }
     expect(
-      await redis.sismember(`${prefix}:forgotten`, suppressionHash(normaliseEmail('forget.me@example.com')!)),
+      await redis.sismember(
+        sk.forgotten(partitionOfEmail('forget.me@example.com')),
+        suppressionHash(normaliseEmail('forget.me@example.com')!),
+      ),
     ).toBe(1);
     // A forgotten address is never stored again unless the person asks (ownRequest), neither one by one nor in bulk.
     await expect(store.create({ ...base, email: 'Forget.Me@example.com' }, 'signup')).rejects.toThrow(

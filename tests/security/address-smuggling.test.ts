@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { subscriberLinks } from '../../src/links/subscriber-links.ts';
+import { subscriberKey } from '../../src/redis/key-layout.ts';
 import { digestCli } from '../helpers/cli.ts';
 import { type HttpWorld, startHttpWorld } from '../helpers/http-world.ts';
 import { cleanupPrefix, testRedis, uniquePrefix } from '../helpers/redis.ts';
@@ -179,7 +180,7 @@ describe('one address grammar in the CLI (issue 18 #2)', () => {
       'x victim@readers.example',
       'ann@bücher.example',
     ];
-    for (const [i, id] of ids.entries()) await redis.hset(`${prefix}:sub:${id}`, 'email', stored[i]!);
+    for (const [i, id] of ids.entries()) await redis.hset(subscriberKey(prefix, id), 'email', stored[i]!);
 
     const report = digest('subscribers', 'check-addresses', '--json');
     expect(report.code).toBe(1);

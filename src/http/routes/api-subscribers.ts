@@ -27,7 +27,10 @@ import type { LinkRouteContext } from './subscriber-routes.ts';
 
 const listQuery = z.object({
   status: z.enum(SUBSCRIBER_STATUSES).default('active'),
-  cursor: z.string().regex(/^\d+$/).default('0'),
+  cursor: z
+    .string()
+    .regex(/^\d+(:\d+)?$/)
+    .default('0'),
   count: z.coerce.number().int().min(1).max(1000).default(100),
   q: z.string().min(1).max(254).optional(),
   limit: z.coerce.number().int().min(1).max(500).default(20),
