@@ -129,6 +129,7 @@ describe('digest migrate', () => {
       subscribers: 12,
       editions: 2,
       deliveries: 19,
+      queuedJobs: 0,
     });
     expect(await redis.hgetall(layoutKey(prefix))).toEqual({ version: '2', partitions: '120' });
     // Nothing is left under a layout-1 name.

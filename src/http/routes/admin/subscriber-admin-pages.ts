@@ -18,9 +18,10 @@ export const PAGE_SIZE = 50;
 const listQuery = z.object({
   q: z.string().trim().max(254).optional().catch(undefined),
   status: z.enum([...SUBSCRIBER_STATUSES, 'all']).catch('all'),
+  // The store's cursor: `<partition>:<SCAN cursor>` (redis/key-layout.ts partitions), or 0.
   cursor: z
     .string()
-    .regex(/^\d{1,20}$/)
+    .regex(/^\d{1,20}(:\d{1,20})?$/)
     .catch('0'),
 });
 export const subscriberIdParams = z.object({ id: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/) });
