@@ -21,6 +21,7 @@ export async function layoutState(redis: RedisClient, prefix: string): Promise<L
     [
       old.emailIndex,
       old.suppressed,
+      old.forgotten,
       editionIndexKey(prefix),
       old.articlesPublished,
       old.sources,

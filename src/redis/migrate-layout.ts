@@ -153,6 +153,7 @@ export async function migrateLayout(redis: RedisClient, prefix: string): Promise
   });
   await move(redis, old.sources, sources.index);
   await move(redis, old.sourcesSeeded, sources.seeded);
+  await move(redis, old.sourcesRemovedFromFile, sources.removedFromFile);
 
   // Subscribers: each one's keys to its partition; the sets and the index split by partition.
   const subs = subscriberKeys(prefix);
@@ -170,6 +171,7 @@ export async function migrateLayout(redis: RedisClient, prefix: string): Promise
   });
   await splitHash(redis, old.emailIndex, (email) => subs.emailIndex(partitionOfEmail(email)));
   await splitSet(redis, old.suppressed, (hash) => subs.suppressed(partitionOfSuppression(hash)));
+  await splitSet(redis, old.forgotten, (hash) => subs.forgotten(partitionOfSuppression(hash)));
 
   // Editions: every edition that has a ledger under the old names (indexed or not).
   const ids = new Set(await redis.zrange(editionIndexKey(prefix), '0', '-1'));
