@@ -5,6 +5,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { inject } from 'vitest';
 import { type Container, createContainer } from '../../src/app/container.ts';
 import { loadConfig } from '../../src/config.ts';
 import { createLogger, type Logger } from '../../src/logging/logger.ts';
@@ -17,8 +18,10 @@ export async function createTestContainer(options: {
   /** Default: silent. */
   logger?: Logger;
 }): Promise<Container> {
+  // In the `cluster` test project (vitest.config.ts) the container runs on the local Redis Cluster.
+  const clusterNodes = inject('redisClusterNodes');
   const config = loadConfig({
-    REDIS_URL: testRedisUrl(),
+    ...(clusterNodes ? { REDIS_CLUSTER_NODES: clusterNodes } : { REDIS_URL: testRedisUrl() }),
     REDIS_PREFIX: uniquePrefix(),
     SMTP_URL: options.smtpUrl,
     DATA_DIR: mkdtempSync(join(tmpdir(), 'nd-test-data-')),
