@@ -112,7 +112,7 @@ export async function startBenchWorld(
   };
 }
 
-async function startWorker(
+export async function startWorker(
   env: Record<string, string>,
   profileDir: string | undefined,
 ): Promise<{ child: ChildProcess; process: WorkerProcess }> {
