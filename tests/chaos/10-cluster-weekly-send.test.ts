@@ -36,6 +36,7 @@ describe('chaos: the weekly send on Redis Cluster', () => {
       },
       async () => {
         world = await startClusterChaosEnv({
+          reconcileEveryMs: 5000,
           replicas: 0,
           faults: { slowMs: 40 },
           env: { SEND_RATE: '200', WORKER_CONCURRENCY: '2', SMTP_MAX_CONNECTIONS: String(CONNECTIONS) },

@@ -44,6 +44,7 @@ describe('chaos: a Redis Cluster master killed mid-send', () => {
       async () => {
         const port = await freePort();
         world = await startClusterChaosEnv({
+          reconcileEveryMs: 5000,
           replicas: 1,
           faults: { slowMs: 20 },
           env: { SEND_RATE: '200', WORKER_CONCURRENCY: '2', SMTP_MAX_CONNECTIONS: '4', PORT: String(port) },

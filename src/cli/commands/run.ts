@@ -71,7 +71,7 @@ async function runProcess(parts: RuntimeParts): Promise<void> {
     );
   }
   lines.push(
-    `  Redis:    ${container.config.redisUrl ? 'REDIS_URL' : `embedded ${container.redisUrl} (data in ${config.dataDir}/redis)`}`,
+    `  Redis:    ${container.config.redisCluster ? `Redis Cluster (REDIS_CLUSTER_NODES, ${container.config.redisCluster.nodes.length} seed nodes)` : container.config.redisUrl ? 'REDIS_URL' : `embedded ${container.redisUrl} (data in ${config.dataDir}/redis)`}`,
   );
   lines.push(
     `  Mail:     ${container.outboxDir ? `outbox ${container.outboxDir} (${container.smtpUrl})` : 'SMTP_URL'}`,

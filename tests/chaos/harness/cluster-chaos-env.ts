@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { type Container, createContainer } from '../../../src/app/container.ts';
 import { loadConfig } from '../../../src/config.ts';
 import { createLogger } from '../../../src/logging/logger.ts';
+import { upsertReconcileSchedule } from '../../../src/queues/schedules.ts';
 import type { NewSubscriber } from '../../../src/subscribers/subscriber-store.ts';
 import { type RedisCluster, startRedisCluster } from '../../helpers/redis-cluster.ts';
 import { type SinkFaults, type SinkProcess, startSinkProcess } from './sink-process.ts';
@@ -27,6 +28,8 @@ export async function startClusterChaosEnv(options: {
   replicas: number;
   faults?: SinkFaults;
   env?: Record<string, string>;
+  /** Reconcile interval (the default schedule's minute is long for a scenario). */
+  reconcileEveryMs?: number;
 }): Promise<ClusterChaosEnv> {
   const cluster = await startRedisCluster({ replicas: options.replicas, appendonly: true });
   const sink = await startSinkProcess(options.faults);
@@ -46,6 +49,7 @@ export async function startClusterChaosEnv(options: {
     ...options.env,
   };
   const c = await createContainer(loadConfig(env), createLogger({ level: 'silent', pretty: false }));
+  if (options.reconcileEveryMs) await upsertReconcileSchedule(c.queues, options.reconcileEveryMs);
   return {
     cluster,
     sink,
