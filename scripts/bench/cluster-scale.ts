@@ -158,6 +158,7 @@ try {
   const small = await buildAndDispatch(weeksAgo(2));
   figures.buildSecondsSmall = small.buildSeconds;
   figures.dispatchSecondsSmall = small.dispatchSeconds;
+  figures.dispatchedSmall = small.dispatched;
   figures.bytesPerLedgerEntry = Math.round(small.ledgerBytes / SMALL);
   log(`small: build ${small.buildSeconds.toFixed(1)} s, dispatch ${small.dispatchSeconds.toFixed(1)} s`);
 
@@ -198,6 +199,7 @@ try {
     const large = await buildAndDispatch(weeksAgo(1));
     figures.buildSecondsLarge = large.buildSeconds;
     figures.dispatchSecondsLarge = large.dispatchSeconds;
+    figures.dispatchedLarge = large.dispatched;
     figures.bytesPerLedgerEntryLarge = Math.round(large.ledgerBytes / LARGE);
     const qm1 = Number(/used_memory:(\d+)/.exec(await nodes[queueMaster]!.info('memory'))![1]);
     figures.sendQueueMasterBytesPerQueuedRecipient = Math.round((qm1 - qm0) / LARGE);
