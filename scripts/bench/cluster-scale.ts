@@ -4,7 +4,7 @@
  *
  *   npm run bench:cluster -- [--small 100000] [--large 1000000] [--no-large] [--send-workers 2]
  *
- * 1. seed `small` subscribers through the subscriber store (`createMany`, per-partition pipelines):
+ * 1. seed `small` subscribers through the subscriber store (`createMany`: single-slot scripts sent together):
  *    Redis memory per subscriber (used_memory summed over the masters);
  * 2. build an edition for them (time; memory per ledger entry) and dispatch it with no worker running
  *    (time: the dispatch alone);
