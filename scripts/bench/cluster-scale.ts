@@ -1,5 +1,5 @@
 /**
- * `npm run bench:cluster`: the scale figures of issue 22 on a local 3-master Redis Cluster
+ * `npm run bench -- --cluster` (or `npm run bench:cluster`): the scale figures of issue 22 on a local 3-master Redis Cluster
  * (tests/helpers/redis-cluster.ts; AOF off: memory is what is measured, not disk).
  *
  *   npm run bench:cluster -- [--small 100000] [--large 1000000] [--no-large] [--send-workers 2]

@@ -35,7 +35,13 @@ const ROOT = resolve(import.meta.dirname, '../..');
 const DEFAULT_WORKERS = 1;
 
 const USAGE =
-  'usage: npm run bench -- [--quick] [--sizes 10000,50000] [--workers 1,2,4] [--repeat 3] [--naive-count 300] [--profile DIR] [--no-write]';
+  'usage: npm run bench -- [--cluster] [--quick] [--sizes 10000,50000] [--workers 1,2,4] [--repeat 3] [--naive-count 300] [--profile DIR] [--no-write]';
+// `npm run bench -- --cluster`: the Redis Cluster scale figures instead (scripts/bench/cluster-scale.ts).
+if (process.argv.includes('--cluster')) {
+  process.argv.splice(process.argv.indexOf('--cluster'), 1);
+  await import('./cluster-scale.ts');
+  process.exit(0);
+}
 const args = (() => {
   try {
     return parseArgs({
