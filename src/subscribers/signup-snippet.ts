@@ -50,7 +50,7 @@ export function signUpSnippet(input: SnippetInput): string {
   lines.push(
     // Off-screen rather than display:none (some bots skip fields that are not displayed); aria-hidden
     // and tabindex keep people with screen readers or keyboards out of it.
-    '  <div aria-hidden="true" style="position:absolute;left:-10000px;width:1px;height:1px;overflow:hidden">',
+    '  <div aria-hidden="true" style="position:absolute;width:1px;height:1px;overflow:hidden;clip-path:inset(50%);white-space:nowrap">',
     `    <label>Leave this field empty <input type="text" name="${HONEYPOT_FIELD}" tabindex="-1" autocomplete="off" value=""></label>`,
     '  </div>',
   );
