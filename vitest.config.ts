@@ -1,7 +1,10 @@
 import { configDefaults, defineConfig } from 'vitest/config';
 
 /** Test files that run a second time on a local 3-master Redis Cluster (the `cluster` project). */
-const ON_CLUSTER_TOO = ['tests/integration/delivery-engine.test.ts'];
+const ON_CLUSTER_TOO = [
+  'tests/integration/delivery-engine.test.ts',
+  'tests/integration/send-timeline.test.ts',
+];
 
 export default defineConfig({
   test: {

@@ -18,27 +18,33 @@ export const timelineKeys = (prefix: string, editionId: string) => {
 };
 
 export function createRedisSendTimeline(redis: RedisClient, prefix: string): SendTimeline {
-  // key → field → increment, waiting for the next flush.
-  let pending = new Map<string, Map<string, number>>();
+  // edition → key → field → increment, waiting for the next flush. Kept per edition because each
+  // edition's keys share one hash slot, and a pipeline on Redis Cluster must stay on one slot.
+  let pending = new Map<string, Map<string, Map<string, number>>>();
   let timer: NodeJS.Timeout | undefined;
   let flushing: Promise<void> = Promise.resolve();
 
-  const add = (key: string, field: string) => {
-    const fields = pending.get(key) ?? new Map<string, number>();
-    pending.set(key, fields);
+  const add = (editionId: string, key: string, field: string) => {
+    const keys = pending.get(editionId) ?? new Map<string, Map<string, number>>();
+    pending.set(editionId, keys);
+    const fields = keys.get(key) ?? new Map<string, number>();
+    keys.set(key, fields);
     fields.set(field, (fields.get(field) ?? 0) + 1);
   };
 
   const write = async () => {
     const batch = pending;
     pending = new Map();
-    if (batch.size === 0) return;
-    const multi = redis.pipeline();
-    for (const [key, fields] of batch) {
-      for (const [field, n] of fields) multi.hincrby(key, field, n);
-      multi.expire(key, TTL_SECONDS);
-    }
-    await multi.exec();
+    await Promise.all(
+      [...batch.values()].map((keys) => {
+        const multi = redis.pipeline();
+        for (const [key, fields] of keys) {
+          for (const [field, n] of fields) multi.hincrby(key, field, n);
+          multi.expire(key, TTL_SECONDS);
+        }
+        return multi.exec();
+      }),
+    );
   };
 
   const flush = () => {
@@ -52,8 +58,8 @@ export function createRedisSendTimeline(redis: RedisClient, prefix: string): Sen
     record(editionId, outcome, smtpCode, at) {
       const keys = timelineKeys(prefix, editionId);
       const minute = Math.floor(at.getTime() / 60_000) * 60_000;
-      add(keys.minutes, `${minute}|${outcome}`);
-      add(keys.replies, `${outcome}|${smtpCode ?? ''}`);
+      add(editionId, keys.minutes, `${minute}|${outcome}`);
+      add(editionId, keys.replies, `${outcome}|${smtpCode ?? ''}`);
       // Metrics must never take a worker down: a failed write is dropped with its counts.
       timer ??= setTimeout(() => void flush().catch(() => {}), FLUSH_MS).unref();
     },
