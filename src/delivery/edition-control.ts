@@ -6,7 +6,7 @@
  */
 import { dueTime } from '../core/due-time.ts';
 import { editionIdFor, previousEditionId } from '../core/edition-window.ts';
-import type { DeliveryState } from '../domain/delivery.ts';
+import type { DeliveryState, EditionCounts } from '../domain/delivery.ts';
 import type { Publication } from '../domain/publication.ts';
 import { type BuildDeps, type BuildMode, buildEdition } from '../editions/build-edition.ts';
 import type { EditionRecord } from '../editions/edition-store.ts';
@@ -39,7 +39,7 @@ export type ControlDeps = BuildDeps &
     preSendChecks?: PreSendCheck[];
   };
 
-export interface EditionStatusReport {
+export interface EditionStatusReport extends EditionCounts {
   edition: string;
   status: string;
   pausedReason: string | undefined;
@@ -50,16 +50,6 @@ export interface EditionStatusReport {
   approvedAt: string | undefined;
   /** When its web version becomes public (its first delivery's due time); undefined before sending. */
   publicFrom: string | undefined;
-  eligible: number;
-  sent: number;
-  skipped: number;
-  bounced: number;
-  uncertain: number;
-  failed: number;
-  cancelled: number;
-  pending: number;
-  retry: number;
-  sending: number;
   startedAt: string | undefined;
   finishedAt: string | undefined;
   durationMs: number | undefined;

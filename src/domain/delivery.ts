@@ -20,3 +20,18 @@ export const TERMINAL_STATES: ReadonlySet<DeliveryState> = new Set([
   'failed',
   'cancelled',
 ]);
+
+/** An edition's delivery counts as status reports, progress and the dashboard read them. */
+export interface EditionCounts {
+  /** The frozen recipient list. */
+  eligible: number;
+  sent: number;
+  skipped: number;
+  bounced: number;
+  uncertain: number;
+  failed: number;
+  cancelled: number;
+  pending: number;
+  retry: number;
+  sending: number;
+}

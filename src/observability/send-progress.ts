@@ -11,6 +11,7 @@
  * America/Los_Angeles"). **Which**: a draft or a paused edition is not sending, and says so.
  * Pure: the ledger counts, the skip reasons, the due plan, the per-minute series and `now` come in.
  */
+import type { EditionCounts } from '../domain/delivery.ts';
 import type { MinuteCount } from './send-timeline.ts';
 
 /** Recipients of one dispatch due at one instant in one time zone (what `dispatchEdition` planned). */
@@ -22,19 +23,8 @@ export interface DueGroup {
   count: number;
 }
 
-export interface ProgressInput {
+export interface ProgressInput extends EditionCounts {
   status: string;
-  /** The frozen recipient list. */
-  eligible: number;
-  sent: number;
-  skipped: number;
-  bounced: number;
-  uncertain: number;
-  failed: number;
-  cancelled: number;
-  pending: number;
-  retry: number;
-  sending: number;
   /** Skipped deliveries per reason, from the ledger's detail. */
   skipReasons: Record<string, number>;
   /** The latest dispatch's due plan; undefined before the first send (or for older editions). */
